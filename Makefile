@@ -1,0 +1,125 @@
+# ocipull: plain GNU make, one variable selects the board.
+#
+#   make                      host build          -> build/host/ocipull
+#   make BOARD=generic-arm64  cross build         -> build/generic-arm64/ocipull
+#   make deps                 install what building and testing need (apt)
+#   make check                unit tests (ASan+UBSan) and the integration suite
+#                             against all three boards; ends "N passed, N failed"
+#   make size                 stripped size of every built binary
+#   make demo                 the main job, end to end, on a local registry
+#
+# MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR point at an existing sysroot (Buildroot,
+# Yocto) instead of Debian's packages; each holds include/ and lib/.
+
+BOARD ?= host
+BOARDS := host generic-arm64 generic-armv7
+
+ifeq ($(wildcard board/$(BOARD)/board.mk),)
+$(error unknown BOARD '$(BOARD)': see board/README.md)
+endif
+include board/$(BOARD)/board.mk
+include toolchain/$(TOOLCHAIN).mk
+
+B := build/$(BOARD)
+
+# Dependencies: the host build uses the machine's Debian -dev packages; a
+# cross build uses the target architecture's packages, downloaded and
+# extracted into build/deps/<triplet>/ by toolchain/fetch-deps.sh.
+ifneq ($(TOOLCHAIN),gcc-host)
+CROSS_SYSROOT := build/deps/$(TRIPLET)/usr
+MBEDTLS_DIR ?= $(CROSS_SYSROOT)
+ZLIB_DIR ?= $(CROSS_SYSROOT)
+JSMN_DIR ?= $(CROSS_SYSROOT)
+DEPS_STAMP := build/deps/$(TRIPLET)/.stamp
+endif
+DEP_DIRS := $(sort $(MBEDTLS_DIR) $(ZLIB_DIR) $(JSMN_DIR))
+DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-I$(d)/include)
+DEP_LDFLAGS := $(foreach d,$(DEP_DIRS),-L$(d)/lib -L$(d)/lib/$(TRIPLET))
+LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lz
+
+WARN := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla -Wformat=2 \
+	-Wundef -Wold-style-definition -Wnull-dereference
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+CPPFLAGS := -Iboard/$(BOARD) -Isrc -Iport $(DEP_CPPFLAGS) \
+	-DBOARD_PLATFORM='"$(BOARD_PLATFORM)"' \
+	-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
+CFLAGS ?= -O2
+CFLAGS += -std=c11 -g $(WARN) $(ARCH_CFLAGS) -ffunction-sections -fdata-sections \
+	-fno-strict-aliasing
+LDFLAGS += -static -Wl,--gc-sections
+
+SRC := $(wildcard src/*.c)
+PORT_SRC := $(wildcard port/$(PORT)/*.c)
+OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
+HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
+
+.PHONY: all deps check unit size demo clean print-runner
+all: $(B)/ocipull
+
+$(B)/ocipull: $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
+
+$(B)/obj/%.o: %.c $(HDR) $(DEPS_STAMP) board/$(BOARD)/board.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/deps/$(TRIPLET)/.stamp: toolchain/fetch-deps.sh
+	sh toolchain/fetch-deps.sh $(DEB_ARCH) build/deps/$(TRIPLET)
+
+# ---- set-up ---------------------------------------------------------------
+
+# Everything the three boards and the test suite need, from Debian.
+DEB_PKGS := make gcc libc6-dev libmbedtls-dev zlib1g-dev libjsmn-dev \
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
+	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
+	docker-registry skopeo umoci openssl apache2-utils curl python3 \
+	file busybox-static ca-certificates dpkg-dev
+deps:
+	sh toolchain/install-deps.sh $(DEB_PKGS)
+
+# ---- tests ----------------------------------------------------------------
+
+# Unit tests: src/ (without main) and the port, built for the host with
+# AddressSanitizer and UndefinedBehaviorSanitizer, one binary per test file.
+UNIT_CFLAGS := -std=c11 -g -O1 $(WARN) -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_CPPFLAGS := -Iboard/host -Isrc -Iport -Itests/unit \
+	-DBOARD_PLATFORM='"linux/amd64"' -D_FILE_OFFSET_BITS=64
+UNIT_LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard port/linux/*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+UNIT_HDR := $(wildcard src/*.h port/*.h port/linux/*.h tests/unit/*.h)
+
+build/unit/%: tests/unit/%.c $(UNIT_LIB_SRC) $(UNIT_HDR)
+	@mkdir -p build/unit
+	gcc $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIB_SRC) \
+		-lmbedtls -lmbedx509 -lmbedcrypto -lz
+
+unit: $(UNIT_TESTS)
+
+CHECK_BOARDS ?= $(BOARDS)
+check: unit
+	@for b in $(CHECK_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all || exit 1; done
+	sh tests/run.sh $(CHECK_BOARDS)
+
+size:
+	@for f in $(wildcard build/*/ocipull); do \
+		b=$$(basename $$(dirname $$f)); \
+		case $$b in generic-arm64) s=aarch64-linux-gnu-strip;; \
+			generic-armv7) s=arm-linux-gnueabihf-strip;; *) s=strip;; esac; \
+		$$s -o $$f.stripped $$f && \
+		printf '%-16s %8d bytes stripped (%s)\n' $$b $$(stat -c %s $$f.stripped) $$f; \
+	done
+
+demo:
+	sh tests/demo.sh
+
+clean:
+	rm -rf build/host build/generic-arm64 build/generic-armv7 build/unit
+
+# The qemu-user runner of the board's toolchain (empty for the host).
+print-runner:
+	@echo $(RUNNER)

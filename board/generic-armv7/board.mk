@@ -1,0 +1,4 @@
+# Any 32-bit ARMv7-A Linux device with hardware floating point.
+TOOLCHAIN := gcc-arm-linux-gnueabihf
+PORT      := linux
+BOARD_PLATFORM := linux/arm/v7

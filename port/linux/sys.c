@@ -1,0 +1,115 @@
+/*
+ * sys.c: output, environment, time, entropy and identity on Linux.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "port.h"
+#include "err.h"
+#include "linux.h"
+
+int
+linux_err(int e, const char *what, const char *obj)
+{
+	int code;
+
+	switch (e) {
+	case ENOENT: case ENOTDIR: code = ERR_NOENT; break;
+	case EEXIST: case ENOTEMPTY: code = ERR_EXIST; break;
+	case EPERM: case EACCES: case EROFS: code = ERR_PERM; break;
+	case ENOSPC: case EDQUOT: code = ERR_NOSPC; break;
+	case ENOMEM: case ENOBUFS: code = ERR_NOMEM; break;
+	case ETIMEDOUT: case EAGAIN: code = ERR_TIMEOUT; break;
+	case EXDEV: case ELOOP: code = ERR_ESCAPE; break;
+	case ENOSYS: case EOPNOTSUPP: case EINVAL: code = ERR_UNSUPPORTED; break;
+	case ECONNREFUSED: case ECONNRESET: case EPIPE: case ENETUNREACH:
+	case EHOSTUNREACH: case ECONNABORTED: case ENETDOWN:
+		code = ERR_NET; break;
+	default: code = ERR_IO; break;
+	}
+	return err_set(code, "%s %s: %s", what, obj ? obj : "", strerror(e));
+}
+
+void
+port_out(int stream, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(stream, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+int
+port_isatty(int stream)
+{
+	return isatty(stream);
+}
+
+const char *
+port_env(const char *name)
+{
+	return getenv(name);
+}
+
+uint64_t
+port_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int64_t
+port_wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+void
+port_sleep_ms(uint32_t ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000u);
+	ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int
+port_entropy(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return linux_err(errno, "getrandom", NULL);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return ERR_OK;
+}
+
+int
+port_is_root(void)
+{
+	return geteuid() == 0;
+}

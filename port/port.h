@@ -1,0 +1,192 @@
+/*
+ * port.h: the only door from src/ to the operating system.
+ *
+ * src/ includes no OS header and calls no OS function except through this
+ * file. A port (port/linux/, port/fake/ for fault injection in tests)
+ * implements every function below. Errors are translated to the codes of
+ * src/err.h here, at the boundary: a function returns 0 or a count on
+ * success and a negative ERR_* code on failure, with a message recorded by
+ * err_set() that names the operation and the object (path, host).
+ *
+ * Handles (sockets, files, directories) are small non-negative ints owned by
+ * the caller, who closes them. Paths given to the fs functions are single
+ * names or relative paths below a directory handle; PORT_CWD stands for the
+ * current directory. Nothing here keeps state between calls except the
+ * handles themselves.
+ */
+#ifndef PORT_H
+#define PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- output ---------------------------------------------------------- */
+
+enum { PORT_STDIN = 0, PORT_STDOUT = 1, PORT_STDERR = 2 };
+
+/* Write all of s to the stream (1 or 2); errors are ignored. */
+void port_out(int stream, const char *s, size_t len);
+
+/* Nonzero when the stream is a terminal. */
+int port_isatty(int stream);
+
+/* Value of an environment variable, or NULL. */
+const char *port_env(const char *name);
+
+/* ---- time and entropy ------------------------------------------------ */
+
+/* Monotonic milliseconds since an arbitrary start. */
+uint64_t port_mono_ms(void);
+
+/* Wall-clock seconds since 1970 (UTC). */
+int64_t port_wall_s(void);
+
+/* Sleep for ms milliseconds. */
+void port_sleep_ms(uint32_t ms);
+
+/* Fill buf with len bytes from the kernel's random source; 0 or ERR_IO. */
+int port_entropy(void *buf, size_t len);
+
+/* ---- network --------------------------------------------------------- */
+
+/*
+ * Resolve host (a name, an IPv4 literal or an IPv6 literal without
+ * brackets) and connect a TCP socket to the first address that answers
+ * within timeout_ms in all. Returns the socket handle, or ERR_DNS,
+ * ERR_TIMEOUT, ERR_NET.
+ */
+int port_net_connect(const char *host, uint16_t port, uint32_t timeout_ms);
+
+/*
+ * Read up to len bytes, waiting at most timeout_ms for the first byte.
+ * Returns the count (> 0), 0 when the peer closed the connection, or
+ * ERR_TIMEOUT / ERR_NET.
+ */
+long port_net_read(int sock, void *buf, size_t len, uint32_t timeout_ms);
+
+/*
+ * Write all len bytes, waiting at most timeout_ms for each part to go out.
+ * Returns len, or ERR_TIMEOUT / ERR_NET.
+ */
+long port_net_write(int sock, const void *buf, size_t len, uint32_t timeout_ms);
+
+void port_net_close(int sock);
+
+/* ---- files ----------------------------------------------------------- */
+
+#define PORT_CWD (-100)
+
+/* Open flags, independent of the operating system's values. */
+enum {
+	PORT_O_READ = 1u << 0,
+	PORT_O_WRITE = 1u << 1,
+	PORT_O_CREATE = 1u << 2,
+	PORT_O_EXCL = 1u << 3,
+	PORT_O_TRUNC = 1u << 4,
+	PORT_O_NOFOLLOW = 1u << 5,    /* the last component must not be a symlink */
+	PORT_O_DIRECTORY = 1u << 6,
+	PORT_O_APPEND = 1u << 7
+};
+
+/* File types, as in a tar header. */
+enum {
+	PORT_T_NONE = 0, PORT_T_REG, PORT_T_DIR, PORT_T_LNK, PORT_T_CHR,
+	PORT_T_BLK, PORT_T_FIFO, PORT_T_SOCK
+};
+
+struct port_stat {
+	unsigned type;          /* PORT_T_* */
+	uint32_t mode;          /* permission bits incl. setuid/setgid/sticky */
+	uint32_t uid, gid;
+	uint64_t size;
+	uint64_t ino, dev;
+	uint64_t nlink;
+	int64_t mtime_s;
+	uint32_t mtime_ns;
+};
+
+/*
+ * Open path below the directory handle dir. mode applies when the file is
+ * created. Returns the handle or ERR_NOENT, ERR_EXIST, ERR_PERM, ERR_IO, ...
+ */
+int port_fs_open(int dir, const char *path, unsigned flags, uint32_t mode);
+
+/*
+ * Open path below root as if root were "/": absolute symlinks and ".." stay
+ * inside it (Linux openat2 RESOLVE_IN_ROOT). Returns the handle, or
+ * ERR_UNSUPPORTED when the kernel cannot, so the caller walks components.
+ */
+int port_fs_open_in_root(int root, const char *path, unsigned flags,
+    uint32_t mode);
+
+/* Read up to len bytes; count, 0 at end of file, or an error. */
+long port_fs_read(int fd, void *buf, size_t len);
+
+/* Write all len bytes; len, ERR_NOSPC or ERR_IO. */
+long port_fs_write(int fd, const void *buf, size_t len);
+
+int port_fs_close(int fd);
+int port_fs_fsync(int fd);
+
+/* Flush the whole file system that holds fd. */
+int port_fs_syncfs(int fd);
+
+/* Status of path below dir, without following a final symlink; a NULL or
+ * empty path means dir itself. ERR_NOENT when absent. */
+int port_fs_stat(int dir, const char *path, struct port_stat *st);
+
+int port_fs_mkdir(int dir, const char *name, uint32_t mode);
+
+/* Remove a non-directory (is_dir 0) or an empty directory (is_dir 1). */
+int port_fs_unlink(int dir, const char *name, int is_dir);
+
+/* Rename; with exchange nonzero both must exist and swap atomically. */
+int port_fs_rename(int from_dir, const char *from, int to_dir,
+    const char *to, int exchange);
+
+int port_fs_symlink(const char *target, int dir, const char *name);
+
+/* Hard link, never following a symlink at from (it links the symlink). */
+int port_fs_link(int from_dir, const char *from, int to_dir, const char *to);
+
+/* Create a device (PORT_T_CHR, PORT_T_BLK) or FIFO (PORT_T_FIFO). */
+int port_fs_mknod(int dir, const char *name, unsigned type, uint32_t mode,
+    uint32_t major, uint32_t minor);
+
+/* Metadata through a handle: never follows a path. */
+int port_fs_fchmod(int fd, uint32_t mode);
+int port_fs_fchown(int fd, uint32_t uid, uint32_t gid);
+int port_fs_futimes(int fd, int64_t mtime_s, uint32_t mtime_ns);
+int port_fs_fsetxattr(int fd, const char *name, const void *value, size_t len);
+
+/* Metadata of a symlink by name below dir, never following it. */
+int port_fs_lchown(int dir, const char *name, uint32_t uid, uint32_t gid);
+int port_fs_lutimes(int dir, const char *name, int64_t mtime_s,
+    uint32_t mtime_ns);
+
+/*
+ * Directory listing into a caller-owned buffer (no allocation).
+ * port_fs_dir_open takes over fd (a directory handle); port_fs_dir_next
+ * writes the next name (never "." or "..") into name and returns its
+ * length, 0 at the end, or an error; port_fs_dir_close closes fd.
+ */
+struct port_dir {
+	int fd;
+	size_t pos, len;
+	unsigned char buf[2048];
+};
+void port_fs_dir_open(struct port_dir *d, int fd);
+long port_fs_dir_next(struct port_dir *d, char *name, size_t cap);
+void port_fs_dir_close(struct port_dir *d);
+
+/* Take an exclusive advisory lock without waiting; ERR_BUSY when held. */
+int port_fs_lock(int fd);
+
+/* Read a whole small file into buf; its length, or ERR_NOMEM when longer
+ * than cap. */
+long port_fs_read_file(int dir, const char *path, void *buf, size_t cap);
+
+/* Nonzero when the process runs with root's privileges. */
+int port_is_root(void);
+
+#endif /* PORT_H */

@@ -1,0 +1,83 @@
+/*
+ * config.h: build-time configuration, in three layers (as lwIP's opt.h).
+ *
+ * 1. board/<name>/board.h, selected by `make BOARD=name`, sets what the board
+ *    needs; board.mk passes BOARD_PLATFORM on the command line.
+ * 2. Every setting the board left out gets the default below.
+ * 3. Compile-time checks refuse impossible combinations.
+ *
+ * All buffer sizes of the program are decided here, nowhere else.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include "board.h"
+
+#ifndef BOARD_NAME
+#error "board.h must define BOARD_NAME"
+#endif
+
+/* Default platform os/arch[/variant] the pull selects from an index. */
+#ifndef BOARD_PLATFORM
+#error "BOARD_PLATFORM must be set by board.mk or board.h"
+#endif
+
+/* Colon-separated CA bundle files tried in order when --ca-file is absent. */
+#ifndef BOARD_CA_PATHS
+#define BOARD_CA_PATHS "/etc/ssl/certs/ca-certificates.crt:" \
+	"/etc/pki/tls/certs/ca-bundle.crt:/etc/ssl/cert.pem"
+#endif
+
+/* Network receive buffer: one TLS record's plaintext, or TCP bytes. */
+#ifndef BOARD_NET_BUF
+#define BOARD_NET_BUF (16u * 1024u)
+#endif
+
+/* Largest JSON document kept whole (manifest, index, config, token reply). */
+#ifndef BOARD_JSON_MAX
+#define BOARD_JSON_MAX (256u * 1024u)
+#endif
+
+/* jsmn tokens available to parse one JSON document. */
+#ifndef BOARD_JSON_TOKENS
+#define BOARD_JSON_TOKENS 8192u
+#endif
+
+/* Longest HTTP header line, and most header lines in one response. */
+#ifndef BOARD_HTTP_LINE_MAX
+#define BOARD_HTTP_LINE_MAX 8192u
+#endif
+#ifndef BOARD_HTTP_HEADERS_MAX
+#define BOARD_HTTP_HEADERS_MAX 100u
+#endif
+
+/* Timeouts, milliseconds. */
+#ifndef BOARD_CONNECT_TIMEOUT_MS
+#define BOARD_CONNECT_TIMEOUT_MS 30000u
+#endif
+#ifndef BOARD_READ_TIMEOUT_MS
+#define BOARD_READ_TIMEOUT_MS 60000u
+#endif
+
+/* Longest path inside a layer (PAX path, GNU long name), and PAX header. */
+#ifndef BOARD_PATH_MAX
+#define BOARD_PATH_MAX 4096u
+#endif
+#ifndef BOARD_PAX_MAX
+#define BOARD_PAX_MAX (64u * 1024u)
+#endif
+
+#if BOARD_NET_BUF < 4096u
+#error "BOARD_NET_BUF below 4 KiB cannot hold an HTTP status and headers"
+#endif
+#if BOARD_JSON_MAX < 4096u || BOARD_JSON_TOKENS < 64u
+#error "BOARD_JSON_MAX/BOARD_JSON_TOKENS too small for any manifest"
+#endif
+#if BOARD_HTTP_LINE_MAX > BOARD_NET_BUF
+#error "BOARD_HTTP_LINE_MAX must fit in BOARD_NET_BUF"
+#endif
+#if BOARD_PATH_MAX < 256u
+#error "BOARD_PATH_MAX below 256 cannot hold a ustar prefix+name"
+#endif
+
+#endif /* CONFIG_H */

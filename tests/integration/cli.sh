@@ -1,0 +1,47 @@
+#!/bin/sh
+# cli.sh: what the binary says about itself, and usage errors (exit code 2).
+. "$(dirname "$0")/../lib/t.sh"
+
+case $BOARD in
+generic-arm64) plat=linux/arm64/v8 ;;
+generic-armv7) plat=linux/arm/v7 ;;
+*) plat=$(sh board/host/platform.sh) ;;
+esac
+
+run --version
+expect_rc version-exit 0
+expect_out version-name '^ocipull [0-9]+\.[0-9]+\.[0-9]+$'
+expect_out version-board "^board $BOARD, default platform $plat\$"
+expect_out version-libs '^mbed TLS 2\.[0-9]+\.[0-9]+, zlib 1\.[0-9.]+$'
+
+run -V
+expect_rc version-short 0
+
+run --help
+expect_rc help-exit 0
+expect_out help-usage '^usage: ocipull '
+expect_out help-exit-codes 'Exit codes: 0 success'
+
+run
+expect_rc no-args-exit 2
+expect_err no-args-message 'missing command'
+
+run --frobnicate
+expect_rc unknown-option-exit 2
+expect_err unknown-option-names-it "unknown option '--frobnicate'"
+
+run frobnicate
+expect_rc unknown-command-exit 2
+expect_err unknown-command-names-it "unknown command 'frobnicate'"
+
+# The binary is what the issue promises: static, for the board's machine.
+f=$(file -b "$OCIPULL")
+case $BOARD in
+generic-arm64) want='ARM aarch64' ;;
+generic-armv7) want='ARM, EABI5' ;;
+*) want='x86-64' ;;
+esac
+case $f in
+*"statically linked"*"$want"*|*"$want"*"statically linked"*) pass static-binary ;;
+*) fail static-binary "file says: $f" ;;
+esac

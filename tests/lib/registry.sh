@@ -1,0 +1,110 @@
+# registry.sh: start and stop real registries (Debian's docker-registry) on
+# 127.0.0.1 for the test suite. Sourced by tests/run.sh and tests/demo.sh.
+#
+#   reg_free_port                 print a free TCP port on 127.0.0.1
+#   reg_make_ca DIR               CA + server certificate for localhost/127.0.0.1
+#                                 (DIR/ca.crt, DIR/server.crt, DIR/server.key)
+#                                 and an unrelated CA (DIR/wrong-ca.crt)
+#   reg_start NAME PORT [tls DIR] [htpasswd FILE]
+#                                 start a registry with storage in $WORK/NAME,
+#                                 wait until it answers, remember its PID
+#   reg_stop_all                  stop every registry started, by PID
+#
+# Needs WORK (a private temporary directory) set by the caller.
+
+reg_free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+reg_make_ca() {
+	d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.crt" -days 2 -subj "/CN=ocipull test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" >/dev/null 2>&1 || return 1
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/server.key" -out "$d/server.csr" -subj "/CN=localhost" >/dev/null 2>&1 || return 1
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$d/ext.cnf"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-CAcreateserial -out "$d/server.crt" -days 2 -extfile "$d/ext.cnf" >/dev/null 2>&1 || return 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/wrong-ca.key" -out "$d/wrong-ca.crt" -days 2 \
+		-subj "/CN=unrelated CA" >/dev/null 2>&1 || return 1
+}
+
+reg_start() {
+	name=$1 port=$2
+	shift 2
+	dir=$WORK/registry-$name
+	mkdir -p "$dir/data"
+	tls="" auth="" scheme=http curl_ca=""
+	while [ $# -gt 0 ]; do
+		case $1 in
+		tls)
+			tls="  tls:
+    certificate: $2/server.crt
+    key: $2/server.key"
+			scheme=https curl_ca="--cacert $2/ca.crt"
+			shift 2 ;;
+		htpasswd)
+			auth="auth:
+  htpasswd:
+    realm: ocipull-test
+    path: $2"
+			shift 2 ;;
+		*) echo "reg_start: unknown option $1" >&2; return 1 ;;
+		esac
+	done
+	cat > "$dir/config.yml" <<EOC
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/data
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: ocipull-test-secret
+$tls
+$auth
+EOC
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+	echo $! > "$dir/pid"
+	echo "$dir/pid" >> "$WORK/registry-pids"
+	i=0
+	while [ $i -lt 100 ]; do
+		# shellcheck disable=SC2086
+		code=$(curl -s -o /dev/null -w '%{http_code}' $curl_ca "$scheme://127.0.0.1:$port/v2/" 2>/dev/null) || true
+		case $code in 200|401) return 0 ;; esac
+		if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+			echo "registry $name died:" >&2
+			cat "$dir/log" >&2
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "registry $name did not answer on port $port" >&2
+	cat "$dir/log" >&2
+	return 1
+}
+
+reg_stop_all() {
+	[ -f "$WORK/registry-pids" ] || return 0
+	while read -r f; do
+		pid=$(cat "$f" 2>/dev/null) || continue
+		kill "$pid" 2>/dev/null
+	done < "$WORK/registry-pids"
+	while read -r f; do
+		pid=$(cat "$f" 2>/dev/null) || continue
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$pid" 2>/dev/null
+	done < "$WORK/registry-pids"
+	rm -f "$WORK/registry-pids"
+}

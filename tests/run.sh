@@ -1,0 +1,140 @@
+#!/bin/sh
+# run.sh BOARD...: the test suite behind `make check`.
+#
+# 1. unit tests (build/unit/test_*, built with ASan and UBSan by make);
+# 2. source checks (tests/lint.sh);
+# 3. real registries on 127.0.0.1 (plain HTTP, HTTPS with a CA made for
+#    this run), test images built by tests/fixtures/mkimage.py and pushed
+#    with skopeo;
+# 4. every tests/integration/*.sh against build/BOARD/ocipull for each
+#    BOARD, cross binaries under qemu-user.
+#
+# Prints one PASS/FAIL line per check, the failures again at the end, and a
+# last line "N passed, N failed"; exits 1 when anything failed. The
+# registries are stopped by PID when it ends, also after a failure or ^C.
+# KEEP=1 keeps the temporary directory for a post-mortem.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+[ $# -gt 0 ] || set -- host
+WORK=$(mktemp -d /tmp/ocipull-check.XXXXXX)
+export WORK
+RESULTS=$WORK/results
+: > "$RESULTS"
+. "$ROOT/tests/lib/registry.sh"
+
+cleanup() {
+	reg_stop_all
+	if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+record() { tee -a "$RESULTS"; }
+t0=$(date +%s)
+
+# ---- 1. unit tests ----------------------------------------------------------
+for t in build/unit/test_*; do
+	[ -x "$t" ] || continue
+	name=unit/$(basename "$t")
+	"$t" > "$WORK/unit.out" 2> "$WORK/unit.err"
+	rc=$?
+	sed "s|^PASS |PASS $name/|; s|^FAIL |FAIL $name/|" "$WORK/unit.out" | record
+	cat "$WORK/unit.err" >&2
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$WORK/unit.out"; then
+		echo "FAIL $name: exited $rc (crash or sanitizer report above)" | record
+	fi
+done
+
+# ---- 2. source checks -------------------------------------------------------
+sh tests/lint.sh | record
+
+# ---- 3. registries and fixtures ---------------------------------------------
+setup_ok=1
+CA_DIR=$WORK/ca
+reg_make_ca "$CA_DIR" || { echo "FAIL setup/ca: openssl could not make the test CA" | record; setup_ok=0; }
+P_HTTP=$(reg_free_port)
+P_HTTPS=$(reg_free_port)
+REG_HTTP=127.0.0.1:$P_HTTP
+REG_HTTPS=localhost:$P_HTTPS
+export CA_DIR REG_HTTP REG_HTTPS
+if [ $setup_ok = 1 ]; then
+	reg_start plain "$P_HTTP" || setup_ok=0
+	reg_start tls "$P_HTTPS" tls "$CA_DIR" || setup_ok=0
+	[ $setup_ok = 1 ] || echo "FAIL setup/registry: docker-registry did not start" | record
+fi
+FIXTURES=$WORK/fixtures
+export FIXTURES
+if [ $setup_ok = 1 ]; then
+	if python3 tests/fixtures/mkimage.py "$FIXTURES" > "$WORK/mkimage.log" 2>&1; then
+		echo "PASS setup/fixtures-built" | record
+	else
+		echo "FAIL setup/fixtures-built: $(tail -3 "$WORK/mkimage.log")" | record
+		setup_ok=0
+	fi
+fi
+if [ $setup_ok = 1 ]; then
+	mkdir -p "$WORK/certs.d"
+	cp "$CA_DIR/ca.crt" "$WORK/certs.d/ca.crt"
+	for f in "$FIXTURES"/*/; do
+		n=$(basename "$f")
+		if skopeo copy -q --all "oci:$f:latest" "docker://$REG_HTTP/fixture/$n:latest" \
+			--dest-tls-verify=false > "$WORK/push.log" 2>&1 &&
+		   skopeo copy -q --all "oci:$f:latest" "docker://$REG_HTTPS/fixture/$n:latest" \
+			--dest-cert-dir "$WORK/certs.d" >> "$WORK/push.log" 2>&1; then
+			echo "PASS setup/push-$n" | record
+		else
+			echo "FAIL setup/push-$n: $(tail -3 "$WORK/push.log")" | record
+		fi
+	done
+	# The harness itself, seen from a standard client: the index is served
+	# over both transports, and the HTTPS one refuses an unrelated CA.
+	accept='Accept: application/vnd.oci.image.index.v1+json'
+	idx_digest=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["digest"])' "$FIXTURES/multi/index.json")
+	for url in "http://$REG_HTTP" "https://$REG_HTTPS"; do
+		got=$(curl -sS --cacert "$CA_DIR/ca.crt" -H "$accept" -o "$WORK/idx.json" \
+			-D - "$url/v2/fixture/multi/manifests/latest" | tr -d '\r' |
+			sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p')
+		if [ "$got" = "$idx_digest" ] &&
+		   [ "$(grep -o '"architecture":"[a-z0-9]*"' "$WORK/idx.json" | sort | tr '\n' ' ')" = \
+		     '"architecture":"amd64" "architecture":"arm" "architecture":"arm64" ' ]; then
+			echo "PASS setup/registry-serves-index-${url%%:*}" | record
+		else
+			echo "FAIL setup/registry-serves-index-${url%%:*}: digest '$got', want '$idx_digest'" | record
+		fi
+	done
+	if curl -s --cacert "$CA_DIR/wrong-ca.crt" "https://$REG_HTTPS/v2/" >/dev/null 2>&1; then
+		echo "FAIL setup/registry-wrong-ca-refused: curl accepted the unrelated CA" | record
+	else
+		echo "PASS setup/registry-wrong-ca-refused" | record
+	fi
+fi
+t_setup=$(date +%s)
+
+# ---- 4. integration, per board ----------------------------------------------
+for BOARD in "$@"; do
+	OCIPULL=$ROOT/build/$BOARD/ocipull
+	RUNNER=$(make -s --no-print-directory BOARD="$BOARD" print-runner 2>/dev/null)
+	export BOARD OCIPULL RUNNER
+	if [ ! -x "$OCIPULL" ]; then
+		echo "FAIL $BOARD/build: $OCIPULL missing (run make BOARD=$BOARD)" | record
+		continue
+	fi
+	for t in tests/integration/*.sh; do
+		sh "$t" 2>&1 | record
+	done
+done
+
+# ---- summary ----------------------------------------------------------------
+t1=$(date +%s)
+passed=$(grep -c '^PASS ' "$RESULTS")
+failed=$(grep -c '^FAIL ' "$RESULTS")
+echo
+if [ "$failed" -ne 0 ]; then
+	echo "failures:"
+	grep '^FAIL ' "$RESULTS"
+	echo
+fi
+echo "boards: $*; set-up $((t_setup - t0)) s, integration $((t1 - t_setup)) s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
