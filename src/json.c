@@ -1,0 +1,260 @@
+/*
+ * json.c: jsmn in strict mode and the helpers of json.h.
+ */
+#define JSON_IMPLEMENTATION
+#include "json.h"
+
+#include <string.h>
+
+#include "err.h"
+
+int
+json_parse(struct json *j, const char *doc, size_t len, jsmntok_t *tok,
+    unsigned cap, const char *what)
+{
+	jsmn_parser p;
+	int n;
+	size_t end;
+
+	j->doc = doc;
+	j->len = len;
+	j->tok = tok;
+	j->ntok = 0;
+	jsmn_init(&p);
+	n = jsmn_parse(&p, doc, len, tok, cap);
+	if (n == JSMN_ERROR_NOMEM)
+		return err_set(ERR_NOMEM, "%s has more than %u JSON tokens "
+		    "(raise BOARD_JSON_TOKENS in the board header)", what, cap);
+	if (n == JSMN_ERROR_INVAL)
+		return err_set(ERR_FORMAT, "%s is not valid JSON (near byte %u)",
+		    what, p.pos);
+	if (n == JSMN_ERROR_PART || n == 0)
+		return err_set(ERR_FORMAT, "%s: JSON ends early (%zu bytes)", what,
+		    len);
+	if (tok[0].type != JSMN_OBJECT && tok[0].type != JSMN_ARRAY)
+		return err_set(ERR_FORMAT, "%s is not a JSON object", what);
+	/* Only white space may follow the top-level value. */
+	for (end = (size_t)tok[0].end; end < len; end++) {
+		char c = doc[end];
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			return err_set(ERR_FORMAT, "%s: data after the JSON value "
+			    "at byte %zu", what, end);
+	}
+	j->ntok = n;
+	return ERR_OK;
+}
+
+int
+json_next(const struct json *j, int i)
+{
+	int end = j->tok[i].end;
+
+	/* Tokens are in document order: skip those that start inside i. */
+	for (i++; i < j->ntok && j->tok[i].start < end; i++)
+		;
+	return i;
+}
+
+int
+json_is_object(const struct json *j, int i)
+{
+	return i >= 0 && i < j->ntok && j->tok[i].type == JSMN_OBJECT;
+}
+
+int
+json_is_array(const struct json *j, int i)
+{
+	return i >= 0 && i < j->ntok && j->tok[i].type == JSMN_ARRAY;
+}
+
+int
+json_is_string(const struct json *j, int i)
+{
+	return i >= 0 && i < j->ntok && j->tok[i].type == JSMN_STRING;
+}
+
+int
+json_str(const struct json *j, int i, struct json_str *out)
+{
+	if (!json_is_string(j, i))
+		return ERR_FORMAT;
+	out->p = j->doc + j->tok[i].start;
+	out->n = (size_t)(j->tok[i].end - j->tok[i].start);
+	return ERR_OK;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+static long
+hex4(const char *p)
+{
+	long v = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		int h = hexval(p[k]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* Append code point cp as UTF-8; returns bytes written or 0 if no room. */
+static size_t
+put_utf8(char *dst, size_t room, unsigned long cp)
+{
+	if (cp < 0x80 && room >= 1) {
+		dst[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800 && room >= 2) {
+		dst[0] = (char)(0xc0 | (cp >> 6));
+		dst[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000 && room >= 3) {
+		dst[0] = (char)(0xe0 | (cp >> 12));
+		dst[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		dst[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	if (cp >= 0x10000 && room >= 4) {
+		dst[0] = (char)(0xf0 | (cp >> 18));
+		dst[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		dst[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		dst[3] = (char)(0x80 | (cp & 0x3f));
+		return 4;
+	}
+	return 0;
+}
+
+long
+json_copy(const struct json *j, int i, char *buf, size_t cap)
+{
+	struct json_str s;
+	size_t k, o = 0;
+
+	if (json_str(j, i, &s) != ERR_OK || cap == 0)
+		return ERR_FORMAT;
+	for (k = 0; k < s.n; k++) {
+		char c = s.p[k];
+		unsigned long cp;
+		size_t w;
+
+		if (c != '\\') {
+			if (o + 1 >= cap)
+				return ERR_NOMEM;
+			buf[o++] = c;
+			continue;
+		}
+		/* jsmn strict mode has checked the escape's shape. */
+		c = s.p[++k];
+		switch (c) {
+		case '"': case '\\': case '/': cp = (unsigned char)c; break;
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u':
+			if (k + 4 >= s.n)
+				return ERR_FORMAT;
+			cp = (unsigned long)hex4(s.p + k + 1);
+			k += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				long lo;
+				if (k + 6 >= s.n || s.p[k + 1] != '\\' ||
+				    s.p[k + 2] != 'u')
+					return ERR_FORMAT;
+				lo = hex4(s.p + k + 3);
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return ERR_FORMAT;
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    ((unsigned long)lo - 0xdc00);
+				k += 6;
+			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
+				return ERR_FORMAT;
+			}
+			if (cp == 0)
+				return ERR_FORMAT;
+			break;
+		default:
+			return ERR_FORMAT;
+		}
+		w = put_utf8(buf + o, cap - 1 - o, cp);
+		if (w == 0)
+			return ERR_NOMEM;
+		o += w;
+	}
+	buf[o] = '\0';
+	return (long)o;
+}
+
+int
+json_eq(const struct json *j, int i, const char *s)
+{
+	struct json_str v;
+	char tmp[256];
+	long n;
+	size_t len = strlen(s);
+
+	if (json_str(j, i, &v) != ERR_OK)
+		return 0;
+	if (memchr(v.p, '\\', v.n) == NULL)
+		return v.n == len && memcmp(v.p, s, len) == 0;
+	n = json_copy(j, i, tmp, sizeof tmp);
+	return n >= 0 && (size_t)n == len && memcmp(tmp, s, len) == 0;
+}
+
+int
+json_get(const struct json *j, int obj, const char *key)
+{
+	int i, k, found = -1;
+
+	if (!json_is_object(j, obj))
+		return ERR_FORMAT;
+	for (i = obj + 1, k = 0; k < j->tok[obj].size; k++) {
+		if (json_eq(j, i, key)) {
+			if (found >= 0)
+				return err_set(ERR_FORMAT, "duplicate key \"%s\" at byte %d",
+				    key, j->tok[i].start);
+			found = i + 1;
+		}
+		i = json_next(j, i + 1);    /* skip key, then its value */
+	}
+	return found;
+}
+
+int
+json_u64(const struct json *j, int i, uint64_t max, uint64_t *out)
+{
+	const char *p;
+	size_t n, k;
+	uint64_t v = 0;
+
+	if (i < 0 || i >= j->ntok || j->tok[i].type != JSMN_PRIMITIVE)
+		return ERR_FORMAT;
+	p = j->doc + j->tok[i].start;
+	n = (size_t)(j->tok[i].end - j->tok[i].start);
+	if (n == 0 || (n > 1 && p[0] == '0'))
+		return ERR_FORMAT;
+	for (k = 0; k < n; k++) {
+		unsigned d;
+		if (p[k] < '0' || p[k] > '9')
+			return ERR_FORMAT;
+		d = (unsigned)(p[k] - '0');
+		if (v > (max - d) / 10)
+			return ERR_FORMAT;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return ERR_OK;
+}
