@@ -1,0 +1,330 @@
+/*
+ * conn.c: TCP and TLS connections. mbedTLS reads and writes the socket
+ * through callbacks into the port, so timeouts and error translation stay
+ * in one place.
+ */
+#include "conn.h"
+
+#include <string.h>
+
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+
+#include "config.h"
+#include "err.h"
+#include "port.h"
+
+/* ---- TLS set-up ------------------------------------------------------------ */
+
+static int
+entropy_cb(void *ctx, unsigned char *buf, size_t len)
+{
+	(void)ctx;
+	return port_entropy(buf, len) == ERR_OK ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+}
+
+/*
+ * Feed every PEM certificate of a bundle file to mbedTLS, one block at a
+ * time through a fixed window, so a large bundle never sits whole in memory.
+ */
+static int
+load_pem_bundle(struct conn_tls *t, const char *path)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	static const char end[] = "-----END CERTIFICATE-----";
+	char win[12 * 1024 + 1];
+	size_t have = 0;
+	int fd, eof = 0, bad = 0;
+
+	fd = port_fs_open(PORT_CWD, path, PORT_O_READ, 0);
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		char *b, *e;
+
+		if (!eof && have < sizeof win - 1) {
+			long n = port_fs_read(fd, win + have, sizeof win - 1 - have);
+			if (n < 0) {
+				port_fs_close(fd);
+				return (int)n;
+			}
+			if (n == 0)
+				eof = 1;
+			have += (size_t)n;
+		}
+		win[have] = '\0';
+		b = strstr(win, begin);
+		if (b == NULL) {
+			if (eof)
+				break;
+			/* Keep a tail that may hold the start of a marker. */
+			if (have > sizeof begin) {
+				memmove(win, win + have - sizeof begin, sizeof begin);
+				have = sizeof begin;
+			}
+			continue;
+		}
+		e = strstr(b, end);
+		if (e == NULL) {
+			if (eof)
+				break;
+			if (b == win && have == sizeof win - 1) {
+				port_fs_close(fd);
+				return err_set(ERR_TLS, "%s: a certificate is longer than %zu bytes",
+				    path, sizeof win - 1);
+			}
+			memmove(win, b, have - (size_t)(b - win));
+			have -= (size_t)(b - win);
+			continue;
+		}
+		e += sizeof end - 1;
+		{
+			char saved = *e;
+			*e = '\0';
+			if (mbedtls_x509_crt_parse(&t->ca, (const unsigned char *)b,
+			    (size_t)(e - b) + 1) == 0)
+				t->ncerts++;
+			else
+				bad++;
+			*e = saved;
+		}
+		have -= (size_t)(e - win);
+		memmove(win, e, have);
+	}
+	port_fs_close(fd);
+	if (t->ncerts == 0)
+		return err_set(ERR_TLS, "%s: no usable PEM certificate%s", path,
+		    bad ? " (all failed to parse)" : "");
+	return ERR_OK;
+}
+
+int
+conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
+{
+	static const char pers[] = "ocipull";
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	mbedtls_ssl_config_init(&t->conf);
+	mbedtls_x509_crt_init(&t->ca);
+	mbedtls_ctr_drbg_init(&t->drbg);
+	t->insecure = insecure;
+	t->ready = 1;
+	if (mbedtls_ctr_drbg_seed(&t->drbg, entropy_cb, NULL,
+	    (const unsigned char *)pers, sizeof pers - 1) != 0)
+		return err_set(ERR_TLS, "cannot seed the random generator");
+	if (mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT,
+	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+		return err_set(ERR_TLS, "cannot set TLS defaults");
+	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+	if (insecure) {
+		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
+		return ERR_OK;
+	}
+	if (ca_file != NULL) {
+		rc = load_pem_bundle(t, ca_file);
+		if (rc < 0)
+			return err_prefix(rc == ERR_NOENT ? ERR_TLS : rc, "CA file");
+	} else {
+		const char *p = BOARD_CA_PATHS;
+		char path[256];
+
+		rc = ERR_NOENT;
+		while (*p != '\0' && rc == ERR_NOENT) {
+			size_t n = strcspn(p, ":");
+			if (n > 0 && n < sizeof path) {
+				memcpy(path, p, n);
+				path[n] = '\0';
+				err_clear();
+				rc = load_pem_bundle(t, path);
+			}
+			p += n + (p[n] == ':');
+		}
+		if (rc == ERR_NOENT) {
+			err_clear();
+			return err_set(ERR_TLS, "no CA bundle found (tried %s); "
+			    "give one with --ca-file", BOARD_CA_PATHS);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	return ERR_OK;
+}
+
+void
+conn_tls_free(struct conn_tls *t)
+{
+	if (!t->ready)
+		return;
+	mbedtls_ssl_config_free(&t->conf);
+	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_ctr_drbg_free(&t->drbg);
+	t->ready = 0;
+}
+
+/* ---- connections ------------------------------------------------------------- */
+
+static int
+bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct conn *c = ctx;
+	long n = port_net_write(c->sock, buf, len, c->timeout_ms);
+
+	if (n < 0) {
+		c->io_err = (int)n;
+		return MBEDTLS_ERR_NET_SEND_FAILED;
+	}
+	return (int)n;
+}
+
+static int
+bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct conn *c = ctx;
+	long n = port_net_read(c->sock, buf, len, c->timeout_ms);
+
+	if (n < 0) {
+		c->io_err = (int)n;
+		return MBEDTLS_ERR_NET_RECV_FAILED;
+	}
+	return (int)n;
+}
+
+/* Turn an mbedTLS error into ours, preferring the socket's own error. */
+static int
+tls_error(struct conn *c, int rc, const char *during)
+{
+	char buf[160];
+
+	if (c->io_err < 0)
+		return err_prefix(c->io_err, "%s %s:%u", during, c->host,
+		    (unsigned)c->port);
+	mbedtls_strerror(rc, buf, sizeof buf);
+	return err_set(ERR_TLS, "%s %s:%u: %s", during, c->host,
+	    (unsigned)c->port, buf);
+}
+
+void
+conn_init(struct conn *c)
+{
+	c->sock = -1;
+	c->tls = 0;
+	c->io_err = 0;
+}
+
+int
+conn_open(struct conn *c, struct conn_tls *tls, const char *host,
+    uint16_t port, uint32_t connect_timeout_ms, uint32_t timeout_ms)
+{
+	int rc;
+	size_t hl = strlen(host);
+
+	conn_init(c);
+	if (hl >= sizeof c->host)
+		return err_set(ERR_USAGE, "host name too long: %.40s...", host);
+	memcpy(c->host, host, hl + 1);
+	c->port = port;
+	c->timeout_ms = timeout_ms;
+	rc = port_net_connect(host, port, connect_timeout_ms);
+	if (rc < 0)
+		return rc;
+	c->sock = rc;
+	if (tls == NULL)
+		return ERR_OK;
+
+	mbedtls_ssl_init(&c->ssl);
+	c->tls = 1;
+	if (mbedtls_ssl_setup(&c->ssl, &tls->conf) != 0 ||
+	    mbedtls_ssl_set_hostname(&c->ssl, host) != 0) {
+		conn_close(c);
+		return err_set(ERR_TLS, "cannot set up TLS for %s", host);
+	}
+	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
+	while ((rc = mbedtls_ssl_handshake(&c->ssl)) != 0) {
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+			char info[512];
+			uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+			int n = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
+			/* One line: mbedTLS ends each reason with a newline. */
+			for (; n > 0 && (info[n - 1] == '\n'); n--)
+				info[n - 1] = '\0';
+			for (char *q = info; *q; q++)
+				if (*q == '\n')
+					*q = ';';
+			rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
+			    host, (unsigned)port, info);
+		} else {
+			rc = tls_error(c, rc, "TLS handshake with");
+		}
+		conn_close(c);
+		return rc;
+	}
+	return ERR_OK;
+}
+
+long
+conn_read(struct conn *c, void *buf, size_t len)
+{
+	int rc;
+
+	if (c->sock < 0)
+		return err_set(ERR_INTERNAL, "read on a closed connection");
+	if (!c->tls)
+		return port_net_read(c->sock, buf, len, c->timeout_ms);
+	if (len > 0x7fffffffu)
+		len = 0x7fffffffu;
+	for (;;) {
+		c->io_err = 0;
+		rc = mbedtls_ssl_read(&c->ssl, buf, len);
+		if (rc >= 0)
+			return rc;
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || rc == MBEDTLS_ERR_SSL_CONN_EOF)
+			return 0;
+		return tls_error(c, rc, "TLS read from");
+	}
+}
+
+long
+conn_write(struct conn *c, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t left = len;
+
+	if (c->sock < 0)
+		return err_set(ERR_INTERNAL, "write on a closed connection");
+	if (!c->tls)
+		return port_net_write(c->sock, buf, len, c->timeout_ms);
+	while (left > 0) {
+		int rc;
+
+		c->io_err = 0;
+		rc = mbedtls_ssl_write(&c->ssl, p, left);
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (rc < 0)
+			return tls_error(c, rc, "TLS write to");
+		p += rc;
+		left -= (size_t)rc;
+	}
+	return (long)len;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->tls) {
+		if (c->sock >= 0)
+			(void)mbedtls_ssl_close_notify(&c->ssl);
+		mbedtls_ssl_free(&c->ssl);
+		c->tls = 0;
+	}
+	if (c->sock >= 0)
+		port_net_close(c->sock);
+	c->sock = -1;
+}

@@ -1,0 +1,75 @@
+/*
+ * conn.h: one connection to a server, plain TCP or TLS (mbedTLS), over the
+ * port's sockets.
+ *
+ * TLS settings shared by all connections live in a caller-owned struct
+ * conn_tls, set up once (lazily, at the first https connection) with
+ * conn_tls_setup: the CA certificates from --ca-file or the first bundle of
+ * the board's BOARD_CA_PATHS that exists, verification required unless
+ * insecure. Every TLS connection sends SNI and verifies the server's
+ * certificate against the host name it was opened for, and its dates.
+ *
+ * Order of calls: conn_open, then conn_read/conn_write any number of times,
+ * then conn_close. A struct conn is caller-owned and holds one socket.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+struct conn_tls {
+	mbedtls_ssl_config conf;
+	mbedtls_x509_crt ca;
+	mbedtls_ctr_drbg_context drbg;
+	unsigned ncerts;
+	int insecure;
+	int ready;
+};
+
+struct conn {
+	int sock;                  /* -1 when closed */
+	int tls;                   /* nonzero when ssl is in use */
+	int io_err;                /* error of the last socket call under TLS */
+	uint32_t timeout_ms;       /* per read and per write */
+	mbedtls_ssl_context ssl;
+	char host[256];
+	uint16_t port;
+};
+
+/*
+ * Load the CA certificates and prepare the TLS configuration. ca_file may
+ * be NULL for the board's bundle paths. With insecure nonzero no CA is
+ * needed and certificates are not verified. Returns ERR_OK, ERR_TLS with a
+ * message naming the file, or ERR_NOENT when no bundle exists.
+ */
+int conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure);
+void conn_tls_free(struct conn_tls *t);
+
+/* Mark c closed without touching anything (before the first conn_open). */
+void conn_init(struct conn *c);
+
+/*
+ * Connect to host:port; with tls non-NULL run the TLS handshake and verify
+ * the certificate for host. Returns ERR_OK, or ERR_DNS, ERR_NET,
+ * ERR_TIMEOUT, ERR_TLS (with mbedTLS's reason: "certificate not trusted",
+ * "name mismatch", "expired") and leaves c closed.
+ */
+int conn_open(struct conn *c, struct conn_tls *tls, const char *host,
+    uint16_t port, uint32_t connect_timeout_ms, uint32_t timeout_ms);
+
+/* Read up to len bytes: count (> 0), 0 when the server closed, or an
+ * error (ERR_NET, ERR_TIMEOUT, ERR_TLS). */
+long conn_read(struct conn *c, void *buf, size_t len);
+
+/* Write all len bytes: len or an error. */
+long conn_write(struct conn *c, const void *buf, size_t len);
+
+/* Close (with a TLS close_notify when possible); c may already be closed. */
+void conn_close(struct conn *c);
+
+#endif /* CONN_H */
