@@ -6,11 +6,26 @@
 #                                 (DIR/ca.crt, DIR/server.crt, DIR/server.key)
 #                                 and an unrelated CA (DIR/wrong-ca.crt)
 #   reg_start NAME PORT [tls DIR] [htpasswd FILE]
+#             [token REALM_URL ISSUER SERVICE CERTFILE]
 #                                 start a registry with storage in $WORK/NAME,
-#                                 wait until it answers, remember its PID
-#   reg_stop_all                  stop every registry started, by PID
+#                                 wait until it answers, remember its PID;
+#                                 with token, clients need a bearer token
+#                                 from REALM_URL signed by CERTFILE's key
+#   reg_make_token_key DIR        token signing key DIR/token.key and its
+#                                 self-signed certificate DIR/token.crt (the
+#                                 CERTFILE for reg_start ... token)
+#   tok_start PORT KEY CERT ISSUER SERVICE [tokenserver.py options...]
+#                                 start tests/lib/tokenserver.py on PORT
+#                                 (e.g. --users FILE --anonymous), wait until
+#                                 it is ready, remember its PID; its log is
+#                                 $WORK/tokenserver-PORT/log; sets TOK_PORT
+#                                 to the port it listens on (PORT 0: any)
+#   reg_stop_all                  stop every registry and token server
+#                                 started, by PID
 #
 # Needs WORK (a private temporary directory) set by the caller.
+# tok_start finds tokenserver.py as $TOKENSERVER, else
+# ${ROOT:-.}/tests/lib/tokenserver.py (callers run from the source root).
 
 reg_free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -33,6 +48,13 @@ reg_make_ca() {
 		-subj "/CN=unrelated CA" >/dev/null 2>&1 || return 1
 }
 
+reg_make_token_key() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$1/token.key" -out "$1/token.crt" -days 2 \
+		-subj "/CN=ocipull test token signer" >/dev/null 2>&1
+}
+
 reg_start() {
 	name=$1 port=$2
 	shift 2
@@ -53,6 +75,18 @@ reg_start() {
     realm: ocipull-test
     path: $2"
 			shift 2 ;;
+		token)
+			if [ $# -lt 5 ]; then
+				echo "reg_start: token needs REALM_URL ISSUER SERVICE CERTFILE" >&2
+				return 1
+			fi
+			auth="auth:
+  token:
+    realm: $2
+    issuer: $3
+    service: $4
+    rootcertbundle: $5"
+			shift 5 ;;
 		*) echo "reg_start: unknown option $1" >&2; return 1 ;;
 		esac
 	done
@@ -91,6 +125,42 @@ EOC
 	done
 	echo "registry $name did not answer on port $port" >&2
 	cat "$dir/log" >&2
+	return 1
+}
+
+tok_start() {
+	if [ $# -lt 5 ]; then
+		echo "tok_start: usage: tok_start PORT KEY CERT ISSUER SERVICE [options...]" >&2
+		return 1
+	fi
+	tok_port=$1
+	tok_dir=$WORK/tokenserver-$tok_port
+	mkdir -p "$tok_dir"
+	: > "$tok_dir/out"
+	tok_key=$2 tok_cert=$3 tok_iss=$4 tok_svc=$5
+	shift 5
+	python3 "${TOKENSERVER:-${ROOT:-.}/tests/lib/tokenserver.py}" --port "$tok_port" \
+		--key "$tok_key" --cert "$tok_cert" --issuer "$tok_iss" --service "$tok_svc" "$@" \
+		>"$tok_dir/out" 2>"$tok_dir/log" </dev/null &
+	echo $! > "$tok_dir/pid"
+	echo "$tok_dir/pid" >> "$WORK/registry-pids"
+	tok_i=0
+	while [ $tok_i -lt 100 ]; do
+		if grep -q '^ready ' "$tok_dir/out"; then
+			# shellcheck disable=SC2034 # for the caller
+			TOK_PORT=$(sed -n 's/^ready //p' "$tok_dir/out")
+			return 0
+		fi
+		if ! kill -0 "$(cat "$tok_dir/pid")" 2>/dev/null; then
+			echo "token server on port $tok_port died:" >&2
+			cat "$tok_dir/log" >&2
+			return 1
+		fi
+		sleep 0.1
+		tok_i=$((tok_i + 1))
+	done
+	echo "token server did not get ready on port $tok_port" >&2
+	cat "$tok_dir/log" >&2
 	return 1
 }
 
