@@ -59,12 +59,17 @@ HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 .PHONY: all deps check unit size demo clean print-runner
 all: $(B)/ocipull
 
+# V=1 shows the full commands.
+Q := $(if $(filter 1,$(V)),,@)
+
 $(B)/ocipull: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
 
 $(B)/obj/%.o: %.c $(HDR) $(DEPS_STAMP) board/$(BOARD)/board.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/deps/$(TRIPLET)/.stamp: toolchain/fetch-deps.sh
 	sh toolchain/fetch-deps.sh $(DEB_ARCH) build/deps/$(TRIPLET)
@@ -95,7 +100,8 @@ UNIT_HDR := $(wildcard src/*.h port/*.h port/linux/*.h tests/unit/*.h)
 
 build/unit/%: tests/unit/%.c $(UNIT_LIB_SRC) $(UNIT_HDR)
 	@mkdir -p build/unit
-	gcc $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIB_SRC) \
+	@echo "  CC      $@ (ASan, UBSan)"
+	$(Q)gcc $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIB_SRC) \
 		-lmbedtls -lmbedx509 -lmbedcrypto -lz
 
 unit: $(UNIT_TESTS)

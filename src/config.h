@@ -51,6 +51,16 @@
 #define BOARD_HTTP_HEADERS_MAX 100u
 #endif
 
+/* Longest bearer token accepted from a token server. */
+#ifndef BOARD_TOKEN_MAX
+#define BOARD_TOKEN_MAX (8u * 1024u)
+#endif
+
+/* Most layers in one image manifest. */
+#ifndef BOARD_LAYERS_MAX
+#define BOARD_LAYERS_MAX 128u
+#endif
+
 /* Timeouts, milliseconds. */
 #ifndef BOARD_CONNECT_TIMEOUT_MS
 #define BOARD_CONNECT_TIMEOUT_MS 30000u

@@ -2,11 +2,216 @@
  * json.c: jsmn in strict mode and the helpers of json.h.
  */
 #define JSON_IMPLEMENTATION
+/*
+ * jsmn's code is compiled here. A cross sysroot is searched with -I, not
+ * as a system directory, so its sign conversions would trip -Werror.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wconversion"
 #include "json.h"
+#pragma GCC diagnostic pop
 
+#include <limits.h>
 #include <string.h>
 
 #include "err.h"
+
+/*
+ * jsmn builds the token tree but accepts much that is not JSON: missing or
+ * doubled separators ("[1 2]", "[1,,2]", "{\"a\"::1}"), a key without a
+ * value ("{\"a\"}", which would send json_get past the last token), two
+ * values for one key, "tru" or "--1" as primitives, raw control characters
+ * in strings. check() walks the tokens once more and refuses all of that,
+ * so the helpers below can trust the tree.
+ */
+#define JSON_DEPTH_MAX 32
+
+static int
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Raw extent of token i in the document: strings include their quotes. */
+static size_t
+raw_start(const struct json *j, int i)
+{
+	return (size_t)j->tok[i].start - (j->tok[i].type == JSMN_STRING);
+}
+
+static size_t
+raw_end(const struct json *j, int i)
+{
+	return (size_t)j->tok[i].end + (j->tok[i].type == JSMN_STRING);
+}
+
+/* The gap [a, b) holds white space and exactly one sep (0: none). */
+static int
+gap_ok(const struct json *j, size_t a, size_t b, char sep)
+{
+	int seen = 0;
+
+	if (a > b)
+		return 0;
+	for (; a < b; a++) {
+		char c = j->doc[a];
+		if (is_ws(c))
+			continue;
+		if (c != sep || seen)
+			return 0;
+		seen = 1;
+	}
+	return sep == 0 || seen;
+}
+
+/* true, false, null, or a number as RFC 8259 spells it. */
+static int
+primitive_ok(const char *p, size_t n)
+{
+	size_t k = 0;
+
+	if ((n == 4 && memcmp(p, "true", 4) == 0) ||
+	    (n == 5 && memcmp(p, "false", 5) == 0) ||
+	    (n == 4 && memcmp(p, "null", 4) == 0))
+		return 1;
+	if (k < n && p[k] == '-')
+		k++;
+	if (k < n && p[k] == '0')
+		k++;
+	else if (k < n && p[k] >= '1' && p[k] <= '9')
+		while (k < n && p[k] >= '0' && p[k] <= '9')
+			k++;
+	else
+		return 0;
+	if (k < n && p[k] == '.') {
+		size_t d = ++k;
+		while (k < n && p[k] >= '0' && p[k] <= '9')
+			k++;
+		if (k == d)
+			return 0;
+	}
+	if (k < n && (p[k] == 'e' || p[k] == 'E')) {
+		size_t d;
+		k++;
+		if (k < n && (p[k] == '+' || p[k] == '-'))
+			k++;
+		d = k;
+		while (k < n && p[k] >= '0' && p[k] <= '9')
+			k++;
+		if (k == d)
+			return 0;
+	}
+	return k == n;
+}
+
+/*
+ * The token after the subtree that holds token i among the children of
+ * container c: walk up from i to the child of c (bounded by the depth
+ * cap, checked before this is called for i).
+ */
+static int
+child_of(const struct json *j, int c, int i)
+{
+	while (j->tok[i].parent != c)
+		i = j->tok[i].parent;
+	return i;
+}
+
+/* End (raw) of a whole element of c: a key with its value, or a value. */
+static size_t
+element_end(const struct json *j, int c, int last)
+{
+	int e = child_of(j, c, last);
+
+	if (j->tok[c].type == JSMN_OBJECT)
+		e++;    /* the key's value; check() made sure there is one */
+	return raw_end(j, e);
+}
+
+static int
+check(const struct json *j, int n, const char *what)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const jsmntok_t *t = &j->tok[i];
+		int p = t->parent, depth = 0, q;
+		size_t from;
+		char sep;
+
+		for (q = p; q >= 0; q = j->tok[q].parent)
+			if (++depth > 2 * JSON_DEPTH_MAX)
+				return err_set(ERR_FORMAT, "%s: JSON nested deeper "
+				    "than %d levels (at byte %d)", what,
+				    JSON_DEPTH_MAX, t->start);
+		if (p < 0 && i != 0)
+			return err_set(ERR_FORMAT, "%s: second JSON value at "
+			    "byte %zu", what, raw_start(j, i));
+		if (t->type == JSMN_STRING) {
+			int k;
+			int key = p >= 0 && j->tok[p].type == JSMN_OBJECT;
+			for (k = t->start; k < t->end; k++)
+				if ((unsigned char)j->doc[k] < 0x20)
+					return err_set(ERR_FORMAT, "%s: control "
+					    "character in a string at byte %d",
+					    what, k);
+			if (t->size != (key ? 1 : 0))
+				return err_set(ERR_FORMAT, "%s: %s at byte %zu",
+				    what, key ? "a key needs exactly one value" :
+				    "':' after a string that is not a key",
+				    raw_end(j, i));
+			if (key && i + 1 >= n)
+				return err_set(ERR_FORMAT, "%s: key without a "
+				    "value at byte %zu", what, raw_start(j, i));
+		} else if (t->type == JSMN_PRIMITIVE) {
+			if (t->size != 0 || !primitive_ok(j->doc + t->start,
+			    (size_t)(t->end - t->start)))
+				return err_set(ERR_FORMAT, "%s: \"%.*s\" at byte "
+				    "%d is not a JSON number, true, false or null",
+				    what, t->end - t->start > 32 ? 32 :
+				    t->end - t->start, j->doc + t->start, t->start);
+		} else if (t->type != JSMN_OBJECT && t->type != JSMN_ARRAY) {
+			return err_set(ERR_FORMAT, "%s: bad token at byte %d",
+			    what, t->start);
+		}
+		if (p < 0)
+			continue;
+		if (j->tok[p].type == JSMN_OBJECT && t->type != JSMN_STRING)
+			return err_set(ERR_FORMAT, "%s: object key at byte %zu is "
+			    "not a string", what, raw_start(j, i));
+		/* The bytes between this token and what comes before it. */
+		if (j->tok[p].type == JSMN_STRING) {
+			from = raw_end(j, p);
+			sep = ':';
+		} else if (i == p + 1) {
+			from = raw_start(j, p) + 1;
+			sep = 0;
+		} else {
+			from = element_end(j, p, i - 1);
+			sep = ',';
+		}
+		if (!gap_ok(j, from, raw_start(j, i), sep))
+			return err_set(ERR_FORMAT, "%s: expected %s before byte "
+			    "%zu", what, sep == ':' ? "':'" : sep == ',' ?
+			    "one ','" : "a value", raw_start(j, i));
+	}
+	/* After the last element of each container: only white space. */
+	for (i = 0; i < n; i++) {
+		int nx;
+		size_t from;
+
+		if (j->tok[i].type != JSMN_OBJECT && j->tok[i].type != JSMN_ARRAY)
+			continue;
+		nx = json_next(j, i);
+		from = nx == i + 1 ? raw_start(j, i) + 1 :
+		    element_end(j, i, nx - 1);
+		if (!gap_ok(j, from, raw_end(j, i) - 1, 0))
+			return err_set(ERR_FORMAT, "%s: unexpected ',' or "
+			    "characters before byte %zu", what, raw_end(j, i) - 1);
+	}
+	return ERR_OK;
+}
 
 int
 json_parse(struct json *j, const char *doc, size_t len, jsmntok_t *tok,
@@ -21,6 +226,9 @@ json_parse(struct json *j, const char *doc, size_t len, jsmntok_t *tok,
 	j->tok = tok;
 	j->ntok = 0;
 	jsmn_init(&p);
+	if (len > (size_t)INT_MAX / 2 || cap > (unsigned)INT_MAX)
+		return err_set(ERR_NOMEM, "%s: %zu bytes is more than a JSON "
+		    "document may have", what, len);
 	n = jsmn_parse(&p, doc, len, tok, cap);
 	if (n == JSMN_ERROR_NOMEM)
 		return err_set(ERR_NOMEM, "%s has more than %u JSON tokens "
@@ -41,6 +249,10 @@ json_parse(struct json *j, const char *doc, size_t len, jsmntok_t *tok,
 			    "at byte %zu", what, end);
 	}
 	j->ntok = n;
+	if (check(j, n, what) != ERR_OK) {
+		j->ntok = 0;
+		return ERR_FORMAT;
+	}
 	return ERR_OK;
 }
 
@@ -251,7 +463,7 @@ json_u64(const struct json *j, int i, uint64_t max, uint64_t *out)
 		if (p[k] < '0' || p[k] > '9')
 			return ERR_FORMAT;
 		d = (unsigned)(p[k] - '0');
-		if (v > (max - d) / 10)
+		if (d > max || v > (max - d) / 10)
 			return ERR_FORMAT;
 		v = v * 10 + d;
 	}

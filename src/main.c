@@ -10,23 +10,64 @@
 
 #include "config.h"
 #include "err.h"
+#include "platform.h"
 #include "port.h"
+#include "pull.h"
+#include "ref.h"
+#include "registry.h"
 
 #define OCIPULL_VERSION "0.1.0"
 
 static const char usage_text[] =
-    "usage: ocipull [--help] [--version] COMMAND [OPTIONS] [ARGS]\n"
+    "usage: ocipull [--help] [--version] COMMAND [OPTIONS] ARGS\n"
     "\n"
     "Pull an OCI or Docker image from a registry and unpack it into a root\n"
     "file system directory, streaming and verifying every byte.\n"
     "\n"
+    "Commands:\n"
+    "  inspect REFERENCE   resolve REFERENCE for the platform and print the\n"
+    "                      verified manifest, config and layers\n"
+    "\n"
+    "REFERENCE is [REGISTRY[:PORT]/]PATH[:TAG][@sha256:DIGEST], as docker\n"
+    "reads it: nginx is docker.io/library/nginx:latest.\n"
+    "\n"
     "Options:\n"
-    "  -h, --help     show this help and exit\n"
-    "  -V, --version  show version, board and libraries, and exit\n"
+    "  --platform OS/ARCH[/VARIANT]  platform to select from an index\n"
+    "                      (default: " BOARD_PLATFORM ")\n"
+    "  --json              inspect: print one JSON object\n"
+    "  --plain-http        talk http:// to the registry\n"
+    "  --insecure          https without certificate verification\n"
+    "  --ca-file FILE      trust the CA certificates in FILE (PEM)\n"
+    "  --auth-file FILE    docker config.json with credentials (default:\n"
+    "                      $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
+    "  --username USER     user name; the password is read from stdin\n"
+    "  --password-stdin    read the password from standard input\n"
+    "  -h, --help          show this help and exit\n"
+    "  -V, --version       show version, board and libraries, and exit\n"
     "\n"
     "Exit codes: 0 success, 1 other failure, 2 usage, 3 network, 4 TLS,\n"
     "5 authentication, 6 not found, 7 no matching platform, 8 verification,\n"
     "9 unpack, 10 no space left.\n";
+
+/* Large state lives in static storage, sized by the board, never on the
+ * heap. */
+static struct registry reg;
+static struct image img;
+static char doc[BOARD_JSON_MAX];
+static jsmntok_t tok[BOARD_JSON_TOKENS];
+
+struct opts {
+	const char *command;
+	const char *reference;
+	const char *platform;
+	const char *ca_file;
+	const char *auth_file;
+	const char *username;
+	int password_stdin;
+	int plain_http;
+	int insecure;
+	int json;
+};
 
 static void
 say(int stream, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -34,7 +75,7 @@ say(int stream, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void
 say(int stream, const char *fmt, ...)
 {
-	char buf[1024];
+	char buf[2048];
 	va_list ap;
 	int n;
 
@@ -55,6 +96,16 @@ usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* Print the recorded error and return the exit code for rc. */
+static int
+fail(int rc)
+{
+	const char *m = err_msg();
+
+	say(PORT_STDERR, "ocipull: %s\n", m[0] ? m : err_name(rc));
+	return err_exit_code(rc);
+}
+
 static void
 print_version(void)
 {
@@ -67,27 +118,268 @@ print_version(void)
 	say(PORT_STDOUT, "mbed TLS %s, zlib %s\n", tls, zlibVersion());
 }
 
-int
-main(int argc, char **argv)
+/* Options that take a value. */
+static const char *
+value_of(int argc, char **argv, int *i, const char *name)
 {
-	int i;
+	size_t n = strlen(name);
+	const char *a = argv[*i];
 
-	if (argc < 2)
-		return usage_error("missing command", NULL);
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc)
+		return "";
+	return argv[++*i];
+}
+
+static int
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const char *const valued[] = { "--platform", "--ca-file",
+	    "--auth-file", "--username" };
+	int i, k;
+
+	memset(o, 0, sizeof *o);
 	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		const char *a = argv[i], *v = NULL;
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			say(PORT_STDOUT, "%s", usage_text);
-			return EXIT_OK;
+			return 1;
 		}
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			print_version();
-			return EXIT_OK;
+			return 1;
 		}
-		if (a[0] == '-')
-			return usage_error("unknown option", a);
-		return usage_error("unknown command", a);
+		if (a[0] != '-') {
+			if (o->command == NULL)
+				o->command = a;
+			else if (o->reference == NULL)
+				o->reference = a;
+			else
+				return -usage_error("unexpected argument", a);
+			continue;
+		}
+		for (k = 0; k < (int)(sizeof valued / sizeof valued[0]); k++) {
+			v = value_of(argc, argv, &i, valued[k]);
+			if (v != NULL)
+				break;
+		}
+		if (v != NULL) {
+			if (v[0] == '\0')
+				return -usage_error("missing value for option", valued[k]);
+			switch (k) {
+			case 0: o->platform = v; break;
+			case 1: o->ca_file = v; break;
+			case 2: o->auth_file = v; break;
+			default: o->username = v; break;
+			}
+		} else if (strcmp(a, "--password-stdin") == 0) {
+			o->password_stdin = 1;
+		} else if (strcmp(a, "--plain-http") == 0) {
+			o->plain_http = 1;
+		} else if (strcmp(a, "--insecure") == 0) {
+			o->insecure = 1;
+		} else if (strcmp(a, "--json") == 0) {
+			o->json = 1;
+		} else {
+			return -usage_error("unknown option", a);
+		}
 	}
+	if (o->command == NULL)
+		return -usage_error("missing command", NULL);
+	return 0;
+}
+
+/* Read the password from standard input: one line, newline removed. */
+static int
+read_password(char *buf, size_t cap)
+{
+	size_t have = 0;
+
+	for (;;) {
+		long n = port_fs_read(PORT_STDIN, buf + have, cap - 1 - have);
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		if (have == cap - 1)
+			return err_set(ERR_USAGE, "password on stdin longer than %zu bytes",
+			    cap - 2);
+	}
+	while (have > 0 && (buf[have - 1] == '\n' || buf[have - 1] == '\r'))
+		have--;
+	buf[have] = '\0';
+	if (have == 0)
+		return err_set(ERR_USAGE, "--password-stdin: empty password on stdin");
+	return ERR_OK;
+}
+
+/* Write s as a JSON string (the values printed are digests, media types,
+ * references and platforms, but escape anyway). */
+static void
+json_out(const char *s)
+{
+	char buf[1024];
+	size_t o = 0;
+
+	buf[o++] = '"';
+	for (; *s && o < sizeof buf - 8; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)c;
+		} else if (c < 0x20) {
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "\\u%04x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o++] = '"';
+	port_out(PORT_STDOUT, buf, o);
+}
+
+static void
+print_inspect(const struct opts *o, const char *refname)
+{
+	char plat[64];
+	size_t i;
+
+	platform_format(&img.platform, plat, sizeof plat);
+	if (!o->json) {
+		say(PORT_STDOUT, "reference  %s\n", refname);
+		say(PORT_STDOUT, "digest     %s\n", img.top_digest);
+		say(PORT_STDOUT, "media type %s\n", img.top_type);
+		say(PORT_STDOUT, "platform   %s\n", plat);
+		if (img.offered[0])
+			say(PORT_STDOUT, "available  %s\n", img.offered);
+		say(PORT_STDOUT, "manifest   %s %s %llu\n", img.manifest.digest,
+		    img.manifest.media_type, (unsigned long long)img.manifest.size);
+		say(PORT_STDOUT, "config     %s %s %llu\n", img.config.digest,
+		    img.config.media_type, (unsigned long long)img.config.size);
+		for (i = 0; i < img.nlayers; i++)
+			say(PORT_STDOUT, "layer %-4zu %s %s %llu diff_id %s\n", i + 1,
+			    img.layers[i].digest, img.layers[i].media_type,
+			    (unsigned long long)img.layers[i].size, img.diff_ids[i]);
+		return;
+	}
+	say(PORT_STDOUT, "{\"reference\":");
+	json_out(refname);
+	say(PORT_STDOUT, ",\"digest\":\"%s\",\"mediaType\":", img.top_digest);
+	json_out(img.top_type);
+	say(PORT_STDOUT, ",\"platform\":");
+	json_out(plat);
+	say(PORT_STDOUT, ",\"platforms\":[");
+	{
+		const char *p = img.offered;
+		int first = 1;
+		while (*p) {
+			char one[64];
+			size_t n = strcspn(p, ",");
+			size_t k = n < sizeof one - 1 ? n : sizeof one - 1;
+			memcpy(one, p, k);
+			one[k] = '\0';
+			if (!first)
+				say(PORT_STDOUT, ",");
+			json_out(one);
+			first = 0;
+			p += n;
+			while (*p == ',' || *p == ' ')
+				p++;
+		}
+	}
+	say(PORT_STDOUT, "],\"manifest\":{\"digest\":\"%s\",\"mediaType\":",
+	    img.manifest.digest);
+	json_out(img.manifest.media_type);
+	say(PORT_STDOUT, ",\"size\":%llu},\"config\":{\"digest\":\"%s\",\"mediaType\":",
+	    (unsigned long long)img.manifest.size, img.config.digest);
+	json_out(img.config.media_type);
+	say(PORT_STDOUT, ",\"size\":%llu},\"layers\":[", (unsigned long long)img.config.size);
+	for (i = 0; i < img.nlayers; i++) {
+		say(PORT_STDOUT, "%s{\"digest\":\"%s\",\"mediaType\":", i ? "," : "",
+		    img.layers[i].digest);
+		json_out(img.layers[i].media_type);
+		say(PORT_STDOUT, ",\"size\":%llu,\"diffID\":\"%s\"}",
+		    (unsigned long long)img.layers[i].size, img.diff_ids[i]);
+	}
+	say(PORT_STDOUT, "]}\n");
+}
+
+static int
+cmd_inspect(const struct opts *o)
+{
+	struct ref ref;
+	struct platform want;
+	struct registry_opts ro;
+	char password[512], refname[REF_TEXT_MAX];
+	size_t config_len;
+	int rc;
+
+	if (o->reference == NULL)
+		return usage_error("inspect: missing REFERENCE", NULL);
+	if (ref_parse(&ref, o->reference) < 0) {
+		say(PORT_STDERR, "ocipull: %s\n", err_msg());
+		return EXIT_USAGE;
+	}
+	if (platform_parse(o->platform ? o->platform : BOARD_PLATFORM, &want) < 0) {
+		say(PORT_STDERR, "ocipull: --platform: %s\n", err_msg());
+		return EXIT_USAGE;
+	}
+	if (o->password_stdin && o->username == NULL)
+		return usage_error("--password-stdin needs --username", NULL);
+	if (o->username != NULL && !o->password_stdin)
+		return usage_error("--username needs --password-stdin", NULL);
+	if (o->insecure && o->plain_http)
+		return usage_error("--insecure and --plain-http exclude each other", NULL);
+	memset(&ro, 0, sizeof ro);
+	ro.plain_http = o->plain_http;
+	ro.insecure = o->insecure;
+	ro.ca_file = o->ca_file;
+	ro.auth_file = o->auth_file;
+	if (o->username != NULL) {
+		rc = read_password(password, sizeof password);
+		if (rc < 0) {
+			say(PORT_STDERR, "ocipull: %s\n", err_msg());
+			return EXIT_USAGE;
+		}
+		ro.username = o->username;
+		ro.password = password;
+	}
+	if (o->insecure)
+		say(PORT_STDERR, "ocipull: warning: --insecure: TLS certificates are "
+		    "not verified\n");
+	rc = registry_init(&reg, &ref, &ro);
+	memset(password, 0, sizeof password);
+	if (rc < 0)
+		return fail(rc);
+	rc = pull_resolve(&reg, &ref, &want, &img, doc, sizeof doc, tok,
+	    (unsigned)(sizeof tok / sizeof tok[0]), &config_len);
+	registry_close(&reg);
+	if (rc < 0)
+		return fail(rc);
+	ref_format(&ref, refname, sizeof refname);
+	print_inspect(o, refname);
 	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	err_clear();
+	rc = parse_args(argc, argv, &o);
+	if (rc > 0)
+		return EXIT_OK;
+	if (rc < 0)
+		return -rc;
+	if (strcmp(o.command, "inspect") == 0)
+		return cmd_inspect(&o);
+	return usage_error("unknown command", o.command);
 }

@@ -16,6 +16,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
+export ROOT
 [ $# -gt 0 ] || set -- host
 WORK=$(mktemp -d /tmp/ocipull-check.XXXXXX)
 export WORK
@@ -55,13 +56,36 @@ CA_DIR=$WORK/ca
 reg_make_ca "$CA_DIR" || { echo "FAIL setup/ca: openssl could not make the test CA" | record; setup_ok=0; }
 P_HTTP=$(reg_free_port)
 P_HTTPS=$(reg_free_port)
-REG_HTTP=127.0.0.1:$P_HTTP
-REG_HTTPS=localhost:$P_HTTPS
-export CA_DIR REG_HTTP REG_HTTPS
+P_BASIC=$(reg_free_port)
+P_TOKEN=$(reg_free_port)
+P_TOKEN_ANON=$(reg_free_port)
+P_TAMPER=$(reg_free_port)
+P_TOKSRV=$(reg_free_port)
+P_TOKSRV_ANON=$(reg_free_port)
+REG_HTTP=127.0.0.1:$P_HTTP           # plain http, no auth
+REG_HTTPS=localhost:$P_HTTPS         # https with the run's CA
+REG_BASIC=localhost:$P_BASIC         # https + htpasswd (alice:secret)
+REG_TOKEN=127.0.0.1:$P_TOKEN         # bearer tokens, credentials required
+REG_TOKEN_ANON=127.0.0.1:$P_TOKEN_ANON  # bearer tokens, anonymous pulls
+REG_TAMPER=127.0.0.1:$P_TAMPER       # storage altered after the push
+export CA_DIR REG_HTTP REG_HTTPS REG_BASIC REG_TOKEN REG_TOKEN_ANON REG_TAMPER
 if [ $setup_ok = 1 ]; then
+	printf 'alice:secret\n' > "$WORK/users"
+	htpasswd -Bbn alice secret > "$WORK/htpasswd" 2>/dev/null || setup_ok=0
+	reg_make_token_key "$WORK/tokkey" || setup_ok=0
 	reg_start plain "$P_HTTP" || setup_ok=0
 	reg_start tls "$P_HTTPS" tls "$CA_DIR" || setup_ok=0
-	[ $setup_ok = 1 ] || echo "FAIL setup/registry: docker-registry did not start" | record
+	reg_start basic "$P_BASIC" tls "$CA_DIR" htpasswd "$WORK/htpasswd" || setup_ok=0
+	tok_start "$P_TOKSRV" "$WORK/tokkey/token.key" "$WORK/tokkey/token.crt" \
+		ocipull-test-issuer ocipull-test --users "$WORK/users" || setup_ok=0
+	tok_start "$P_TOKSRV_ANON" "$WORK/tokkey/token.key" "$WORK/tokkey/token.crt" \
+		ocipull-test-issuer ocipull-test --users "$WORK/users" --anonymous || setup_ok=0
+	reg_start token "$P_TOKEN" token "http://127.0.0.1:$P_TOKSRV/token" \
+		ocipull-test-issuer ocipull-test "$WORK/tokkey/token.crt" || setup_ok=0
+	reg_start tokenanon "$P_TOKEN_ANON" token "http://127.0.0.1:$P_TOKSRV_ANON/token" \
+		ocipull-test-issuer ocipull-test "$WORK/tokkey/token.crt" || setup_ok=0
+	reg_start tamper "$P_TAMPER" || setup_ok=0
+	[ $setup_ok = 1 ] || echo "FAIL setup/registry: a registry or token server did not start" | record
 fi
 FIXTURES=$WORK/fixtures
 export FIXTURES
@@ -76,17 +100,49 @@ fi
 if [ $setup_ok = 1 ]; then
 	mkdir -p "$WORK/certs.d"
 	cp "$CA_DIR/ca.crt" "$WORK/certs.d/ca.crt"
+	push() {    # push LAYOUT-NAME LABEL REGISTRY [skopeo options...]
+		n=$1 label=$2 reg=$3
+		shift 3
+		if skopeo copy -q --all "oci:$FIXTURES/$n:latest" "docker://$reg/fixture/$n:latest" \
+			"$@" >> "$WORK/push.log" 2>&1; then
+			echo "PASS setup/push-$n-$label" | record
+		else
+			echo "FAIL setup/push-$n-$label: $(tail -3 "$WORK/push.log")" | record
+		fi
+	}
 	for f in "$FIXTURES"/*/; do
 		n=$(basename "$f")
-		if skopeo copy -q --all "oci:$f:latest" "docker://$REG_HTTP/fixture/$n:latest" \
-			--dest-tls-verify=false > "$WORK/push.log" 2>&1 &&
-		   skopeo copy -q --all "oci:$f:latest" "docker://$REG_HTTPS/fixture/$n:latest" \
-			--dest-cert-dir "$WORK/certs.d" >> "$WORK/push.log" 2>&1; then
-			echo "PASS setup/push-$n" | record
-		else
-			echo "FAIL setup/push-$n: $(tail -3 "$WORK/push.log")" | record
-		fi
+		push "$n" plain "$REG_HTTP" --dest-tls-verify=false
+		push "$n" tls "$REG_HTTPS" --dest-cert-dir "$WORK/certs.d"
 	done
+	push multi basic "$REG_BASIC" --dest-cert-dir "$WORK/certs.d" --dest-creds alice:secret
+	push multi token "$REG_TOKEN" --dest-tls-verify=false --dest-creds alice:secret
+	push multi tokenanon "$REG_TOKEN_ANON" --dest-tls-verify=false --dest-creds alice:secret
+	push multi tamper "$REG_TAMPER" --dest-tls-verify=false
+	# A Docker schema 2 manifest (no index): the arm64 image converted by skopeo.
+	if skopeo copy -q --format v2s2 --override-arch arm64 "oci:$FIXTURES/multi:latest" \
+		"docker://$REG_HTTP/fixture/docker-arm64:latest" --dest-tls-verify=false \
+		>> "$WORK/push.log" 2>&1; then
+		echo "PASS setup/push-docker-arm64" | record
+	else
+		echo "FAIL setup/push-docker-arm64: $(tail -3 "$WORK/push.log")" | record
+	fi
+	# Tamper: change one byte inside the arm64 manifest as the registry
+	# stores it (same size, still JSON), so what it serves no longer
+	# matches the digest that names it.
+	m=$(python3 tests/fixtures/expect.py "$FIXTURES/multi" linux/arm64/v8 manifest)
+	h=${m#sha256:}
+	data=$WORK/registry-tamper/data/docker/registry/v2/blobs/sha256/$(echo "$h" | cut -c1-2)/$h/data
+	if [ -f "$data" ] && python3 - "$data" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+i = b.index(b'"size":') + 7
+b[i] = ord("9") if b[i] != ord("9") else ord("8")
+open(p, "wb").write(bytes(b))
+PY
+	then echo "PASS setup/tamper-manifest" | record
+	else echo "FAIL setup/tamper-manifest: $data missing" | record; fi
 	# The harness itself, seen from a standard client: the index is served
 	# over both transports, and the HTTPS one refuses an unrelated CA.
 	accept='Accept: application/vnd.oci.image.index.v1+json'

@@ -1,0 +1,54 @@
+/*
+ * pull.h: the driver. pull_resolve() goes from a reference to a verified
+ * platform manifest and config (what `ocipull inspect` shows); the layer
+ * pipeline builds on it.
+ *
+ * The caller owns struct image and the document buffers (doc: at least
+ * BOARD_JSON_MAX bytes, tok: BOARD_JSON_TOKENS tokens), and a registry
+ * prepared with registry_init(). Every document is fetched by digest once
+ * the tag is resolved, and its sha256 and size are checked against what
+ * names it before it is parsed.
+ */
+#ifndef PULL_H
+#define PULL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "digest.h"
+#include "json.h"
+#include "manifest.h"
+#include "platform.h"
+#include "ref.h"
+#include "registry.h"
+
+/* Deepest nesting of indexes followed before giving up. */
+#define PULL_INDEX_DEPTH 4
+
+struct image {
+	char top_digest[DIGEST_STR_LEN + 1];   /* what the reference names */
+	char top_type[128];                    /* its media type */
+	struct platform want;                  /* requested platform */
+	char offered[1024];                    /* platforms of the (first) index */
+	struct descriptor manifest;            /* chosen image manifest */
+	struct platform platform;              /* from the config */
+	struct descriptor config;
+	struct descriptor layers[BOARD_LAYERS_MAX];
+	size_t nlayers;
+	char diff_ids[BOARD_LAYERS_MAX][DIGEST_STR_LEN + 1];
+};
+
+/*
+ * Resolve ref for platform want. On success img holds the chosen
+ * manifest, its config descriptor, the layers and their diff_ids, and doc
+ * holds the config (config_len bytes). Returns ERR_OK, ERR_PLATFORM (no
+ * match; the message lists what is offered), ERR_VERIFY (a digest or size
+ * mismatch, naming both), ERR_UNSUPPORTED (schema 1, unknown media types)
+ * or the registry's errors.
+ */
+int pull_resolve(struct registry *r, const struct ref *ref,
+    const struct platform *want, struct image *img, char *doc, size_t cap,
+    jsmntok_t *tok, unsigned ntok, size_t *config_len);
+
+#endif /* PULL_H */

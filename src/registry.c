@@ -1,0 +1,644 @@
+/*
+ * registry.c: requests to a distribution registry over one keep-alive
+ * connection, with redirects and authentication.
+ */
+#include "registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "err.h"
+#include "port.h"
+
+#define MAX_REDIRECTS 5
+
+static const char accept_manifests[] =
+    "Accept: application/vnd.oci.image.index.v1+json, "
+    "application/vnd.oci.image.manifest.v1+json, "
+    "application/vnd.docker.distribution.manifest.list.v2+json, "
+    "application/vnd.docker.distribution.manifest.v2+json";
+
+/* Token realms known to serve a registry other than their own host. */
+static const struct { const char *registry, *realm_host; } realm_hosts[] = {
+	{ "docker.io", "auth.docker.io" },
+};
+
+/* ASCII case-insensitive equality. */
+static int
+ieq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a, y = *b;
+		if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return 1;
+	}
+	return *a != *b;
+}
+
+/* ---- connection ---------------------------------------------------------------- */
+
+static void
+drop_conn(struct registry *r)
+{
+	conn_close(&r->conn);
+	r->rpos = r->rlen = 0;
+	r->body_open = 0;
+	r->body_done = 0;
+	r->pend_n = 0;
+	r->conn_reused = 0;
+}
+
+static int
+ensure_conn(struct registry *r, const struct http_url *u)
+{
+	int rc;
+
+	if (r->conn.sock >= 0 && http_url_same_origin(&r->conn_url, u))
+		return ERR_OK;
+	drop_conn(r);
+	if (u->https && !r->tls.ready) {
+		rc = conn_tls_setup(&r->tls, r->opt.ca_file, r->opt.insecure);
+		if (rc < 0)
+			return rc;
+	}
+	rc = conn_open(&r->conn, u->https ? &r->tls : NULL, u->host, u->port,
+	    BOARD_CONNECT_TIMEOUT_MS, BOARD_READ_TIMEOUT_MS);
+	if (rc < 0)
+		return rc;
+	r->conn_url = *u;
+	return ERR_OK;
+}
+
+/* Receive more bytes into rbuf; 0 when the server closed. */
+static long
+fill(struct registry *r)
+{
+	long n = conn_read(&r->conn, r->rbuf, sizeof r->rbuf);
+
+	r->rpos = 0;
+	r->rlen = n > 0 ? (size_t)n : 0;
+	return n;
+}
+
+/* The response is complete: the connection may serve the next request. */
+static void
+end_body(struct registry *r)
+{
+	r->body_open = 0;
+	r->body_done = 0;
+	r->pend_n = 0;
+	r->conn_reused = 1;
+	if (r->resp.close)
+		drop_conn(r);
+}
+
+/*
+ * Push received bytes into the response parser until the headers are
+ * done. Body bytes the parser hands out in the same step are kept as a
+ * pending span for registry_read.
+ */
+static int
+read_headers(struct registry *r, int *closed_early)
+{
+	*closed_early = 0;
+	r->pend_n = 0;
+	r->body_done = 0;
+	while (!http_resp_headers_done(&r->resp)) {
+		size_t used = 0, blen = 0;
+		const uint8_t *body = NULL;
+		int rc;
+
+		if (r->rpos == r->rlen) {
+			long n = fill(r);
+			if (n < 0)
+				return (int)n;
+			if (n == 0) {
+				*closed_early = 1;
+				return err_set(ERR_NET, "%s closed the connection before "
+				    "answering", r->conn_url.host);
+			}
+		}
+		rc = http_resp_push(&r->resp, r->rbuf + r->rpos, r->rlen - r->rpos,
+		    &used, &body, &blen);
+		r->rpos += used;
+		if (rc < 0)
+			return err_prefix(rc, "response from %s", r->conn_url.host);
+		if (blen != 0) {
+			r->pend = body;
+			r->pend_n = blen;
+		}
+		if (rc == ERR_END)
+			r->body_done = 1;
+	}
+	r->body_open = 1;
+	return ERR_OK;
+}
+
+int
+registry_read(struct registry *r, const uint8_t **p, size_t *n)
+{
+	if (!r->body_open)
+		return ERR_END;
+	if (r->pend_n > 0) {
+		*p = r->pend;
+		*n = r->pend_n;
+		r->pend_n = 0;
+		r->bytes_in += *n;
+		return ERR_OK;
+	}
+	for (;;) {
+		size_t used = 0, blen = 0;
+		const uint8_t *body = NULL;
+		int rc;
+
+		if (r->body_done) {
+			end_body(r);
+			return ERR_END;
+		}
+		if (r->rpos == r->rlen) {
+			long got = fill(r);
+			if (got < 0) {
+				drop_conn(r);
+				return (int)got;
+			}
+			if (got == 0) {
+				rc = http_resp_eof(&r->resp);
+				drop_conn(r);
+				if (rc == ERR_END)
+					return ERR_END;
+				return err_prefix(rc < 0 ? rc : ERR_NET, "%s", r->conn_url.host);
+			}
+		}
+		rc = http_resp_push(&r->resp, r->rbuf + r->rpos, r->rlen - r->rpos,
+		    &used, &body, &blen);
+		r->rpos += used;
+		if (rc < 0) {
+			drop_conn(r);
+			return err_prefix(rc, "response from %s", r->conn_url.host);
+		}
+		if (rc == ERR_END)
+			r->body_done = 1;
+		if (blen > 0) {
+			r->bytes_in += blen;
+			*p = body;
+			*n = blen;
+			return ERR_OK;
+		}
+	}
+}
+
+/* Read and forget the rest of a body, keeping up to cap bytes of it. */
+static int
+drain(struct registry *r, char *keep, size_t cap)
+{
+	const uint8_t *p;
+	size_t n, have = 0;
+	int rc;
+
+	while ((rc = registry_read(r, &p, &n)) == ERR_OK) {
+		if (keep != NULL && have + 1 < cap) {
+			size_t k = n < cap - 1 - have ? n : cap - 1 - have;
+			memcpy(keep + have, p, k);
+			have += k;
+		}
+	}
+	if (keep != NULL)
+		keep[have] = '\0';
+	return rc == ERR_END ? ERR_OK : rc;
+}
+
+/* ---- requests ---------------------------------------------------------------- */
+
+/*
+ * Send one request and read the response headers. A keep-alive connection
+ * that the server closed while idle is opened again once.
+ */
+static int
+exchange(struct registry *r, const struct http_url *u, const char *const *hdrs)
+{
+	int attempt, rc = ERR_NET;
+	char hostport[300];
+
+	if (http_url_host_header(u, hostport, sizeof hostport) < 0)
+		return err_set(ERR_NOMEM, "host name too long");
+	for (attempt = 0; attempt < 2; attempt++) {
+		long len;
+		int reused, closed_early = 0;
+
+		if (r->body_open) {
+			rc = drain(r, NULL, 0);
+			if (rc < 0)
+				drop_conn(r);
+		}
+		rc = ensure_conn(r, u);
+		if (rc < 0)
+			return rc;
+		reused = r->conn_reused;
+		len = http_req_write(r->req, sizeof r->req, "GET", hostport, u->target, hdrs);
+		if (len < 0)
+			return (int)len;
+		http_resp_init(&r->resp, 0);
+		rc = (int)conn_write(&r->conn, r->req, (size_t)len);
+		if (rc >= 0)
+			rc = read_headers(r, &closed_early);
+		if (rc >= 0)
+			return ERR_OK;
+		drop_conn(r);
+		if (!reused || !(closed_early || rc == ERR_NET))
+			return rc;
+		err_clear();    /* an idle connection timed out: try a fresh one */
+	}
+	return rc;
+}
+
+static int
+url_encode(const char *s, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+		if (o + 4 > cap)
+			return err_set(ERR_NOMEM, "URL parameter too long");
+		if (plain) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return ERR_OK;
+}
+
+/* May credentials for the registry go to the token realm u? */
+static int
+realm_trusted(const struct registry *r, const struct http_url *u)
+{
+	size_t i;
+
+	if (r->base.https && !u->https)
+		return 0;
+	if (auth_may_send(r->base.https, r->base.host, r->base.port, u->https,
+	    u->host, u->port))
+		return 1;
+	if (ieq(u->host, r->base.host) == 0)
+		return 1;
+	for (i = 0; i < sizeof realm_hosts / sizeof realm_hosts[0]; i++)
+		if (strcmp(r->ref->registry, realm_hosts[i].registry) == 0 &&
+		    ieq(u->host, realm_hosts[i].realm_host) == 0 && u->https)
+			return 1;
+	return 0;
+}
+
+/*
+ * Get a bearer token for ch from its realm, with the registry's credentials
+ * when they may go there, else anonymously.
+ */
+static int
+fetch_token(struct registry *r, const struct auth_challenge *ch)
+{
+	struct http_url u;
+	char scope[512], enc_service[300], enc_scope[600];
+	const char *hdrs[3];
+	char auth_line[sizeof r->basic + 32];
+	const uint8_t *p;
+	size_t n, have = 0;
+	uint32_t expires = 60;
+	int rc, with_creds;
+	long w;
+	char *q;
+
+	rc = http_url_parse(ch->realm, &u);
+	if (rc < 0)
+		return err_prefix(ERR_AUTH, "token realm \"%s\"", ch->realm);
+	if (r->base.https && !u.https)
+		return err_set(ERR_AUTH, "refusing token realm %s: plain http for an "
+		    "https registry", ch->realm);
+	if (ch->scope[0] != '\0')
+		w = snprintf(scope, sizeof scope, "%s", ch->scope);
+	else
+		w = auth_scope(r->ref->repo, scope, sizeof scope);
+	if (w < 0 || (size_t)w >= sizeof scope)
+		return err_set(ERR_NOMEM, "token scope too long");
+	rc = url_encode(ch->service, enc_service, sizeof enc_service);
+	if (rc == ERR_OK)
+		rc = url_encode(scope, enc_scope, sizeof enc_scope);
+	if (rc < 0)
+		return rc;
+	q = u.target + strlen(u.target);
+	w = snprintf(q, sizeof u.target - (size_t)(q - u.target), "%sservice=%s&scope=%s",
+	    strchr(u.target, '?') ? "&" : "?", enc_service, enc_scope);
+	if (w < 0 || (size_t)w >= sizeof u.target - (size_t)(q - u.target))
+		return err_set(ERR_NOMEM, "token URL too long");
+	with_creds = r->basic[0] != '\0' && realm_trusted(r, &u);
+	n = 0;
+	if (with_creds) {
+		snprintf(auth_line, sizeof auth_line, "Authorization: %s", r->basic);
+		hdrs[n++] = auth_line;
+	}
+	hdrs[n] = NULL;
+	rc = exchange(r, &u, hdrs);
+	if (rc < 0)
+		return err_prefix(rc == ERR_PROTO ? ERR_AUTH : rc, "token server %s", u.host);
+	if (r->resp.status != 200) {
+		int st = r->resp.status;
+		drain(r, NULL, 0);
+		return err_set(ERR_AUTH, "token server %s answered %d%s", u.host, st,
+		    st == 401 || st == 403 ? (with_creds ? " (wrong credentials?)" :
+		    " (credentials needed: --username/--password-stdin or docker login)") : "");
+	}
+	while ((rc = registry_read(r, &p, &n)) == ERR_OK) {
+		if (have + n > sizeof r->small)
+			return err_set(ERR_NOMEM, "token reply longer than %zu bytes "
+			    "(raise BOARD_TOKEN_MAX)", sizeof r->small);
+		memcpy(r->small + have, p, n);
+		have += n;
+	}
+	if (rc != ERR_END)
+		return rc;
+	memcpy(r->bearer, "Bearer ", 7);
+	rc = auth_token_reply(r->small, have, r->tok, (unsigned)(sizeof r->tok / sizeof r->tok[0]),
+	    r->bearer + 7, sizeof r->bearer - 7, &expires);
+	if (rc < 0) {
+		r->bearer[0] = '\0';
+		return err_prefix(rc, "token reply from %s", u.host);
+	}
+	/* Renew a little early so a token does not expire mid-request. */
+	r->bearer_until_ms = port_mono_ms() + (uint64_t)expires * 1000u -
+	    (expires > 30 ? 10000u : 0u);
+	return ERR_OK;
+}
+
+/* Answer a 401: returns ERR_OK when the request should be sent again. */
+static int
+authenticate(struct registry *r)
+{
+	struct auth_challenge ch[4];
+	int n, i, rc;
+
+	n = auth_parse_challenges(r->resp.www_authenticate,
+	    strlen(r->resp.www_authenticate), ch, 4);
+	rc = drain(r, NULL, 0);
+	if (rc < 0)
+		return rc;
+	if (n < 0)
+		return err_prefix(ERR_AUTH, "WWW-Authenticate from %s", r->base.host);
+	for (i = 0; i < n; i++)
+		if (ch[i].scheme == AUTH_BEARER)
+			return fetch_token(r, &ch[i]);
+	for (i = 0; i < n; i++)
+		if (ch[i].scheme == AUTH_BASIC) {
+			if (r->basic[0] == '\0')
+				return err_set(ERR_AUTH, "%s requires credentials "
+				    "(--username with --password-stdin, or docker login)",
+				    r->ref->registry);
+			if (r->bearer[0] == '\0' && r->bearer_until_ms == 1)
+				return err_set(ERR_AUTH, "%s refused the credentials from %s",
+				    r->ref->registry, r->creds_source);
+			r->bearer_until_ms = 1;    /* basic in use: a second 401 is final */
+			return ERR_OK;
+		}
+	return err_set(ERR_AUTH, "%s answered 401 without a usable challenge (%s)",
+	    r->base.host, r->resp.www_authenticate[0] ? r->resp.www_authenticate : "none");
+}
+
+/* Pull the "message" of a distribution error body into a short string. */
+static void
+error_text(struct registry *r, const char *body, char *out, size_t cap)
+{
+	struct json j;
+	int errs, e, m;
+
+	out[0] = '\0';
+	if (json_parse(&j, body, strlen(body), r->tok,
+	    (unsigned)(sizeof r->tok / sizeof r->tok[0]), "error body") != ERR_OK) {
+		err_clear();
+		return;
+	}
+	errs = json_get(&j, 0, "errors");
+	if (!json_is_array(&j, errs) || j.tok[errs].size < 1) {
+		err_clear();
+		return;
+	}
+	e = errs + 1;
+	m = json_get(&j, e, "message");
+	if (json_copy(&j, m, out + 2, cap - 2) < 0)
+		m = json_get(&j, e, "code");
+	if (json_copy(&j, m, out + 2, cap - 2) < 0) {
+		out[0] = '\0';
+		err_clear();
+		return;
+	}
+	out[0] = ':';
+	out[1] = ' ';
+}
+
+int
+registry_get(struct registry *r, int kind, const char *reference, uint64_t offset)
+{
+	struct http_url u = r->base;
+	char range[64], auth_line[sizeof r->bearer + 32], what[400];
+	const char *hdrs[4];
+	int redirects = 0, auth_rounds = 0, rc, st;
+	long w;
+
+	w = snprintf(u.target, sizeof u.target, "/v2/%s/%s/%s", r->ref->repo,
+	    kind == REG_MANIFEST ? "manifests" : "blobs", reference);
+	if (w < 0 || (size_t)w >= sizeof u.target)
+		return err_set(ERR_NOMEM, "request path too long");
+	snprintf(what, sizeof what, "%s %s@%s", kind == REG_MANIFEST ? "manifest" : "blob",
+	    r->ref->repo, reference);
+	for (;;) {
+		size_t n = 0;
+		int own = http_url_same_origin(&u, &r->base);
+
+		if (own && r->bearer[0] != '\0' && port_mono_ms() >= r->bearer_until_ms)
+			r->bearer[0] = '\0';    /* expired: the next 401 renews it */
+		if (kind == REG_MANIFEST)
+			hdrs[n++] = accept_manifests;
+		if (offset > 0) {
+			snprintf(range, sizeof range, "Range: bytes=%llu-",
+			    (unsigned long long)offset);
+			hdrs[n++] = range;
+		}
+		/* Credentials only to the registry itself, never to blob storage. */
+		if (own && (r->bearer[0] != '\0' || (r->basic[0] != '\0' &&
+		    r->bearer_until_ms == 1))) {
+			snprintf(auth_line, sizeof auth_line, "Authorization: %s",
+			    r->bearer[0] != '\0' ? r->bearer : r->basic);
+			hdrs[n++] = auth_line;
+		}
+		hdrs[n] = NULL;
+		rc = exchange(r, &u, hdrs);
+		if (rc < 0)
+			return err_prefix(rc, "%s", what);
+		st = r->resp.status;
+		if (st == 401 && own && auth_rounds < 2) {
+			auth_rounds++;
+			rc = authenticate(r);
+			if (rc < 0)
+				return err_prefix(rc, "%s", what);
+			continue;
+		}
+		if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) {
+			struct http_url next;
+
+			if (r->resp.location[0] == '\0')
+				return err_set(ERR_PROTO, "%s: redirect %d without Location", what, st);
+			rc = http_url_resolve(&u, r->resp.location, &next);
+			if (rc < 0)
+				return err_prefix(ERR_PROTO, "%s: redirect", what);
+			if (u.https && !next.https)
+				return err_set(ERR_PROTO, "%s: refusing redirect from https to "
+				    "http (%s)", what, r->resp.location);
+			if (++redirects > MAX_REDIRECTS)
+				return err_set(ERR_PROTO, "%s: more than %d redirects", what,
+				    MAX_REDIRECTS);
+			rc = drain(r, NULL, 0);
+			if (rc < 0)
+				return err_prefix(rc, "%s", what);
+			u = next;
+			continue;
+		}
+		break;
+	}
+	if (st == 200 || (st == 206 && offset > 0))
+		return ERR_OK;
+	{
+		char body[1024], text[300];
+		int code;
+
+		rc = drain(r, body, sizeof body);
+		if (rc < 0)
+			err_clear();
+		error_text(r, body, text, sizeof text);
+		if (st == 401 || st == 403)
+			code = ERR_AUTH;
+		else if (st == 404)
+			code = ERR_NOTFOUND;
+		else if (st == 408 || st == 429 || st >= 500)
+			code = ERR_NET;
+		else
+			code = ERR_PROTO;
+		return err_set(code, "%s: %s answered %d%s", what, u.host, st, text);
+	}
+}
+
+const struct http_resp *
+registry_response(const struct registry *r)
+{
+	return &r->resp;
+}
+
+int
+registry_fetch(struct registry *r, int kind, const char *reference, char *buf,
+    size_t cap, size_t *len)
+{
+	const uint8_t *p;
+	size_t n, have = 0;
+	int rc;
+
+	rc = registry_get(r, kind, reference, 0);
+	if (rc < 0)
+		return rc;
+	if (r->resp.content_length > (int64_t)cap) {
+		drop_conn(r);
+		return err_set(ERR_NOMEM, "%s is %lld bytes, more than the %zu this "
+		    "board keeps (raise BOARD_JSON_MAX)", reference,
+		    (long long)r->resp.content_length, cap);
+	}
+	while ((rc = registry_read(r, &p, &n)) == ERR_OK) {
+		if (n > cap - have) {
+			drop_conn(r);
+			return err_set(ERR_NOMEM, "%s is more than the %zu bytes this "
+			    "board keeps (raise BOARD_JSON_MAX)", reference, cap);
+		}
+		memcpy(buf + have, p, n);
+		have += n;
+	}
+	if (rc != ERR_END)
+		return rc;
+	*len = have;
+	return ERR_OK;
+}
+
+/* Credentials from docker's config.json, when there are any for us. */
+static int
+load_config_creds(struct registry *r)
+{
+	char path[512], user[256], pass[512];
+	const char *file = r->opt.auth_file;
+	long len;
+	int rc;
+
+	if (file == NULL) {
+		const char *dc = port_env("DOCKER_CONFIG"), *home = port_env("HOME");
+		if (dc != NULL && dc[0] != '\0')
+			snprintf(path, sizeof path, "%s/config.json", dc);
+		else if (home != NULL && home[0] != '\0')
+			snprintf(path, sizeof path, "%s/.docker/config.json", home);
+		else
+			return ERR_OK;
+		file = path;
+	}
+	len = port_fs_read_file(PORT_CWD, file, r->small, sizeof r->small);
+	if (len == ERR_NOENT && r->opt.auth_file == NULL) {
+		err_clear();
+		return ERR_OK;
+	}
+	if (len < 0)
+		return err_prefix((int)len, "auth file %s", file);
+	rc = auth_config_lookup(r->small, (size_t)len, r->tok,
+	    (unsigned)(sizeof r->tok / sizeof r->tok[0]), r->ref->registry,
+	    user, sizeof user, pass, sizeof pass);
+	if (rc == ERR_NOENT) {
+		err_clear();
+		return ERR_OK;
+	}
+	if (rc < 0)
+		return err_prefix(rc, "auth file %s", file);
+	if (auth_basic(user, pass, r->basic, sizeof r->basic) < 0)
+		return err_prefix(ERR_FORMAT, "auth file %s", file);
+	snprintf(r->creds_source, sizeof r->creds_source, "%s", file);
+	memset(pass, 0, sizeof pass);
+	return ERR_OK;
+}
+
+int
+registry_init(struct registry *r, const struct ref *ref,
+    const struct registry_opts *opts)
+{
+	memset(r, 0, sizeof *r);
+	conn_init(&r->conn);
+	r->ref = ref;
+	r->opt = *opts;
+	r->base.https = !opts->plain_http;
+	snprintf(r->base.host, sizeof r->base.host, "%s", ref->host);
+	r->base.port = ref->port != 0 ? ref->port : (r->base.https ? 443 : 80);
+	snprintf(r->base.target, sizeof r->base.target, "/v2/");
+	if (opts->username != NULL) {
+		if (auth_basic(opts->username, opts->password ? opts->password : "",
+		    r->basic, sizeof r->basic) < 0)
+			return err_prefix(ERR_USAGE, "--username");
+		snprintf(r->creds_source, sizeof r->creds_source, "--username");
+		return ERR_OK;
+	}
+	return load_config_creds(r);
+}
+
+void
+registry_close(struct registry *r)
+{
+	drop_conn(r);
+	conn_tls_free(&r->tls);
+	memset(r->basic, 0, sizeof r->basic);
+	memset(r->bearer, 0, sizeof r->bearer);
+}

@@ -1,0 +1,115 @@
+/*
+ * registry.h: the distribution API over HTTP/1.1: manifests with Accept
+ * lists, blobs with ranges, redirects to blob storage, bearer tokens and
+ * basic credentials.
+ *
+ * A struct registry is caller-owned and large (receive buffer, TLS state,
+ * token); one per pull. Order of calls:
+ *
+ *     registry_init(r, ref, opts)
+ *     registry_get(r, REG_MANIFEST or REG_BLOB, reference, offset)
+ *         then registry_read(r, &p, &n) until it returns ERR_END,
+ *     or registry_fetch(r, ...) for a small document kept whole;
+ *     ... more requests on the same keep-alive connection ...
+ *     registry_close(r)
+ *
+ * Credentials (explicit, or from docker's config.json) are sent only to
+ * the registry's own origin and to its token realm when that realm is on
+ * the same host or on a host known to serve that registry's tokens; never
+ * from an https registry to a plain http realm. A 401 in the middle of a
+ * pull re-authenticates once.
+ */
+#ifndef REGISTRY_H
+#define REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "conn.h"
+#include "http.h"
+#include "json.h"
+#include "ref.h"
+
+enum { REG_MANIFEST = 1, REG_BLOB = 2 };
+
+struct registry_opts {
+	int plain_http;            /* talk http:// to the registry */
+	int insecure;              /* https without certificate verification */
+	const char *ca_file;       /* NULL: the board's CA bundle paths */
+	const char *username;      /* explicit credentials, or NULL */
+	const char *password;
+	const char *auth_file;     /* docker config.json, or NULL for the default */
+};
+
+struct registry {
+	const struct ref *ref;
+	struct registry_opts opt;
+	struct http_url base;      /* scheme, host and port of the registry API */
+
+	struct conn_tls tls;
+	struct conn conn;
+	struct http_url conn_url;  /* origin the open connection is for */
+	int conn_reused;           /* the connection served a response before */
+	struct http_resp resp;
+	int body_open;             /* a response body is being read */
+	int body_done;             /* the parser has seen the end of the body */
+	const uint8_t *pend;       /* body bytes parsed with the headers, */
+	size_t pend_n;             /* not yet handed out (they are in rbuf) */
+	uint8_t rbuf[BOARD_NET_BUF];
+	size_t rpos, rlen;
+
+	char basic[512];           /* "Basic ..." or "" */
+	char bearer[BOARD_TOKEN_MAX + 8];  /* "Bearer ..." or "" */
+	uint64_t bearer_until_ms;  /* monotonic time the token expires */
+	char creds_source[512];    /* where the credentials came from */
+
+	uint64_t bytes_in;         /* body bytes received, for --stats */
+	jsmntok_t tok[512];        /* token replies and config.json */
+	char small[2 * BOARD_TOKEN_MAX + 1024];
+	char req[BOARD_HTTP_LINE_MAX + BOARD_TOKEN_MAX + 1024];
+};
+
+/*
+ * Prepare to talk to the registry of ref. Loads credentials: explicit ones
+ * in opts, else the entry for ref's registry in config.json (auth_file,
+ * $DOCKER_CONFIG/config.json or $HOME/.docker/config.json). Returns ERR_OK,
+ * or ERR_FORMAT / ERR_NOMEM for an unreadable config file.
+ */
+int registry_init(struct registry *r, const struct ref *ref,
+    const struct registry_opts *opts);
+
+/*
+ * Send GET for a manifest or blob (reference is a tag or a digest) and read
+ * the response headers, following redirects (at most 5) and answering
+ * authentication challenges. offset > 0 asks for the bytes from offset on
+ * with a Range request. Returns ERR_OK when a 200 (or 206 for a range)
+ * response's body is ready for registry_read; ERR_NOTFOUND, ERR_AUTH,
+ * ERR_NET (connection, 429, 5xx: retryable), ERR_PROTO otherwise, with a
+ * message naming the URL and the registry's own error text.
+ */
+int registry_get(struct registry *r, int kind, const char *reference,
+    uint64_t offset);
+
+/* HTTP status and headers of the last response (valid after registry_get). */
+const struct http_resp *registry_response(const struct registry *r);
+
+/*
+ * Next span of the response body: ERR_OK with *p, *n set (n > 0; the bytes
+ * stay valid until the next call), ERR_END when the body is complete, or an
+ * error (the connection is closed then).
+ */
+int registry_read(struct registry *r, const uint8_t **p, size_t *n);
+
+/*
+ * registry_get plus reading the whole body into buf (at most cap bytes;
+ * ERR_NOMEM naming BOARD_JSON_MAX when larger). content_type (cap ctcap)
+ * receives the Content-Type header, may be NULL.
+ */
+int registry_fetch(struct registry *r, int kind, const char *reference,
+    char *buf, size_t cap, size_t *len);
+
+/* Close the connection and free the TLS state. */
+void registry_close(struct registry *r);
+
+#endif /* REGISTRY_H */
