@@ -257,6 +257,10 @@ conn_open(struct conn *c, struct conn_tls *tls, const char *host,
 					*q = ';';
 			rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
 			    host, (unsigned)port, info);
+		} else if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD && c->io_err == 0) {
+			rc = err_set(ERR_TLS, "TLS handshake with %s:%u: the server does not "
+			    "speak TLS (a plain http registry? use --plain-http)", host,
+			    (unsigned)port);
 		} else {
 			rc = tls_error(c, rc, "TLS handshake with");
 		}

@@ -93,7 +93,9 @@ pull_resolve(struct registry *r, const struct ref *ref,
 			manifest_index_platforms(&j, img->offered, sizeof img->offered);
 		rc = manifest_index_select(&j, want, &img->manifest);
 		if (rc < 0)
-			return err_prefix(rc, "%s", ref->tag[0] ? ref->tag : reference);
+			return err_prefix(rc, "%s%s%s", ref->repo, depth == 0 &&
+			    !ref->digest[0] ? ":" : "@", depth == 0 && !ref->digest[0] ?
+			    ref->tag : reference);
 		/* From here on everything is fetched by digest. */
 		snprintf(got, sizeof got, "%s", img->manifest.digest);
 		reference = img->manifest.digest;

@@ -454,8 +454,8 @@ registry_get(struct registry *r, int kind, const char *reference, uint64_t offse
 	    kind == REG_MANIFEST ? "manifests" : "blobs", reference);
 	if (w < 0 || (size_t)w >= sizeof u.target)
 		return err_set(ERR_NOMEM, "request path too long");
-	snprintf(what, sizeof what, "%s %s@%s", kind == REG_MANIFEST ? "manifest" : "blob",
-	    r->ref->repo, reference);
+	snprintf(what, sizeof what, "%s %s%s%s", kind == REG_MANIFEST ? "manifest" : "blob",
+	    r->ref->repo, strncmp(reference, "sha256:", 7) == 0 ? "@" : ":", reference);
 	for (;;) {
 		size_t n = 0;
 		int own = http_url_same_origin(&u, &r->base);

@@ -24,5 +24,7 @@ if [ -z "${REGISTRY:-}" ]; then
 fi
 echo "demo: ocipull for generic-arm64 under qemu-aarch64-static:"
 qemu-aarch64-static build/generic-arm64/ocipull --version
-echo "demo: the pull command lands with the registry client and the unpacker;"
-echo "demo: today the demo stops after building, the registry and the image."
+qemu-aarch64-static build/generic-arm64/ocipull inspect --plain-http \
+	"$REGISTRY/demo/multi:latest"
+echo "demo: the pull command lands with the unpacker; today the demo stops"
+echo "demo: after resolving the image for linux/arm64/v8."
