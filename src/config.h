@@ -77,6 +77,20 @@
 #define BOARD_PAX_MAX (64u * 1024u)
 #endif
 
+/* All xattrs of one tar entry (names, values, framing). */
+#ifndef BOARD_XATTR_MAX
+#define BOARD_XATTR_MAX (16u * 1024u)
+#endif
+
+/* Inflate: zlib's state and 32 KiB window come from this arena; the
+ * output buffer hands uncompressed bytes to the tar reader. */
+#ifndef BOARD_INFLATE_ARENA
+#define BOARD_INFLATE_ARENA (48u * 1024u)
+#endif
+#ifndef BOARD_INFLATE_OUT
+#define BOARD_INFLATE_OUT (32u * 1024u)
+#endif
+
 #if BOARD_NET_BUF < 4096u
 #error "BOARD_NET_BUF below 4 KiB cannot hold an HTTP status and headers"
 #endif
