@@ -103,6 +103,14 @@ struct port_stat {
 	uint64_t nlink;
 	int64_t mtime_s;
 	uint32_t mtime_ns;
+	/* Change time (any change of the inode or, for a directory, of its
+	 * entries) and birth time; has_btime is 0 where the file system does
+	 * not record birth times (btime_* are then 0). */
+	int64_t ctime_s;
+	uint32_t ctime_ns;
+	unsigned has_btime;
+	int64_t btime_s;
+	uint32_t btime_ns;
 };
 
 /*
@@ -161,6 +169,15 @@ int port_fs_fsetxattr(int fd, const char *name, const void *value, size_t len);
 
 /* Metadata of a symlink by name below dir, never following it. */
 int port_fs_lchown(int dir, const char *name, uint32_t uid, uint32_t gid);
+
+/* Mode of name below dir (a device node or FIFO, which must not be opened),
+ * never following a symlink (ERR_UNSUPPORTED when name is one). */
+int port_fs_lchmod(int dir, const char *name, uint32_t mode);
+
+/* Target of the symlink name below dir, NUL-terminated in buf; its length,
+ * ERR_NOMEM when it does not fit in cap - 1 bytes, ERR_UNSUPPORTED when name
+ * is not a symlink. */
+long port_fs_readlink(int dir, const char *name, char *buf, size_t cap);
 int port_fs_lutimes(int dir, const char *name, int64_t mtime_s,
     uint32_t mtime_ns);
 

@@ -82,6 +82,11 @@
 #define BOARD_XATTR_MAX (16u * 1024u)
 #endif
 
+/* File data buffer of the rootfs writer (small writes are gathered). */
+#ifndef BOARD_WRITE_BUF
+#define BOARD_WRITE_BUF (32u * 1024u)
+#endif
+
 /* Inflate: zlib's state and 32 KiB window come from this arena; the
  * output buffer hands uncompressed bytes to the tar reader. */
 #ifndef BOARD_INFLATE_ARENA

@@ -25,6 +25,9 @@ static const char usage_text[] =
     "file system directory, streaming and verifying every byte.\n"
     "\n"
     "Commands:\n"
+    "  pull REFERENCE DEST unpack the image for the platform into directory\n"
+    "                      DEST, atomically: DEST changes only when every\n"
+    "                      digest matched\n"
     "  inspect REFERENCE   resolve REFERENCE for the platform and print the\n"
     "                      verified manifest, config and layers\n"
     "\n"
@@ -35,6 +38,9 @@ static const char usage_text[] =
     "  --platform OS/ARCH[/VARIANT]  platform to select from an index\n"
     "                      (default: " BOARD_PLATFORM ")\n"
     "  --json              inspect: print one JSON object\n"
+    "  --config-out FILE   pull: also write the verified image config to FILE\n"
+    "  --keep-old          pull: keep the replaced DEST as DEST.old\n"
+    "  --allow-foreign-layers  pull: allow non-distributable layers\n"
     "  --plain-http        talk http:// to the registry\n"
     "  --insecure          https without certificate verification\n"
     "  --ca-file FILE      trust the CA certificates in FILE (PEM)\n"
@@ -55,10 +61,13 @@ static struct registry reg;
 static struct image img;
 static char doc[BOARD_JSON_MAX];
 static jsmntok_t tok[BOARD_JSON_TOKENS];
+static struct pull_state pst;
 
 struct opts {
 	const char *command;
 	const char *reference;
+	const char *dest;
+	const char *config_out;
 	const char *platform;
 	const char *ca_file;
 	const char *auth_file;
@@ -67,6 +76,8 @@ struct opts {
 	int plain_http;
 	int insecure;
 	int json;
+	int keep_old;
+	int allow_foreign;
 };
 
 static void
@@ -140,7 +151,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const char *const valued[] = { "--platform", "--ca-file",
-	    "--auth-file", "--username" };
+	    "--auth-file", "--username", "--config-out" };
 	int i, k;
 
 	memset(o, 0, sizeof *o);
@@ -160,6 +171,8 @@ parse_args(int argc, char **argv, struct opts *o)
 				o->command = a;
 			else if (o->reference == NULL)
 				o->reference = a;
+			else if (o->dest == NULL)
+				o->dest = a;
 			else
 				return -usage_error("unexpected argument", a);
 			continue;
@@ -176,7 +189,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			case 0: o->platform = v; break;
 			case 1: o->ca_file = v; break;
 			case 2: o->auth_file = v; break;
-			default: o->username = v; break;
+			case 3: o->username = v; break;
+			default: o->config_out = v; break;
 			}
 		} else if (strcmp(a, "--password-stdin") == 0) {
 			o->password_stdin = 1;
@@ -186,6 +200,10 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->insecure = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = 1;
+		} else if (strcmp(a, "--keep-old") == 0) {
+			o->keep_old = 1;
+		} else if (strcmp(a, "--allow-foreign-layers") == 0) {
+			o->allow_foreign = 1;
 		} else {
 			return -usage_error("unknown option", a);
 		}
@@ -311,7 +329,7 @@ print_inspect(const struct opts *o, const char *refname)
 }
 
 static int
-cmd_inspect(const struct opts *o)
+cmd_run(const struct opts *o, int pull)
 {
 	struct ref ref;
 	struct platform want;
@@ -321,7 +339,12 @@ cmd_inspect(const struct opts *o)
 	int rc;
 
 	if (o->reference == NULL)
-		return usage_error("inspect: missing REFERENCE", NULL);
+		return usage_error(pull ? "pull: missing REFERENCE and DEST" :
+		    "inspect: missing REFERENCE", NULL);
+	if (pull && o->dest == NULL)
+		return usage_error("pull: missing DEST directory", NULL);
+	if (!pull && o->dest != NULL)
+		return usage_error("unexpected argument", o->dest);
 	if (ref_parse(&ref, o->reference) < 0) {
 		say(PORT_STDERR, "ocipull: %s\n", err_msg());
 		return EXIT_USAGE;
@@ -359,11 +382,29 @@ cmd_inspect(const struct opts *o)
 		return fail(rc);
 	rc = pull_resolve(&reg, &ref, &want, &img, doc, sizeof doc, tok,
 	    (unsigned)(sizeof tok / sizeof tok[0]), &config_len);
+	if (rc == ERR_OK && pull) {
+		struct pull_opts po;
+
+		memset(&po, 0, sizeof po);
+		po.dest = o->dest;
+		po.config_out = o->config_out;
+		po.keep_old = o->keep_old;
+		po.allow_foreign = o->allow_foreign;
+		rc = pull_image(&reg, &img, doc, config_len, &po, &pst);
+	}
 	registry_close(&reg);
 	if (rc < 0)
 		return fail(rc);
 	ref_format(&ref, refname, sizeof refname);
-	print_inspect(o, refname);
+	if (!pull) {
+		print_inspect(o, refname);
+		return EXIT_OK;
+	}
+	if (pst.fs.skipped_devices > 0)
+		say(PORT_STDERR, "ocipull: warning: %u device nodes skipped (not "
+		    "running as root)\n", pst.fs.skipped_devices);
+	say(PORT_STDERR, "ocipull: %s (%s, %zu layers) unpacked into %s\n", refname,
+	    img.manifest.digest, img.nlayers, o->dest);
 	return EXIT_OK;
 }
 
@@ -380,6 +421,8 @@ main(int argc, char **argv)
 	if (rc < 0)
 		return -rc;
 	if (strcmp(o.command, "inspect") == 0)
-		return cmd_inspect(&o);
+		return cmd_run(&o, 0);
+	if (strcmp(o.command, "pull") == 0)
+		return cmd_run(&o, 1);
 	return usage_error("unknown command", o.command);
 }

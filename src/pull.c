@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "err.h"
+#include "port.h"
+#include "tree.h"
 
 /*
  * Fetch a document by reference (tag or digest) and check it: against
@@ -142,4 +144,427 @@ pull_resolve(struct registry *r, const struct ref *ref,
 		    n, img->nlayers);
 	*config_len = len;
 	return ERR_OK;
+}
+
+/* ---- the layer pipeline -------------------------------------------------------- */
+
+/*
+ * Errors found by the stages are kept aside while the blob is still read to
+ * its end, so that a digest or diff_id mismatch (the root cause of most
+ * stage errors) is what gets reported.
+ */
+struct held_err {
+	int code;
+	char msg[ERR_MSG_MAX];
+};
+
+static void
+hold(struct held_err *h, int code)
+{
+	if (h->code != 0)
+		return;
+	h->code = code;
+	snprintf(h->msg, sizeof h->msg, "%s", err_msg());
+	err_clear();
+}
+
+static int
+release(const struct held_err *h)
+{
+	err_clear();
+	return err_set(h->code, "%s", h->msg);
+}
+
+/*
+ * Tar bytes: into the diff_id digest, then the tar reader and the rootfs.
+ * With n == 0 (end of the stream) it only collects pending events.
+ */
+static void
+feed_tar(struct pull_state *s, const uint8_t *p, size_t n, struct held_err *tar_err)
+{
+	if (n > 0)
+		digest_push(&s->diff, p, n);
+	while (tar_err->code == 0) {
+		struct tar_event ev;
+		size_t used = 0;
+		int rc = ERR_OK, event = tar_push(&s->tar, p, n, &used, &ev);
+
+		if (used > 0) {
+			p += used;
+			n -= used;
+		}
+		switch (event) {
+		case TAR_EV_NONE:
+			return;    /* all input taken, no event pending */
+		case TAR_EV_ENTRY:
+			rc = rootfs_entry(&s->fs, tar_entry(&s->tar));
+			break;
+		case TAR_EV_DATA:
+			rc = rootfs_data(&s->fs, ev.data, ev.len);
+			break;
+		case TAR_EV_ENTRY_END:
+			rc = rootfs_entry_end(&s->fs);
+			break;
+		case TAR_EV_END:
+			s->tar_done = 1;
+			break;
+		default:
+			rc = event;
+			break;
+		}
+		if (rc < 0)
+			hold(tar_err, rc);
+	}
+}
+
+/*
+ * Compressed bytes: through gunzip into feed_tar. n == 0 marks the end of
+ * the blob: then gunzip's held and pending output is flushed.
+ */
+static void
+feed_gunzip(struct pull_state *s, const uint8_t *p, size_t n,
+    struct held_err *gz_err, struct held_err *tar_err)
+{
+	int flushing = n == 0, idle = 0, dry = 0;
+
+	for (;;) {
+		const uint8_t *o;
+		size_t used = 0, olen = 0;
+		int rc = gunzip_push(&s->gz, p, n, &used, &o, &olen);
+
+		if (rc < 0) {
+			hold(gz_err, rc);
+			return;
+		}
+		if (olen > 0)
+			feed_tar(s, o, olen, tar_err);
+		if (used > 0) {
+			p += used;
+			n -= used;
+		}
+		/* Flushing ends after two dry steps: the first may have spent
+		 * gunzip's held bytes without output. */
+		dry = olen == 0 ? dry + 1 : 0;
+		if (flushing ? dry >= 2 : n == 0)
+			return;
+		/* A step that neither takes nor gives bytes may only happen
+		 * while gunzip's own held bytes are processed. */
+		idle = used == 0 && olen == 0 ? idle + 1 : 0;
+		if (idle > 2) {
+			hold(gz_err, err_set(ERR_INTERNAL, "inflate made no progress"));
+			return;
+		}
+	}
+}
+
+static int
+pull_layer(struct pull_state *s, struct registry *r, const struct descriptor *d,
+    const char *diff_id, unsigned index, unsigned count, int allow_foreign)
+{
+	struct held_err gz_err, tar_err;
+	char got[DIGEST_STR_LEN + 1], what[128];
+	const uint8_t *p;
+	size_t n;
+	int rc, codec;
+
+	snprintf(what, sizeof what, "layer %u of %u (%s)", index + 1, count, d->digest);
+	codec = manifest_layer_codec(d->media_type);
+	if (codec == MF_CODEC_ZSTD)
+		return err_set(ERR_UNSUPPORTED, "%s: zstd layers (%s) are not supported "
+		    "yet", what, d->media_type);
+	if (d->nurls > 0 && !allow_foreign)
+		return err_set(ERR_UNSUPPORTED, "%s is a non-distributable layer to be "
+		    "fetched from %s; allow it with --allow-foreign-layers", what, d->url);
+	if (d->nurls > 0)
+		return err_set(ERR_UNSUPPORTED, "%s: fetching foreign layers from their "
+		    "URLs is not implemented yet", what);
+	memset(&gz_err, 0, sizeof gz_err);
+	memset(&tar_err, 0, sizeof tar_err);
+	rc = registry_get(r, REG_BLOB, d->digest, 0);
+	if (rc < 0)
+		return rc;
+	digest_init(&s->blob);
+	digest_init(&s->diff);
+	gunzip_init(&s->gz, codec == MF_CODEC_GZIP);
+	tar_init(&s->tar);
+	s->tar_done = 0;
+	rc = rootfs_layer_begin(&s->fs, index);
+	if (rc < 0)
+		return err_prefix(rc, "%s", what);
+	while ((rc = registry_read(r, &p, &n)) == ERR_OK) {
+		if (n > d->size - s->blob.count)
+			return err_set(ERR_VERIFY, "%s: the registry sends more than the "
+			    "%llu bytes the manifest gives", what,
+			    (unsigned long long)d->size);
+		digest_push(&s->blob, p, n);
+		s->bytes_fetched += n;
+		if (gz_err.code == 0)
+			feed_gunzip(s, p, n, &gz_err, &tar_err);
+	}
+	if (rc != ERR_END)
+		return err_prefix(rc, "%s", what);
+	if (gz_err.code == 0) {
+		feed_gunzip(s, NULL, 0, &gz_err, &tar_err);
+		rc = gunzip_finish(&s->gz);
+		if (rc < 0)
+			hold(&gz_err, rc);
+	}
+	/* The blob's own digest and size come first... */
+	if (s->blob.count != d->size)
+		return err_set(ERR_VERIFY, "%s: size mismatch: expected %llu bytes, got "
+		    "%llu", what, (unsigned long long)d->size,
+		    (unsigned long long)s->blob.count);
+	digest_final(&s->blob, got);
+	rc = digest_check(what, d->digest, got);
+	if (rc < 0)
+		return rc;
+	if (gz_err.code != 0)
+		return err_prefix(release(&gz_err), "%s", what);
+	/* ...then the uncompressed stream against the config's diff_id... */
+	digest_final(&s->diff, got);
+	snprintf(what, sizeof what, "layer %u of %u diff_id", index + 1, count);
+	rc = digest_check(what, diff_id, got);
+	if (rc < 0)
+		return rc;
+	/* ...and only then what the tar reader and the writer said. */
+	snprintf(what, sizeof what, "layer %u of %u (%s)", index + 1, count, d->digest);
+	feed_tar(s, NULL, 0, &tar_err);
+	if (tar_err.code != 0)
+		return err_prefix(release(&tar_err), "%s", what);
+	rc = tar_finish(&s->tar);
+	if (rc < 0)
+		return err_prefix(rc, "%s", what);
+	rc = rootfs_layer_end(&s->fs);
+	if (rc < 0)
+		return err_prefix(rc, "%s", what);
+	return ERR_OK;
+}
+
+/* ---- staging and commit -------------------------------------------------------- */
+
+/* Split dest into its parent directory and last component. */
+static int
+split_dest(const char *dest, char *parent, size_t pcap, char *base, size_t bcap)
+{
+	size_t len = strlen(dest), b;
+
+	while (len > 1 && dest[len - 1] == '/')
+		len--;
+	for (b = len; b > 0 && dest[b - 1] != '/'; b--)
+		;
+	if (len - b == 0 || len - b >= bcap || b >= pcap ||
+	    (len - b == 1 && dest[b] == '.') ||
+	    (len - b == 2 && dest[b] == '.' && dest[b + 1] == '.'))
+		return err_set(ERR_USAGE, "destination \"%s\" must name a directory "
+		    "to create or replace", dest);
+	memcpy(base, dest + b, len - b);
+	base[len - b] = '\0';
+	if (b == 0) {
+		memcpy(parent, ".", 2);
+	} else {
+		memcpy(parent, dest, b);
+		parent[b] = '\0';
+	}
+	return ERR_OK;
+}
+
+/* Write the config to name.tmp below dir (renamed into place at commit). */
+static int
+write_config(int dir, const char *tmp, const char *config, size_t len)
+{
+	int fd, rc;
+	long w;
+
+	(void)port_fs_unlink(dir, tmp, 0);
+	err_clear();
+	fd = port_fs_open(dir, tmp, PORT_O_WRITE | PORT_O_CREATE | PORT_O_EXCL |
+	    PORT_O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return err_prefix(fd, "--config-out");
+	w = port_fs_write(fd, config, len);
+	rc = w < 0 ? (int)w : port_fs_fsync(fd);
+	port_fs_close(fd);
+	if (rc < 0) {
+		(void)port_fs_unlink(dir, tmp, 0);
+		return err_prefix(rc, "--config-out");
+	}
+	return ERR_OK;
+}
+
+int
+pull_image(struct registry *r, const struct image *img, const char *config,
+    size_t config_len, const struct pull_opts *o, struct pull_state *s)
+{
+	char parent[BOARD_PATH_MAX], base[256], name[300], cfg_tmp[BOARD_PATH_MAX];
+	char cfg_parent[BOARD_PATH_MAX], cfg_base[256];
+	struct port_stat st;
+	int pfd = -1, lockfd = -1, sfd = -1, rootfd = -1, workfd = -1, cfgfd = -1;
+	int rc, dest_exists = 0, staged = 0, fs_open = 0;
+	size_t i;
+
+	rc = split_dest(o->dest, parent, sizeof parent, base, sizeof base);
+	if (rc < 0)
+		return rc;
+	pfd = port_fs_open(PORT_CWD, parent, PORT_O_READ | PORT_O_DIRECTORY, 0);
+	if (pfd < 0)
+		return err_prefix(pfd, "destination's parent directory %s", parent);
+
+	/* One ocipull per destination. */
+	snprintf(name, sizeof name, ".%s.ocipull-lock", base);
+	lockfd = port_fs_open(pfd, name, PORT_O_WRITE | PORT_O_CREATE |
+	    PORT_O_NOFOLLOW, 0600);
+	if (lockfd < 0) {
+		rc = err_prefix(lockfd, "lock file");
+		goto out;
+	}
+	rc = port_fs_lock(lockfd);
+	if (rc == ERR_BUSY) {
+		rc = err_set(ERR_BUSY, "another ocipull is working on %s (lock %s/%s)",
+		    o->dest, parent, name);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+
+	rc = port_fs_stat(pfd, base, &st);
+	if (rc == ERR_OK && st.type != PORT_T_DIR) {
+		rc = err_set(ERR_EXIST, "destination %s exists and is not a directory",
+		    o->dest);
+		goto out;
+	}
+	if (rc == ERR_OK)
+		dest_exists = 1;
+	else if (rc == ERR_NOENT)
+		err_clear();
+	else
+		goto out;
+
+	/* A staging directory left by a killed run goes first. */
+	snprintf(name, sizeof name, ".%s.ocipull-staging", base);
+	rc = tree_remove(pfd, name);
+	if (rc < 0)
+		goto out;
+	rc = port_fs_mkdir(pfd, name, 0700);
+	if (rc < 0)
+		goto out;
+	staged = 1;
+	sfd = port_fs_open(pfd, name, PORT_O_READ | PORT_O_DIRECTORY | PORT_O_NOFOLLOW, 0);
+	if (sfd < 0) {
+		rc = sfd;
+		goto out;
+	}
+	rc = port_fs_mkdir(sfd, "rootfs", 0755);
+	if (rc == ERR_OK)
+		rc = port_fs_mkdir(sfd, "work", 0700);
+	if (rc < 0)
+		goto out;
+	rootfd = port_fs_open(sfd, "rootfs", PORT_O_READ | PORT_O_DIRECTORY |
+	    PORT_O_NOFOLLOW, 0);
+	workfd = port_fs_open(sfd, "work", PORT_O_READ | PORT_O_DIRECTORY |
+	    PORT_O_NOFOLLOW, 0);
+	if (rootfd < 0 || workfd < 0) {
+		rc = rootfd < 0 ? rootfd : workfd;
+		goto out;
+	}
+	rc = rootfs_open(&s->fs, rootfd, workfd, port_is_root());
+	if (rc < 0)
+		goto out;
+	fs_open = 1;
+
+	if (o->config_out != NULL) {
+		rc = split_dest(o->config_out, cfg_parent, sizeof cfg_parent, cfg_base,
+		    sizeof cfg_base);
+		if (rc < 0)
+			goto out;
+		cfgfd = port_fs_open(PORT_CWD, cfg_parent, PORT_O_READ |
+		    PORT_O_DIRECTORY, 0);
+		if (cfgfd < 0) {
+			rc = err_prefix(cfgfd, "--config-out directory %s", cfg_parent);
+			goto out;
+		}
+		snprintf(cfg_tmp, sizeof cfg_tmp, ".%s.ocipull-tmp", cfg_base);
+		rc = write_config(cfgfd, cfg_tmp, config, config_len);
+		if (rc < 0)
+			goto out;
+	}
+
+	for (i = 0; i < img->nlayers; i++) {
+		rc = pull_layer(s, r, &img->layers[i], img->diff_ids[i], (unsigned)i,
+		    (unsigned)img->nlayers, o->allow_foreign);
+		if (rc < 0)
+			goto out;
+	}
+	rc = rootfs_finish(&s->fs);
+	if (rc < 0)
+		goto out;
+	rootfs_close(&s->fs);
+	fs_open = 0;
+
+	/* Everything matched: make the tree durable, then switch in one step. */
+	rc = port_fs_syncfs(rootfd);
+	if (rc < 0)
+		goto out;
+	if (dest_exists) {
+		rc = port_fs_rename(sfd, "rootfs", pfd, base, 1);
+		if (rc < 0)
+			goto out;
+		/* The previous tree is now staging/rootfs. */
+		if (o->keep_old) {
+			snprintf(name, sizeof name, "%s.old", base);
+			rc = tree_remove(pfd, name);
+			if (rc == ERR_OK)
+				rc = port_fs_rename(sfd, "rootfs", pfd, name, 0);
+			if (rc < 0)
+				goto out;
+		}
+	} else {
+		rc = port_fs_rename(sfd, "rootfs", pfd, base, 0);
+		if (rc < 0)
+			goto out;
+	}
+	if (cfgfd >= 0) {
+		rc = port_fs_rename(cfgfd, cfg_tmp, cfgfd, cfg_base, 0);
+		if (rc == ERR_OK)
+			rc = port_fs_fsync(cfgfd);
+		if (rc < 0)
+			goto out;
+	}
+	rc = port_fs_fsync(pfd);
+out:
+	if (fs_open)
+		rootfs_close(&s->fs);
+	if (rootfd >= 0)
+		port_fs_close(rootfd);
+	if (workfd >= 0)
+		port_fs_close(workfd);
+	if (sfd >= 0)
+		port_fs_close(sfd);
+	if (rc < 0 && cfgfd >= 0)
+		(void)port_fs_unlink(cfgfd, cfg_tmp, 0);
+	if (cfgfd >= 0)
+		port_fs_close(cfgfd);
+	if (staged) {
+		/* Whatever is left: a failed tree, or the replaced one. */
+		int rc2;
+		snprintf(name, sizeof name, ".%s.ocipull-staging", base);
+		if (rc < 0) {
+			char keep[ERR_MSG_MAX];
+			snprintf(keep, sizeof keep, "%s", err_msg());
+			err_clear();
+			(void)tree_remove(pfd, name);
+			err_clear();
+			err_set(rc, "%s", keep);
+		} else {
+			rc2 = tree_remove(pfd, name);
+			if (rc2 < 0)
+				rc = rc2;
+		}
+	}
+	/* The lock file stays: removing it would let two later runs lock
+	 * two different files. Closing it releases the lock. */
+	if (lockfd >= 0)
+		port_fs_close(lockfd);
+	if (pfd >= 0)
+		port_fs_close(pfd);
+	return rc;
 }

@@ -17,11 +17,14 @@
 
 #include "config.h"
 #include "digest.h"
+#include "gunzip.h"
 #include "json.h"
 #include "manifest.h"
 #include "platform.h"
 #include "ref.h"
 #include "registry.h"
+#include "rootfs.h"
+#include "tar.h"
 
 /* Deepest nesting of indexes followed before giving up. */
 #define PULL_INDEX_DEPTH 4
@@ -50,5 +53,36 @@ struct image {
 int pull_resolve(struct registry *r, const struct ref *ref,
     const struct platform *want, struct image *img, char *doc, size_t cap,
     jsmntok_t *tok, unsigned ntok, size_t *config_len);
+
+/* What `ocipull pull` was asked to do. */
+struct pull_opts {
+	const char *dest;          /* directory to create or replace */
+	const char *config_out;    /* write the verified config here, or NULL */
+	int keep_old;              /* keep the previous DEST as DEST.old */
+	int allow_foreign;         /* fetch non-distributable layers from their URLs */
+};
+
+/* The streaming pipeline's state: large, caller-owned, one per pull. */
+struct pull_state {
+	struct digest blob;        /* sha256 of the compressed bytes */
+	struct digest diff;        /* sha256 of the tar stream (diff_id) */
+	struct gunzip gz;
+	struct tar tar;
+	struct rootfs fs;
+	int tar_done;              /* end-of-archive marker seen */
+	uint64_t bytes_fetched;    /* layer bytes received */
+};
+
+/*
+ * Unpack img (resolved by pull_resolve; config holds its config bytes) into
+ * o->dest, atomically: layers are streamed into a private staging
+ * directory beside DEST, and only when every digest, size and diff_id
+ * matched is the staging tree synced and renamed into place (an existing
+ * DEST is exchanged in one step). On any error the staging directory is
+ * removed and DEST is as it was. A staging directory left by a killed run
+ * is removed first; a lock file beside DEST keeps a second ocipull away.
+ */
+int pull_image(struct registry *r, const struct image *img, const char *config,
+    size_t config_len, const struct pull_opts *o, struct pull_state *s);
 
 #endif /* PULL_H */

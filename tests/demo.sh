@@ -1,30 +1,94 @@
 #!/bin/sh
 # demo.sh: the main job on this machine, end to end (`make demo`).
 #
-# With REGISTRY unset it starts a local registry on 127.0.0.1, builds the
-# multi-platform demo image and pushes it with skopeo. Then it runs the
-# arm64 ocipull under qemu against that registry.
+#  1. installs what is missing (make deps), builds ocipull for the host and
+#     for generic-arm64;
+#  2. downloads Debian's busybox-static for arm64 and armhf
+#     (tests/fixtures/fetch-busybox.sh, a private apt state: the machine's
+#     dpkg is not touched) and builds the demo image, an index of
+#     linux/arm64/v8 and linux/arm/v7 (tests/fixtures/mkimage.py demo);
+#  3. pushes it with skopeo as demo/busybox:latest to a registry started on
+#     127.0.0.1, or to $REGISTRY when set;
+#  4. runs the arm64 ocipull under qemu-aarch64-static to pull it into
+#     build/demo/rootfs-arm64, then runs the pulled busybox under qemu.
+#
+# Environment:
+#   REGISTRY=host:port          push to and pull from that registry instead
+#                               (skopeo and ocipull use their usual
+#                               credentials: ~/.docker/config.json, or
+#                               $DOCKER_CONFIG; skopeo also its auth.json)
+#   REGISTRY_TLS_VERIFY=false   for skopeo: do not verify its certificate
+#                               (or use plain HTTP); ocipull then gets
+#                               --plain-http if the registry answers plain
+#                               HTTP, else --insecure
+#   OCIPULL_FLAGS="..."         ocipull's transport options, instead of the
+#                               ones guessed above (e.g. "--ca-file ca.crt")
 set -eu
 cd "$(dirname "$0")/.."
 make -s deps
 make -s BOARD=host
 make -s BOARD=generic-arm64
+
+DEMO=build/demo
+ROOTFS=$DEMO/rootfs-arm64
+IMAGE=demo/busybox:latest
+mkdir -p "$DEMO"
+echo "demo: busybox-static for arm64 and armhf"
+bb_arm64=$(sh tests/fixtures/fetch-busybox.sh arm64 "$DEMO/busybox-arm64" | tail -1)
+bb_armhf=$(sh tests/fixtures/fetch-busybox.sh armhf "$DEMO/busybox-armhf" | tail -1)
+rm -rf "$DEMO/layouts"
+BUSYBOX_ARM64=$bb_arm64 BUSYBOX_ARMHF=$bb_armhf \
+	python3 tests/fixtures/mkimage.py "$DEMO/layouts" demo
+index=$(python3 tests/fixtures/expect.py "$DEMO/layouts/demo" x index)
+echo "demo: image $index (linux/arm64/v8, linux/arm/v7) in $DEMO/layouts/demo"
+
 WORK=$(mktemp -d /tmp/ocipull-demo.XXXXXX)
 export WORK
 . tests/lib/registry.sh
-trap reg_stop_all EXIT
+trap 'reg_stop_all; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
 if [ -z "${REGISTRY:-}" ]; then
 	port=$(reg_free_port)
 	reg_start demo "$port"
 	REGISTRY=127.0.0.1:$port
-	python3 tests/fixtures/mkimage.py "$WORK/layouts" multi
-	skopeo copy -q --all "oci:$WORK/layouts/multi:latest" \
-		"docker://$REGISTRY/demo/multi:latest" --dest-tls-verify=false
-	echo "demo: pushed demo/multi:latest (linux/amd64, linux/arm64/v8, linux/arm/v7) to $REGISTRY"
+	push_tls=--dest-tls-verify=false
+	flags=${OCIPULL_FLAGS:---plain-http}
+	where="a registry started for the demo (stopped when it ends)"
+else
+	push_tls=--dest-tls-verify=${REGISTRY_TLS_VERIFY:-true}
+	if [ -n "${OCIPULL_FLAGS:-}" ]; then
+		flags=$OCIPULL_FLAGS
+	elif [ "${REGISTRY_TLS_VERIFY:-true}" = false ]; then
+		code=$(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/" 2>/dev/null) || true
+		case $code in 200|401) flags=--plain-http ;; *) flags=--insecure ;; esac
+	else
+		flags=""
+	fi
+	where="\$REGISTRY"
 fi
-echo "demo: ocipull for generic-arm64 under qemu-aarch64-static:"
-qemu-aarch64-static build/generic-arm64/ocipull --version
-qemu-aarch64-static build/generic-arm64/ocipull inspect --plain-http \
-	"$REGISTRY/demo/multi:latest"
-echo "demo: the pull command lands with the unpacker; today the demo stops"
-echo "demo: after resolving the image for linux/arm64/v8."
+skopeo copy -q --all "oci:$DEMO/layouts/demo:latest" "docker://$REGISTRY/$IMAGE" "$push_tls"
+echo "demo: pushed $IMAGE to $REGISTRY, $where"
+
+echo "demo: qemu-aarch64-static build/generic-arm64/ocipull pull $flags $REGISTRY/$IMAGE $ROOTFS"
+# shellcheck disable=SC2086 # flags are words
+qemu-aarch64-static build/generic-arm64/ocipull pull $flags "$REGISTRY/$IMAGE" "$ROOTFS"
+
+echo "demo: the pulled busybox, under qemu:"
+echo "demo: \$ qemu-aarch64-static $ROOTFS/bin/busybox uname -m"
+qemu-aarch64-static -L "$ROOTFS" "$ROOTFS/bin/busybox" uname -m
+echo "demo: \$ qemu-aarch64-static $ROOTFS/bin/sh -c 'echo hello from the pulled rootfs'"
+qemu-aarch64-static -L "$ROOTFS" "$ROOTFS/bin/sh" -c 'echo hello from the pulled rootfs'
+echo "demo: \$ cat $ROOTFS/etc/os-release"
+cat "$ROOTFS/etc/os-release"
+
+cat <<EOF
+
+demo: the arm64 root file system is in $(pwd)/$ROOTFS
+demo: against another registry:
+  REGISTRY=host:port make demo                 (pushes there, then pulls)
+  REGISTRY=host:port REGISTRY_TLS_VERIFY=false make demo
+or run ocipull yourself, on the device or under qemu:
+  qemu-aarch64-static build/generic-arm64/ocipull pull [--plain-http] \\
+      [--ca-file CA.crt] [--auth-file config.json] REGISTRY/REPO:TAG DEST
+  build/host/ocipull pull --platform linux/arm64/v8 REGISTRY/REPO:TAG DEST
+EOF

@@ -38,7 +38,7 @@ t0=$(date +%s)
 for t in build/unit/test_*; do
 	[ -x "$t" ] || continue
 	name=unit/$(basename "$t")
-	"$t" > "$WORK/unit.out" 2> "$WORK/unit.err"
+	OCIPULL_JAIL=$WORK/jail-$(basename "$t") "$t" > "$WORK/unit.out" 2> "$WORK/unit.err"
 	rc=$?
 	sed "s|^PASS |PASS $name/|; s|^FAIL |FAIL $name/|" "$WORK/unit.out" | record
 	cat "$WORK/unit.err" >&2
@@ -60,6 +60,7 @@ P_BASIC=$(reg_free_port)
 P_TOKEN=$(reg_free_port)
 P_TOKEN_ANON=$(reg_free_port)
 P_TAMPER=$(reg_free_port)
+P_BADLAYER=$(reg_free_port)
 P_TOKSRV=$(reg_free_port)
 P_TOKSRV_ANON=$(reg_free_port)
 REG_HTTP=127.0.0.1:$P_HTTP           # plain http, no auth
@@ -68,7 +69,9 @@ REG_BASIC=localhost:$P_BASIC         # https + htpasswd (alice:secret)
 REG_TOKEN=127.0.0.1:$P_TOKEN         # bearer tokens, credentials required
 REG_TOKEN_ANON=127.0.0.1:$P_TOKEN_ANON  # bearer tokens, anonymous pulls
 REG_TAMPER=127.0.0.1:$P_TAMPER       # storage altered after the push
-export CA_DIR REG_HTTP REG_HTTPS REG_BASIC REG_TOKEN REG_TOKEN_ANON REG_TAMPER
+REG_BADLAYER=127.0.0.1:$P_BADLAYER   # a layer blob altered after the push
+export CA_DIR REG_HTTP REG_HTTPS REG_BASIC REG_TOKEN REG_TOKEN_ANON REG_TAMPER \
+	REG_BADLAYER
 if [ $setup_ok = 1 ]; then
 	printf 'alice:secret\n' > "$WORK/users"
 	htpasswd -Bbn alice secret > "$WORK/htpasswd" 2>/dev/null || setup_ok=0
@@ -85,6 +88,7 @@ if [ $setup_ok = 1 ]; then
 	reg_start tokenanon "$P_TOKEN_ANON" token "http://127.0.0.1:$P_TOKSRV_ANON/token" \
 		ocipull-test-issuer ocipull-test "$WORK/tokkey/token.crt" || setup_ok=0
 	reg_start tamper "$P_TAMPER" || setup_ok=0
+	reg_start badlayer "$P_BADLAYER" || setup_ok=0
 	[ $setup_ok = 1 ] || echo "FAIL setup/registry: a registry or token server did not start" | record
 fi
 FIXTURES=$WORK/fixtures
@@ -103,7 +107,11 @@ if [ $setup_ok = 1 ]; then
 	push() {    # push LAYOUT-NAME LABEL REGISTRY [skopeo options...]
 		n=$1 label=$2 reg=$3
 		shift 3
-		if skopeo copy -q --all "oci:$FIXTURES/$n:latest" "docker://$reg/fixture/$n:latest" \
+		# skopeo refuses Docker media types in an OCI layout: such a
+		# fixture (docker-types) carries a `dir:` copy in LAYOUT/dir.
+		src=oci:$FIXTURES/$n:latest
+		[ -d "$FIXTURES/$n/dir" ] && src=dir:$FIXTURES/$n/dir
+		if skopeo copy -q --all "$src" "docker://$reg/fixture/$n:latest" \
 			"$@" >> "$WORK/push.log" 2>&1; then
 			echo "PASS setup/push-$n-$label" | record
 		else
@@ -119,6 +127,7 @@ if [ $setup_ok = 1 ]; then
 	push multi token "$REG_TOKEN" --dest-tls-verify=false --dest-creds alice:secret
 	push multi tokenanon "$REG_TOKEN_ANON" --dest-tls-verify=false --dest-creds alice:secret
 	push multi tamper "$REG_TAMPER" --dest-tls-verify=false
+	push multi badlayer "$REG_BADLAYER" --dest-tls-verify=false
 	# A Docker schema 2 manifest (no index): the arm64 image converted by skopeo.
 	if skopeo copy -q --format v2s2 --override-arch arm64 "oci:$FIXTURES/multi:latest" \
 		"docker://$REG_HTTP/fixture/docker-arm64:latest" --dest-tls-verify=false \
@@ -143,6 +152,23 @@ open(p, "wb").write(bytes(b))
 PY
 	then echo "PASS setup/tamper-manifest" | record
 	else echo "FAIL setup/tamper-manifest: $data missing" | record; fi
+	# Bad layer: change one byte of the amd64 image's first layer as the
+	# registry stores it: the gzip header's MTIME, so the size stays and
+	# the blob still inflates to the same tar; only its digest tells.
+	l=$(python3 tests/fixtures/expect.py "$FIXTURES/multi" linux/amd64 layers | head -1)
+	h=${l#sha256:}
+	data=$WORK/registry-badlayer/data/docker/registry/v2/blobs/sha256/$(echo "$h" | cut -c1-2)/$h/data
+	if [ -f "$data" ] && python3 - "$data" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+if b[:3] != b"\x1f\x8b\x08":
+    sys.exit("not gzip: " + p)
+b[4] ^= 1
+open(p, "wb").write(bytes(b))
+PY
+	then echo "PASS setup/corrupt-layer" | record
+	else echo "FAIL setup/corrupt-layer: $data missing or not gzip" | record; fi
 	# The harness itself, seen from a standard client: the index is served
 	# over both transports, and the HTTPS one refuses an unrelated CA.
 	accept='Accept: application/vnd.oci.image.index.v1+json'

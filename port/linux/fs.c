@@ -158,12 +158,38 @@ int
 port_fs_stat(int dir, const char *path, struct port_stat *st)
 {
 	struct stat s;
+	struct statx sx;
 	int flags = AT_SYMLINK_NOFOLLOW;
 
 	if (path == NULL || path[0] == '\0') {
 		path = "";
 		flags |= AT_EMPTY_PATH;
 	}
+	memset(st, 0, sizeof *st);
+	if (statx(dirfd_of(dir), path, flags | AT_STATX_SYNC_AS_STAT,
+	    STATX_BASIC_STATS | STATX_BTIME, &sx) == 0) {
+		st->type = type_of((mode_t)sx.stx_mode);
+		st->mode = (uint32_t)(sx.stx_mode & 07777);
+		st->uid = (uint32_t)sx.stx_uid;
+		st->gid = (uint32_t)sx.stx_gid;
+		st->size = (uint64_t)sx.stx_size;
+		st->ino = (uint64_t)sx.stx_ino;
+		st->dev = (uint64_t)makedev(sx.stx_dev_major, sx.stx_dev_minor);
+		st->nlink = (uint64_t)sx.stx_nlink;
+		st->mtime_s = (int64_t)sx.stx_mtime.tv_sec;
+		st->mtime_ns = (uint32_t)sx.stx_mtime.tv_nsec;
+		st->ctime_s = (int64_t)sx.stx_ctime.tv_sec;
+		st->ctime_ns = (uint32_t)sx.stx_ctime.tv_nsec;
+		if (sx.stx_mask & STATX_BTIME) {
+			st->has_btime = 1;
+			st->btime_s = (int64_t)sx.stx_btime.tv_sec;
+			st->btime_ns = (uint32_t)sx.stx_btime.tv_nsec;
+		}
+		return ERR_OK;
+	}
+	if (errno != ENOSYS)
+		return linux_err(errno, "stat", path);
+	/* Kernels before 4.11: no statx, no birth time. */
 	if (fstatat(dirfd_of(dir), path, &s, flags) != 0)
 		return linux_err(errno, "stat", path);
 	st->type = type_of(s.st_mode);
@@ -176,6 +202,8 @@ port_fs_stat(int dir, const char *path, struct port_stat *st)
 	st->nlink = (uint64_t)s.st_nlink;
 	st->mtime_s = (int64_t)s.st_mtim.tv_sec;
 	st->mtime_ns = (uint32_t)s.st_mtim.tv_nsec;
+	st->ctime_s = (int64_t)s.st_ctim.tv_sec;
+	st->ctime_ns = (uint32_t)s.st_ctim.tv_nsec;
 	return ERR_OK;
 }
 
@@ -288,6 +316,34 @@ port_fs_lchown(int dir, const char *name, uint32_t uid, uint32_t gid)
 	    AT_SYMLINK_NOFOLLOW) != 0)
 		return linux_err(errno, "chown", name);
 	return ERR_OK;
+}
+
+int
+port_fs_lchmod(int dir, const char *name, uint32_t mode)
+{
+	/* glibc uses fchmodat2, or O_PATH and /proc/self/fd on older kernels,
+	 * and refuses a symlink with EOPNOTSUPP. */
+	if (fchmodat(dirfd_of(dir), name, (mode_t)(mode & 07777),
+	    AT_SYMLINK_NOFOLLOW) != 0)
+		return linux_err(errno, "chmod", name);
+	return ERR_OK;
+}
+
+long
+port_fs_readlink(int dir, const char *name, char *buf, size_t cap)
+{
+	ssize_t n;
+
+	if (cap < 2)
+		return err_set(ERR_NOMEM, "readlink %s: no room", name);
+	n = readlinkat(dirfd_of(dir), name, buf, cap);
+	if (n < 0)
+		return linux_err(errno, "readlink", name);
+	if ((size_t)n >= cap)
+		return err_set(ERR_NOMEM, "readlink %s: target longer than %zu bytes",
+		    name, cap - 1);
+	buf[n] = '\0';
+	return (long)n;
 }
 
 int

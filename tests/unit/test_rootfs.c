@@ -1,0 +1,1097 @@
+/*
+ * test_rootfs.c: the rootfs writer on real directories. Every test gets a
+ * sandbox (mkdtemp under /tmp) with outside/ (a canary and friends), root/
+ * and work/; hostile cases compare a snapshot of everything in the sandbox
+ * but root/ and work/ before and after. Every test runs three times: with
+ * openat2, with the forced component walk, and with openat2 deciding layers
+ * by change time only (no birth time).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "unit.h"
+#include "err.h"
+#include "rootfs.h"
+#include "tar.h"
+
+/*
+ * The record format of tar.h (name, NUL, 4-byte little-endian length,
+ * value). Weak: the real one from tar.c wins when it is linked in.
+ */
+__attribute__((weak)) int
+tar_xattr_next(const struct tar_entry *e, size_t *pos, const char **name,
+    const void **value, size_t *len)
+{
+	size_t p = *pos, n;
+	const unsigned char *b = e->xattr_buf;
+	uint32_t v;
+
+	if (p >= e->xattr_len)
+		return 0;
+	n = strnlen((const char *)b + p, e->xattr_len - p);
+	if (p + n + 5 > e->xattr_len)
+		return 0;
+	*name = (const char *)b + p;
+	p += n + 1;
+	v = (uint32_t)b[p] | (uint32_t)b[p + 1] << 8 | (uint32_t)b[p + 2] << 16 |
+	    (uint32_t)b[p + 3] << 24;
+	p += 4;
+	if (v > e->xattr_len - p)
+		return 0;
+	*value = b + p;
+	*len = v;
+	*pos = p + v;
+	return 1;
+}
+
+static int g_mode;          /* 0 openat2, 1 walk, 2 openat2 + change time only */
+static int g_root;          /* running as root */
+static struct rootfs g_fs;
+static struct tar_entry g_e;
+
+struct sb {
+	char dir[64];
+	char outside[128];
+	int rootfd, workfd;
+};
+
+static int
+rm_cb(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st; (void)f;
+	if (flag == FTW_DP)
+		return rmdir(p);
+	return unlink(p);
+}
+
+static void
+write_file(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL) {
+		fputs(s, f);
+		fclose(f);
+	}
+}
+
+static void
+sb_new(struct sb *s, int is_root)
+{
+	char p[256];
+	int rc;
+
+	snprintf(s->dir, sizeof s->dir, "/tmp/rootfs_t.XXXXXX");
+	CHECK(mkdtemp(s->dir) != NULL);
+	snprintf(s->outside, sizeof s->outside, "%s/outside", s->dir);
+	mkdir(s->outside, 0755);
+	snprintf(p, sizeof p, "%s/canary", s->outside);
+	write_file(p, "canary\n");
+	snprintf(p, sizeof p, "%s/sub", s->outside);
+	mkdir(p, 0755);
+	snprintf(p, sizeof p, "%s/sub/inner", s->outside);
+	write_file(p, "inner\n");
+	snprintf(p, sizeof p, "%s/root", s->dir);
+	mkdir(p, 0755);
+	s->rootfd = open(p, O_RDONLY | O_DIRECTORY);
+	snprintf(p, sizeof p, "%s/work", s->dir);
+	mkdir(p, 0700);
+	s->workfd = open(p, O_RDONLY | O_DIRECTORY);
+	CHECK(s->rootfd >= 0 && s->workfd >= 0);
+	err_clear();
+	rc = rootfs_open(&g_fs, s->rootfd, s->workfd, is_root);
+	CHECK_EQ(rc, ERR_OK);
+	g_fs.force_walk = g_mode == 1;
+	g_fs.no_btime = g_mode == 2;
+}
+
+static void
+sb_free(struct sb *s)
+{
+	rootfs_close(&g_fs);
+	close(s->rootfd);
+	close(s->workfd);
+	nftw(s->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- snapshot of everything in the sandbox but root/ and work/ ---------- */
+
+static char g_snap_buf[1 << 16];
+static size_t g_snap_len;
+static size_t g_snap_skip;   /* length of the sandbox path */
+static const char *g_snap_dir;
+
+static uint64_t
+fnv(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *b = p;
+
+	while (n-- > 0)
+		h = (h ^ *b++) * 1099511628211ull;
+	return h;
+}
+
+static int
+snap_cb(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	const char *rel = p + g_snap_skip;
+	uint64_t h = 1469598103934665603ull;
+	char buf[4096];
+	int n;
+
+	(void)flag;
+	if (f->level == 1 && (strcmp(rel, "/root") == 0 ||
+	    strcmp(rel, "/work") == 0)) {
+		n = snprintf(g_snap_buf + g_snap_len, sizeof g_snap_buf - g_snap_len,
+		    "%s dir\n", rel);
+		g_snap_len += (size_t)n;
+		return FTW_SKIP_SUBTREE;
+	}
+	if (S_ISREG(st->st_mode)) {
+		int fd = open(p, O_RDONLY | O_NOFOLLOW);
+		ssize_t r;
+		while (fd >= 0 && (r = read(fd, buf, sizeof buf)) > 0)
+			h = fnv(buf, (size_t)r, h);
+		if (fd >= 0)
+			close(fd);
+	} else if (S_ISLNK(st->st_mode)) {
+		ssize_t r = readlink(p, buf, sizeof buf);
+		if (r > 0)
+			h = fnv(buf, (size_t)r, h);
+	}
+	/* The sandbox directory's own times change when root/ or work/ do. */
+	n = snprintf(g_snap_buf + g_snap_len, sizeof g_snap_buf - g_snap_len,
+	    "%s %o %o %lld %lld.%ld %llu %llx\n", rel, st->st_mode, (unsigned)st->st_nlink,
+	    (long long)st->st_size, f->level == 0 ? 0LL : (long long)st->st_mtim.tv_sec,
+	    f->level == 0 ? 0L : st->st_mtim.tv_nsec, (unsigned long long)st->st_ino,
+	    (unsigned long long)h);
+	if (n > 0 && (size_t)n < sizeof g_snap_buf - g_snap_len)
+		g_snap_len += (size_t)n;
+	return FTW_CONTINUE;
+}
+
+static void
+snapshot(const struct sb *s, char *out, size_t cap)
+{
+	g_snap_len = 0;
+	g_snap_dir = s->dir;
+	g_snap_skip = strlen(s->dir);
+	nftw(s->dir, snap_cb, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+	g_snap_buf[g_snap_len] = '\0';
+	snprintf(out, cap, "%s", g_snap_buf);
+}
+
+/* ---- entries ------------------------------------------------------------- */
+
+static void
+ent(int type, const char *path, const char *link, uint32_t mode)
+{
+	memset(&g_e, 0, sizeof g_e);
+	g_e.type = type;
+	snprintf(g_e.path, sizeof g_e.path, "%s", path);
+	if (link != NULL)
+		snprintf(g_e.link, sizeof g_e.link, "%s", link);
+	g_e.mode = mode;
+	g_e.mtime_s = 1500000000;
+	g_e.mtime_ns = 123456789;
+}
+
+static void
+add_xattr(const char *name, const void *v, uint32_t n)
+{
+	size_t l = strlen(name) + 1, p = g_e.xattr_len;
+
+	memcpy(g_e.xattr_buf + p, name, l);
+	p += l;
+	g_e.xattr_buf[p++] = (unsigned char)(n & 0xff);
+	g_e.xattr_buf[p++] = (unsigned char)(n >> 8 & 0xff);
+	g_e.xattr_buf[p++] = (unsigned char)(n >> 16 & 0xff);
+	g_e.xattr_buf[p++] = (unsigned char)(n >> 24 & 0xff);
+	memcpy(g_e.xattr_buf + p, v, n);
+	g_e.xattr_len = p + n;
+	g_e.nxattrs++;
+}
+
+/* Apply g_e with data (regular files, fed in three pieces); first error. */
+static int
+put_data(const char *data)
+{
+	size_t n = data != NULL ? strlen(data) : 0, a = n / 3, b = n / 2;
+	int rc;
+
+	if (g_e.type == TAR_REG)
+		g_e.size = n;
+	err_clear();
+	rc = rootfs_entry(&g_fs, &g_e);
+	if (rc == ERR_OK && n > 0) {
+		rc = rootfs_data(&g_fs, (const uint8_t *)data, a);
+		if (rc == ERR_OK)
+			rc = rootfs_data(&g_fs, (const uint8_t *)data + a, b - a);
+		if (rc == ERR_OK)
+			rc = rootfs_data(&g_fs, (const uint8_t *)data + b, n - b);
+	}
+	if (rc == ERR_OK)
+		rc = rootfs_entry_end(&g_fs);
+	else
+		rootfs_entry_end(&g_fs);
+	return rc;
+}
+
+static int
+put(int type, const char *path, const char *link, uint32_t mode)
+{
+	ent(type, path, link, mode);
+	return put_data(type == TAR_REG ? "data" : NULL);
+}
+
+static void
+layer(unsigned i)
+{
+	if (i > 0)
+		CHECK_EQ(rootfs_layer_end(&g_fs), ERR_OK);
+	CHECK_EQ(rootfs_layer_begin(&g_fs, i), ERR_OK);
+}
+
+static int
+finish(void)
+{
+	int rc = rootfs_layer_end(&g_fs);
+
+	if (rc == ERR_OK)
+		rc = rootfs_finish(&g_fs);
+	return rc;
+}
+
+/* ---- checks inside the root ---------------------------------------------- */
+
+static int
+lst(const struct sb *s, const char *path, struct stat *st)
+{
+	return fstatat(s->rootfd, path, st, AT_SYMLINK_NOFOLLOW);
+}
+
+static int
+exists(const struct sb *s, const char *path)
+{
+	struct stat st;
+
+	return lst(s, path, &st) == 0;
+}
+
+static int
+is_type(const struct sb *s, const char *path, mode_t t)
+{
+	struct stat st;
+
+	return lst(s, path, &st) == 0 && (st.st_mode & S_IFMT) == t;
+}
+
+static void
+content(const struct sb *s, const char *path, char *buf, size_t cap)
+{
+	int fd = openat(s->rootfd, path, O_RDONLY | O_NOFOLLOW);
+	ssize_t n = fd >= 0 ? read(fd, buf, cap - 1) : -1;
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+static int
+msg_has(const char *s)
+{
+	return strstr(err_msg(), s) != NULL;
+}
+
+/* ---- positive tests ------------------------------------------------------- */
+
+static void
+test_files_dirs_symlinks(void)
+{
+	struct sb s;
+	struct stat st;
+	char buf[64];
+
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(TAR_DIR, "./etc/", NULL, 0750), ERR_OK);
+	ent(TAR_REG, "etc/hostname", NULL, 0640);
+	CHECK_EQ(put_data("device-1\n"), ERR_OK);
+	CHECK_EQ(put(TAR_SYMLINK, "etc/link", "/does/not/exist", 0777), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "usr/lib/deep/file", NULL, 0644), ERR_OK);
+	ent(TAR_REG, "empty", NULL, 0600);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+
+	content(&s, "etc/hostname", buf, sizeof buf);
+	CHECK_STR(buf, "device-1\n");
+	CHECK(lst(&s, "etc/hostname", &st) == 0);
+	CHECK_EQ(st.st_mode & 07777, 0640);
+	CHECK_EQ(st.st_mtim.tv_sec, 1500000000);
+	CHECK_EQ(st.st_mtim.tv_nsec, 123456789);
+	CHECK(lst(&s, "etc/link", &st) == 0 && S_ISLNK(st.st_mode));
+	CHECK_EQ(st.st_mtim.tv_sec, 1500000000);
+	CHECK_EQ(readlinkat(s.rootfd, "etc/link", buf, sizeof buf), 15);
+	CHECK(memcmp(buf, "/does/not/exist", 15) == 0);
+	CHECK(lst(&s, "usr/lib", &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK_EQ(st.st_mode & 07777, 0755);     /* implied */
+	CHECK(lst(&s, "etc", &st) == 0);
+	CHECK_EQ(st.st_mode & 07777, 0750);
+	CHECK(is_type(&s, "empty", S_IFREG));
+	CHECK_EQ(g_fs.files, 3);
+	CHECK_EQ(g_fs.dirs, 1);
+	CHECK_EQ(g_fs.links, 1);
+	CHECK_EQ(g_fs.bytes, 9 + 4);
+	sb_free(&s);
+}
+
+static void
+test_directory_mtimes_after_children(void)
+{
+	struct sb s;
+	struct stat st;
+
+	sb_new(&s, g_root);
+	layer(0);
+	ent(TAR_DIR, "./", NULL, 0755);
+	g_e.mtime_s = 1000;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	ent(TAR_DIR, "a", NULL, 0700);
+	g_e.mtime_s = 2000;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "a/x", NULL, 0644), ERR_OK);
+	ent(TAR_DIR, "a/b", NULL, 0555);   /* read-only: children still go in */
+	g_e.mtime_s = 3000;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "a/b/y", NULL, 0644), ERR_OK);
+	layer(1);
+	CHECK_EQ(put(TAR_REG, "a/z", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "new", NULL, 0644), ERR_OK);
+	ent(TAR_DIR, "a/b", NULL, 0511);   /* merge: the later metadata wins */
+	g_e.mtime_s = 4000;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(fstat(s.rootfd, &st) == 0);
+	CHECK_EQ(st.st_mtim.tv_sec, 1000);
+	CHECK(lst(&s, "a", &st) == 0);
+	CHECK_EQ(st.st_mtim.tv_sec, 2000);
+	CHECK_EQ(st.st_mode & 07777, 0700);
+	CHECK(lst(&s, "a/b", &st) == 0);
+	CHECK_EQ(st.st_mtim.tv_sec, 4000);
+	CHECK_EQ(st.st_mode & 07777, 0511);
+	CHECK(exists(&s, "a/b/y") && exists(&s, "a/z"));
+	sb_free(&s);
+}
+
+static void
+test_replace_types(void)
+{
+	struct sb s;
+	char buf[32];
+
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(TAR_REG, "d/f", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "d/sub/g", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "f", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_DIR, "same", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "same/x", NULL, 0644), ERR_OK);
+	ent(TAR_REG, "same", NULL, 0644);          /* same layer: file over dir */
+	CHECK_EQ(put_data("file"), ERR_OK);
+	CHECK_EQ(put(TAR_SYMLINK, "sl", "f", 0777), ERR_OK);
+	layer(1);
+	ent(TAR_REG, "d", NULL, 0644);             /* file over a lower dir */
+	CHECK_EQ(put_data("now a file"), ERR_OK);
+	CHECK_EQ(put(TAR_DIR, "f", NULL, 0755), ERR_OK);  /* dir over file */
+	CHECK_EQ(put(TAR_REG, "f/inside", NULL, 0644), ERR_OK);
+	ent(TAR_REG, "sl", NULL, 0644);            /* file over symlink */
+	CHECK_EQ(put_data("plain"), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	content(&s, "d", buf, sizeof buf);
+	CHECK_STR(buf, "now a file");
+	content(&s, "same", buf, sizeof buf);
+	CHECK_STR(buf, "file");
+	CHECK(is_type(&s, "f", S_IFDIR));
+	CHECK(exists(&s, "f/inside"));
+	CHECK(is_type(&s, "sl", S_IFREG));
+	sb_free(&s);
+}
+
+static void
+test_hardlinks(void)
+{
+	struct sb s;
+	struct stat a, b, c, l1, l2;
+
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(TAR_REG, "bin/busybox", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(TAR_LINK, "bin/sh", "bin/busybox", 0755), ERR_OK);
+	CHECK_EQ(put(TAR_LINK, "/usr/bin/ls", "/bin/busybox", 0755), ERR_OK);
+	CHECK_EQ(put(TAR_SYMLINK, "sym", "/etc/passwd", 0777), ERR_OK);
+	CHECK_EQ(put(TAR_LINK, "sym2", "./sym", 0777), ERR_OK);
+	CHECK_EQ(put(TAR_LINK, "bin/sh", "bin/busybox", 0755), ERR_OK); /* again */
+	CHECK_EQ(put(TAR_LINK, "bin/busybox", "bin/busybox", 0755), ERR_OK);
+	CHECK_EQ(put(TAR_LINK, "x", "bin", 0755), ERR_FORMAT);
+	CHECK(msg_has("directory") && msg_has("x"));
+	CHECK_EQ(put(TAR_LINK, "y", "missing/file", 0755), ERR_FORMAT);
+	CHECK(msg_has("does not exist") && msg_has("missing/file"));
+	CHECK_EQ(put(TAR_LINK, "y", "bin/missing", 0755), ERR_FORMAT);
+	CHECK_EQ(put(TAR_LINK, "y", "/", 0755), ERR_FORMAT);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(lst(&s, "bin/busybox", &a) == 0 && lst(&s, "bin/sh", &b) == 0 &&
+	    lst(&s, "usr/bin/ls", &c) == 0);
+	CHECK_EQ(a.st_ino, b.st_ino);
+	CHECK_EQ(a.st_ino, c.st_ino);
+	CHECK_EQ(a.st_nlink, 3);
+	CHECK(lst(&s, "sym", &l1) == 0 && lst(&s, "sym2", &l2) == 0);
+	CHECK(S_ISLNK(l2.st_mode));
+	CHECK_EQ(l1.st_ino, l2.st_ino);
+	CHECK(!exists(&s, "x") && !exists(&s, "y"));
+	sb_free(&s);
+}
+
+static void
+test_owner_and_special_modes(void)
+{
+	struct sb s;
+	struct stat st;
+
+	if (!g_root)
+		return;
+	sb_new(&s, 1);
+	layer(0);
+	ent(TAR_REG, "su", NULL, 04755);
+	g_e.uid = 1234;
+	g_e.gid = 5678;
+	CHECK_EQ(put_data("x"), ERR_OK);
+	ent(TAR_REG, "sg", NULL, 02711);
+	g_e.uid = 1;
+	g_e.gid = 2;
+	CHECK_EQ(put_data("x"), ERR_OK);
+	ent(TAR_DIR, "tmp", NULL, 01777);
+	g_e.uid = 7;
+	g_e.gid = 8;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	ent(TAR_DIR, "sgdir", NULL, 02775);
+	g_e.gid = 50;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	ent(TAR_SYMLINK, "ls", "su", 0777);
+	g_e.uid = 42;
+	g_e.gid = 43;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "sgdir/implied/f", NULL, 0644), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(lst(&s, "su", &st) == 0);
+	CHECK_EQ(st.st_mode & 07777, 04755);
+	CHECK_EQ(st.st_uid, 1234);
+	CHECK_EQ(st.st_gid, 5678);
+	CHECK(lst(&s, "sg", &st) == 0);
+	CHECK_EQ(st.st_mode & 07777, 02711);
+	CHECK_EQ(st.st_uid, 1);
+	CHECK(lst(&s, "tmp", &st) == 0);
+	CHECK_EQ(st.st_mode & 07777, 01777);
+	CHECK_EQ(st.st_uid, 7);
+	CHECK_EQ(st.st_gid, 8);
+	CHECK(lst(&s, "ls", &st) == 0);
+	CHECK_EQ(st.st_uid, 42);
+	CHECK_EQ(st.st_gid, 43);
+	/* Implied directories: 0755 root:root, even in a setgid directory. */
+	CHECK(lst(&s, "sgdir/implied", &st) == 0);
+	CHECK_EQ(st.st_mode & 07777, 0755);
+	CHECK_EQ(st.st_gid, 0);
+	sb_free(&s);
+}
+
+static void
+test_xattrs(void)
+{
+	struct sb s;
+	char buf[64];
+	ssize_t n;
+	static const unsigned char cap[20] = { 0, 0, 0, 2, 0x00, 0x04 };
+
+	sb_new(&s, g_root);
+	layer(0);
+	ent(TAR_REG, "f", NULL, 0444);    /* read-only: xattrs go on before chmod */
+	add_xattr("user.comment", "hello", 5);
+	add_xattr("trusted.overlay.opaque", "y", 1);
+	add_xattr("user.overlay.redirect", "/x", 2);
+	add_xattr("security.selinux", "system_u:object_r:bin_t:s0", 26);
+	add_xattr("trusted.other", "1", 1);
+	if (g_root)
+		add_xattr("security.capability", cap, sizeof cap);
+	CHECK_EQ(put_data("data"), ERR_OK);
+	ent(TAR_DIR, "d", NULL, 0755);
+	add_xattr("user.dir", "v", 1);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	ent(TAR_SYMLINK, "s", "f", 0777);
+	add_xattr("user.onlink", "v", 1);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	{
+		char p[256];
+		snprintf(p, sizeof p, "%s/root/f", s.dir);
+		n = lgetxattr(p, "user.comment", buf, sizeof buf);
+		CHECK_EQ(n, 5);
+		CHECK(n == 5 && memcmp(buf, "hello", 5) == 0);
+		CHECK(lgetxattr(p, "trusted.overlay.opaque", buf, sizeof buf) < 0);
+		CHECK(lgetxattr(p, "user.overlay.redirect", buf, sizeof buf) < 0);
+		CHECK(lgetxattr(p, "trusted.other", buf, sizeof buf) < 0);
+		if (g_root)
+			CHECK_EQ(lgetxattr(p, "security.capability", buf, sizeof buf),
+			    (ssize_t)sizeof cap);
+		snprintf(p, sizeof p, "%s/root/d", s.dir);
+		CHECK_EQ(lgetxattr(p, "user.dir", buf, sizeof buf), 1);
+	}
+	/* overlay x2, selinux, trusted.other, the symlink's one. */
+	CHECK_EQ(g_fs.skipped_xattrs, 5);
+	sb_free(&s);
+}
+
+static void
+test_devices_and_fifos(void)
+{
+	struct sb s;
+	struct stat st;
+
+	sb_new(&s, g_root);
+	layer(0);
+	ent(TAR_CHR, "dev/null", NULL, 0666);
+	g_e.devmajor = 1;
+	g_e.devminor = 3;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	ent(TAR_BLK, "dev/loop9", NULL, 0660);
+	g_e.devmajor = 7;
+	g_e.devminor = 9;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(put(TAR_FIFO, "run/fifo", NULL, 0620), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	if (g_root) {
+		CHECK(lst(&s, "dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+		CHECK_EQ(major(st.st_rdev), 1);
+		CHECK_EQ(minor(st.st_rdev), 3);
+		CHECK_EQ(st.st_mode & 07777, 0666);
+		CHECK_EQ(st.st_mtim.tv_sec, 1500000000);
+		CHECK(lst(&s, "dev/loop9", &st) == 0 && S_ISBLK(st.st_mode));
+		CHECK_EQ(g_fs.skipped_devices, 0);
+	}
+	CHECK(lst(&s, "run/fifo", &st) == 0 && S_ISFIFO(st.st_mode));
+	CHECK_EQ(st.st_mode & 07777, 0620);
+	sb_free(&s);
+
+	/* Unprivileged: devices skipped and counted, FIFOs made. */
+	sb_new(&s, 0);
+	layer(0);
+	ent(TAR_CHR, "dev/null", NULL, 0666);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(put(TAR_BLK, "dev/sda", NULL, 0666), ERR_OK);
+	CHECK_EQ(put(TAR_CHR, "../../escape", NULL, 0666), ERR_ESCAPE);
+	CHECK_EQ(put(TAR_FIFO, "fifo", NULL, 0600), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK_EQ(g_fs.skipped_devices, 2);
+	CHECK(!exists(&s, "dev/null"));
+	CHECK(is_type(&s, "fifo", S_IFIFO));
+	sb_free(&s);
+}
+
+static void
+test_whiteouts_three_layers(void)
+{
+	struct sb s;
+
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(TAR_REG, "a/f1", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "a/f2", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "b/deep/h", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "d/x", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "d/sub/y", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_SYMLINK, "sl", "a", 0777), ERR_OK);
+	layer(1);
+	CHECK_EQ(put(TAR_REG, "a/.wh.f1", NULL, 0644), ERR_OK);   /* lower file */
+	CHECK_EQ(put(TAR_REG, ".wh.b", NULL, 0644), ERR_OK);      /* lower dir */
+	CHECK_EQ(put(TAR_REG, "a/f3", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "a/.wh.f3", NULL, 0644), ERR_OK);   /* same layer */
+	CHECK_EQ(put(TAR_REG, ".wh.nothing", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "gone/.wh.nothing", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "d/new1", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "d/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "d/new2", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, ".wh.sl", NULL, 0644), ERR_OK);     /* the link only */
+	CHECK_EQ(put(TAR_REG, "a/.wh..wh.plnk", NULL, 0644), ERR_OK); /* aufs */
+	CHECK(!exists(&s, "a/f1") && exists(&s, "a/f2") && exists(&s, "a/f3"));
+	CHECK(!exists(&s, "b"));
+	CHECK(!exists(&s, "d/x") && !exists(&s, "d/sub"));
+	CHECK(exists(&s, "d/new1") && exists(&s, "d/new2"));
+	CHECK(!exists(&s, "sl") && exists(&s, "a/f2"));
+	CHECK(!exists(&s, "a/.wh.f1") && !exists(&s, "d/.wh..wh..opq"));
+	layer(2);
+	CHECK_EQ(put(TAR_REG, "a/.wh.f3", NULL, 0644), ERR_OK);   /* lower now */
+	CHECK_EQ(put(TAR_REG, "d/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "d/new3", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_DIR, "b", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(TAR_REG, ".wh.b", NULL, 0644), ERR_OK);      /* same layer */
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(!exists(&s, "a/f3") && exists(&s, "a/f2"));
+	CHECK(!exists(&s, "d/new1") && !exists(&s, "d/new2") && exists(&s, "d/new3"));
+	CHECK(is_type(&s, "b", S_IFDIR));
+	CHECK(!exists(&s, "gone/.wh.nothing"));
+	sb_free(&s);
+}
+
+static void
+test_opaque_merged_directories(void)
+{
+	struct sb s;
+
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(TAR_REG, "o/keep/lower1", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "o/sub/lower2", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "o/lowerfile", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "p/q/r/lower", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "p/q/sibling", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "p/other/z", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "m/q/r/lower", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "w/q/lower", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_DIR, "v/q", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "v/q/lower", NULL, 0644), ERR_OK);
+	layer(1);
+	/* Same-layer content before the marker, in lower directories. */
+	CHECK_EQ(put(TAR_REG, "o/sub/new", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "p/q/r/new", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "o/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "p/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "o/after", NULL, 0644), ERR_OK);
+	/* Marker first, then content. */
+	CHECK_EQ(put(TAR_REG, "m/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "m/q/r/new", NULL, 0644), ERR_OK);
+	/* Only a whiteout of nothing below: the directory is still implied. */
+	CHECK_EQ(put(TAR_REG, "w/q/.wh.absent", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "w/.wh..wh..opq", NULL, 0644), ERR_OK);
+	/* A directory entry over a lower one (metadata only). */
+	CHECK_EQ(put(TAR_DIR, "v/q", NULL, 0700), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "v/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(!exists(&s, "o/keep") && !exists(&s, "o/lowerfile"));
+	CHECK(!exists(&s, "o/sub/lower2"));
+	CHECK(exists(&s, "o/sub/new") && exists(&s, "o/after"));
+	CHECK(exists(&s, "p/q/r/new") && !exists(&s, "p/q/r/lower"));
+	CHECK(!exists(&s, "p/q/sibling") && !exists(&s, "p/other"));
+	CHECK(exists(&s, "m/q/r/new") && !exists(&s, "m/q/r/lower"));
+	CHECK(is_type(&s, "w/q", S_IFDIR) && !exists(&s, "w/q/lower"));
+	CHECK(is_type(&s, "v/q", S_IFDIR) && !exists(&s, "v/q/lower"));
+	sb_free(&s);
+}
+
+/* Both names of a lower inode whited out: the first unlink changes the
+ * other name's change time, not its birth time. */
+static void
+test_whiteout_both_names_of_a_lower_hardlink(void)
+{
+	struct sb s;
+
+	if (g_mode == 2)
+		return;   /* documented limit without birth times */
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(TAR_REG, "m/a", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_LINK, "m/b", "m/a", 0644), ERR_OK);
+	layer(1);
+	CHECK_EQ(put(TAR_REG, "m/.wh.a", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "m/.wh.b", NULL, 0644), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(!exists(&s, "m/a") && !exists(&s, "m/b"));
+	sb_free(&s);
+}
+
+static void
+test_invalid_whiteouts_and_data(void)
+{
+	struct sb s;
+	static const char *bad[] = { ".wh.", "a/.wh..", "a/.wh...", "/.wh." };
+	size_t i;
+
+	sb_new(&s, g_root);
+	layer(0);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK_EQ(put(TAR_REG, bad[i], NULL, 0644), ERR_FORMAT);
+		CHECK(msg_has("whiteout") && msg_has(bad[i]));
+	}
+	CHECK_EQ(put(TAR_DIR, "a/.wh.x/y", NULL, 0755), ERR_FORMAT);
+	/* A whiteout with data: the bytes are dropped. */
+	ent(TAR_REG, ".wh.z", NULL, 0644);
+	CHECK_EQ(put_data("ignored"), ERR_OK);
+	/* Size mismatches. */
+	ent(TAR_REG, "short", NULL, 0644);
+	g_e.size = 10;
+	err_clear();
+	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_OK);
+	CHECK_EQ(rootfs_data(&g_fs, (const uint8_t *)"abc", 3), ERR_OK);
+	CHECK_EQ(rootfs_entry_end(&g_fs), ERR_FORMAT);
+	CHECK(msg_has("short") && msg_has("missing"));
+	ent(TAR_REG, "long", NULL, 0644);
+	g_e.size = 2;
+	err_clear();
+	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_OK);
+	CHECK_EQ(rootfs_data(&g_fs, (const uint8_t *)"abc", 3), ERR_FORMAT);
+	rootfs_entry_end(&g_fs);
+	/* A path without a terminator. */
+	memset(&g_e, 'a', sizeof g_e.path);
+	g_e.type = TAR_REG;
+	err_clear();
+	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_FORMAT);
+	rootfs_entry_end(&g_fs);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(!exists(&s, ".wh.z") && !exists(&s, "a/.wh.x"));
+	sb_free(&s);
+}
+
+static void
+test_very_deep_paths(void)
+{
+	struct sb s;
+	static char p[BOARD_PATH_MAX + 8];
+	size_t i;
+
+	sb_new(&s, g_root);
+	layer(0);
+	/* 2000 levels, 4000 bytes: fine. */
+	for (i = 0; i + 2 < 4000; i += 2)
+		memcpy(p + i, "d/", 2);
+	memcpy(p + i, "f", 2);
+	CHECK_EQ(put(TAR_REG, p, NULL, 0644), ERR_OK);
+	CHECK(exists(&s, p));
+	/* One more level is longer than BOARD_PATH_MAX. */
+	memset(p, 'd', BOARD_PATH_MAX + 4);
+	p[BOARD_PATH_MAX + 4] = '\0';
+	ent(TAR_REG, "x", NULL, 0644);
+	memcpy(g_e.path, p, sizeof g_e.path);
+	err_clear();
+	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_FORMAT);
+	rootfs_entry_end(&g_fs);
+	layer(1);
+	/* Removing the deep tree from a later layer. */
+	CHECK_EQ(put(TAR_REG, ".wh.d", NULL, 0644), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(!exists(&s, "d"));
+	sb_free(&s);
+}
+
+/* ---- hostile table ----------------------------------------------------------- */
+
+struct hent {
+	int type;
+	const char *path;
+	const char *link;   /* "@" is replaced by the sandbox's outside/ path */
+};
+
+struct hcase {
+	const char *name;
+	struct hent e[4];
+	int rc;             /* expected result of the last entry */
+	const char *in_root;       /* must exist inside the root afterwards */
+	const char *msg;           /* must appear in the error message */
+};
+
+static const struct hcase hostile[] = {
+	{ "dotdot", { { TAR_REG, "../../outside/x", NULL } }, ERR_ESCAPE, NULL,
+	  "../../outside/x" },
+	{ "dotdot-dir", { { TAR_DIR, "../outside/sub", NULL } }, ERR_ESCAPE, NULL,
+	  "leaves" },
+	{ "absolute-dotdot", { { TAR_REG, "/../outside/x", NULL } }, ERR_OK,
+	  "outside/x", NULL },
+	{ "inner-dotdot", { { TAR_REG, "a/../../x", NULL } }, ERR_ESCAPE, NULL,
+	  "a/../../x" },
+	{ "abs-in-middle", { { TAR_REG, "a/b/../../../../outside/canary", NULL } },
+	  ERR_ESCAPE, NULL, NULL },
+	{ "symlink-root", { { TAR_SYMLINK, "evil", "/" },
+	  { TAR_REG, "evil/x", NULL } }, ERR_OK, "x", NULL },
+	{ "symlink-dotdot", { { TAR_SYMLINK, "evil", "../../outside" },
+	  { TAR_REG, "evil/x", NULL } }, ERR_OK, "outside/x", NULL },
+	{ "symlink-abs-outside", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_REG, "evil/canary", NULL } }, ERR_OK, "@/canary", NULL },
+	{ "symlink-abs-dir", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_DIR, "evil/sub", NULL } }, ERR_OK, "@/sub", NULL },
+	{ "symlink-then-dotdot", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_REG, "evil/../../x", NULL } }, ERR_ESCAPE, NULL, NULL },
+	{ "symlink-chain", { { TAR_SYMLINK, "a", "b/../../.." },
+	  { TAR_SYMLINK, "b", "." }, { TAR_REG, "a/outside/canary", NULL } },
+	  ERR_OK, "outside/canary", NULL },
+	{ "hardlink-out", { { TAR_LINK, "hl", "../../outside/canary" } },
+	  ERR_ESCAPE, NULL, "hard link" },
+	{ "hardlink-abs-out", { { TAR_LINK, "hl", "@/canary" } },
+	  ERR_FORMAT, NULL, "does not exist" },
+	{ "hardlink-through-symlink", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_LINK, "hl", "evil/canary" } }, ERR_FORMAT, NULL, "does not exist" },
+	{ "hardlink-through-dotdot-symlink", { { TAR_SYMLINK, "evil", "../outside" },
+	  { TAR_LINK, "hl", "evil/canary" } }, ERR_FORMAT, NULL, "does not exist" },
+	{ "hardlink-dest-through-symlink", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_REG, "f", NULL }, { TAR_LINK, "evil/hl", "f" } }, ERR_OK,
+	  "@/hl", NULL },
+	{ "hardlink-to-abs-symlink", { { TAR_SYMLINK, "abs", "@/canary" },
+	  { TAR_LINK, "hl", "abs" } }, ERR_OK, "hl", NULL },
+	{ "whiteout-dotdot", { { TAR_REG, "../.wh.outside", NULL } }, ERR_ESCAPE,
+	  NULL, NULL },
+	{ "whiteout-dotdot-abs", { { TAR_REG, "/../.wh.outside", NULL } }, ERR_OK,
+	  NULL, NULL },
+	{ "whiteout-name-dotdot", { { TAR_REG, ".wh..", NULL } }, ERR_FORMAT,
+	  NULL, "invalid whiteout" },
+	{ "whiteout-through-symlink", { { TAR_SYMLINK, "evil", "../outside" },
+	  { TAR_REG, "evil/.wh.canary", NULL } }, ERR_OK, NULL, NULL },
+	{ "whiteout-through-abs-symlink", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_REG, "evil/.wh.canary", NULL } }, ERR_OK, NULL, NULL },
+	{ "whiteout-dir-through-symlink", { { TAR_SYMLINK, "evil", "@/.." },
+	  { TAR_REG, "evil/.wh.outside", NULL } }, ERR_OK, NULL, NULL },
+	{ "opaque-through-symlink", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_REG, "evil/.wh..wh..opq", NULL } }, ERR_OK, NULL, NULL },
+	{ "opaque-through-dotdot-symlink", { { TAR_SYMLINK, "evil", "../../.." },
+	  { TAR_REG, "evil/.wh..wh..opq", NULL } }, ERR_OK, NULL, NULL },
+	{ "whiteout-of-symlink", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_REG, ".wh.evil", NULL } }, ERR_OK, NULL, NULL },
+	{ "dot-as-symlink", { { TAR_SYMLINK, ".", "@" } }, ERR_ESCAPE, NULL,
+	  "root directory" },
+	{ "slash-as-file", { { TAR_REG, "/", NULL } }, ERR_ESCAPE, NULL,
+	  "root directory" },
+	{ "dotdot-as-hardlink", { { TAR_REG, "f", NULL }, { TAR_LINK, "a/..", "f" } },
+	  ERR_ESCAPE, NULL, NULL },
+	{ "dot-as-dir", { { TAR_DIR, "./.", NULL } }, ERR_OK, NULL, NULL },
+	{ "file-over-symlink", { { TAR_SYMLINK, "link", "../outside/canary" },
+	  { TAR_REG, "link", NULL } }, ERR_OK, "link", NULL },
+	{ "file-over-abs-symlink", { { TAR_SYMLINK, "link", "@/canary" },
+	  { TAR_REG, "link", NULL } }, ERR_OK, "link", NULL },
+	{ "dir-over-symlink", { { TAR_SYMLINK, "link", "@" },
+	  { TAR_DIR, "link", NULL }, { TAR_REG, "link/canary", NULL } }, ERR_OK,
+	  "link/canary", NULL },
+	{ "symlink-over-symlink-dir", { { TAR_SYMLINK, "link", "@" },
+	  { TAR_SYMLINK, "link", "@/sub" } }, ERR_OK, "link", NULL },
+	{ "device-through-symlink", { { TAR_SYMLINK, "evil", "@" },
+	  { TAR_CHR, "evil/null", NULL } }, ERR_OK, NULL, NULL },
+	{ "fifo-through-symlink", { { TAR_SYMLINK, "evil", "../../outside" },
+	  { TAR_FIFO, "evil/canary", NULL } }, ERR_OK, "outside/canary", NULL },
+	{ "fifo-over-symlink", { { TAR_SYMLINK, "link", "@/canary" },
+	  { TAR_FIFO, "link", NULL } }, ERR_OK, "link", NULL },
+	{ "symlink-loop", { { TAR_SYMLINK, "l1", "l2" }, { TAR_SYMLINK, "l2", "/l1" },
+	  { TAR_REG, "l1/x", NULL } }, ERR_ESCAPE, NULL, NULL },
+	{ "symlink-self-loop", { { TAR_SYMLINK, "l", "l/x" },
+	  { TAR_REG, "l/y", NULL } }, ERR_ESCAPE, NULL, NULL },
+	{ "file-as-parent", { { TAR_REG, "f", NULL }, { TAR_REG, "f/x", NULL } },
+	  ERR_FORMAT, NULL, "not a directory" },
+};
+
+static void
+fix_link(const struct sb *s, const char *in, char *out, size_t cap)
+{
+	if (in == NULL) {
+		out[0] = '\0';
+		return;
+	}
+	if (in[0] == '@')
+		snprintf(out, cap, "%s%s", s->outside, in + 1);
+	else
+		snprintf(out, cap, "%s", in);
+}
+
+/* Run one case, all in layer 0 (split 0) or with the last entry alone in
+ * layer 1. */
+static void
+run_hostile(const struct hcase *c, int split)
+{
+	static char before[1 << 16], after[1 << 16];
+	char link[512], path[512];
+	struct sb s;
+	size_t n = 0, i;
+	int rc = ERR_OK, slash_x;
+
+	while (n < 4 && c->e[n].path != NULL)
+		n++;
+	if (split && n < 2)
+		return;
+	slash_x = access("/x", F_OK) == 0;
+	sb_new(&s, g_root);
+	snapshot(&s, before, sizeof before);
+	layer(0);
+	for (i = 0; i < n; i++) {
+		if (split && i == n - 1)
+			layer(1);
+		fix_link(&s, c->e[i].link, link, sizeof link);
+		fix_link(&s, c->e[i].path, path, sizeof path);
+		ent(c->e[i].type, path, link, c->e[i].type == TAR_DIR ? 0755 : 0644);
+		g_e.devmajor = 1;
+		g_e.devminor = 3;
+		if (c->e[i].type == TAR_SYMLINK)
+			add_xattr("user.onlink", "v", 1);  /* never through the link */
+		rc = put_data(c->e[i].type == TAR_REG ? "hostile" : NULL);
+		if (i + 1 < n && rc != ERR_OK) {
+			fprintf(stderr, "  case %s: entry %zu failed: %s\n", c->name, i,
+			    err_msg());
+			CHECK_EQ(rc, ERR_OK);
+		}
+	}
+	if (rc != c->rc)
+		fprintf(stderr, "  case %s (split %d, mode %d): rc %d, message \"%s\"\n",
+		    c->name, split, g_mode, rc, err_msg());
+	CHECK_EQ(rc, c->rc);
+	if (c->msg != NULL && !msg_has(c->msg)) {
+		fprintf(stderr, "  case %s: message \"%s\" lacks \"%s\"\n", c->name,
+		    err_msg(), c->msg);
+		CHECK(0);
+	}
+	if (rc == ERR_OK)
+		CHECK_EQ(finish(), ERR_OK);
+	if (c->in_root != NULL) {
+		fix_link(&s, c->in_root, path, sizeof path);
+		if (!exists(&s, path[0] == '/' ? path + 1 : path)) {
+			fprintf(stderr, "  case %s: %s missing in the root\n", c->name,
+			    path);
+			CHECK(0);
+		}
+	}
+	snapshot(&s, after, sizeof after);
+	if (strcmp(before, after) != 0) {
+		fprintf(stderr, "  case %s (split %d, mode %d): outside changed:\n"
+		    "--- before\n%s--- after\n%s", c->name, split, g_mode, before, after);
+		CHECK(0);
+	}
+	CHECK_EQ(access("/x", F_OK) == 0, slash_x);
+	{
+		char p[256];
+		char v[8];
+		snprintf(p, sizeof p, "%s/canary", s.outside);
+		CHECK(lgetxattr(p, "user.onlink", v, sizeof v) < 0);
+	}
+	sb_free(&s);
+}
+
+static void
+test_hostile_table(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+		run_hostile(&hostile[i], 0);
+		run_hostile(&hostile[i], 1);
+	}
+}
+
+static void
+test_symlink_hop_limit(void)
+{
+	struct sb s;
+	char name[16], target[16];
+	int i;
+
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(TAR_DIR, "real", NULL, 0755), ERR_OK);
+	/* s0 -> s1 -> ... -> s39 -> real: 40 hops, fine. */
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "s%d", i);
+		if (i == 39)
+			snprintf(target, sizeof target, "real");
+		else
+			snprintf(target, sizeof target, "/s%d", i + 1);
+		CHECK_EQ(put(TAR_SYMLINK, name, target, 0777), ERR_OK);
+	}
+	CHECK_EQ(put(TAR_REG, "s0/ok", NULL, 0644), ERR_OK);
+	CHECK(exists(&s, "real/ok"));
+	/* t -> s0: 41 hops. */
+	CHECK_EQ(put(TAR_SYMLINK, "t", "s0", 0777), ERR_OK);
+	CHECK_EQ(put(TAR_REG, "t/no", NULL, 0644), ERR_ESCAPE);
+	CHECK(!exists(&s, "real/no"));
+	CHECK_EQ(finish(), ERR_OK);
+	sb_free(&s);
+}
+
+/* The fixed-memory claim: struct rootfs holds everything. */
+static void
+test_struct_is_fixed(void)
+{
+	CHECK(sizeof(struct rootfs) < 96u * 1024u);
+	CHECK_EQ(rootfs_entry(&g_fs, &g_e) < 0, 1);   /* closed: refused */
+}
+
+/*
+ * As root, the whole test runs chrooted into a jail directory: a rootfs bug
+ * that escaped its sandbox (or a deliberately broken build tried while
+ * hunting one) must never reach the machine's real files. OCIPULL_JAIL
+ * names the jail (tests/run.sh puts it in its temporary directory);
+ * otherwise a fresh one is made under /tmp.
+ */
+static void
+enter_jail(void)
+{
+	char dir[512], tmp[600];
+	const char *j = getenv("OCIPULL_JAIL");
+
+	if (j != NULL && j[0] != '\0') {
+		snprintf(dir, sizeof dir, "%s", j);
+		(void)mkdir(dir, 0700);
+	} else {
+		snprintf(dir, sizeof dir, "/tmp/ocipull-rootfs-jail.XXXXXX");
+		if (mkdtemp(dir) == NULL) {
+			perror("mkdtemp");
+			exit(2);
+		}
+	}
+	snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+	(void)mkdir(tmp, 01777);
+	/* LeakSanitizer reads /proc at exit: give the jail its own, in a
+	 * private mount namespace that ends with the process. */
+	snprintf(tmp, sizeof tmp, "%s/proc", dir);
+	(void)mkdir(tmp, 0555);
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("proc", tmp, "proc", 0, NULL) != 0) {
+		perror("private /proc for the test jail");
+		exit(2);
+	}
+	if (chroot(dir) != 0 || chdir("/") != 0) {
+		perror("chroot into the test jail");
+		exit(2);
+	}
+	printf("note: running chrooted in %s\n", dir);
+}
+
+int
+main(void)
+{
+	g_root = geteuid() == 0;
+	if (!g_root)
+		printf("note: not root, root-only checks are skipped\n");
+	else
+		enter_jail();
+	for (g_mode = 0; g_mode < 3; g_mode++) {
+		printf("mode %s\n", g_mode == 0 ? "openat2" : g_mode == 1 ?
+		    "component walk" : "openat2, change time only");
+		UNIT_RUN(test_files_dirs_symlinks);
+		UNIT_RUN(test_directory_mtimes_after_children);
+		UNIT_RUN(test_replace_types);
+		UNIT_RUN(test_hardlinks);
+		UNIT_RUN(test_owner_and_special_modes);
+		UNIT_RUN(test_xattrs);
+		UNIT_RUN(test_devices_and_fifos);
+		UNIT_RUN(test_whiteouts_three_layers);
+		UNIT_RUN(test_opaque_merged_directories);
+		UNIT_RUN(test_whiteout_both_names_of_a_lower_hardlink);
+		UNIT_RUN(test_invalid_whiteouts_and_data);
+		UNIT_RUN(test_very_deep_paths);
+		UNIT_RUN(test_symlink_hop_limit);
+		UNIT_RUN(test_hostile_table);
+	}
+	UNIT_RUN(test_struct_is_fixed);
+	return UNIT_END();
+}
