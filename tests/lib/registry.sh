@@ -174,7 +174,7 @@ reg_stop_all() {
 		pid=$(cat "$f" 2>/dev/null) || continue
 		i=0
 		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$pid" 2>/dev/null
+		kill -9 "$pid" 2>/dev/null || true
 	done < "$WORK/registry-pids"
 	rm -f "$WORK/registry-pids"
 }
