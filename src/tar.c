@@ -488,6 +488,22 @@ pax_parse(struct tar *t)
 	const uint8_t *p = t->ext;
 	size_t n = t->ext_len, pos = 0;
 
+	/* As Go's archive/tar (and so containerd and docker) read it, an 'x'
+	 * header replaces the records of an earlier one for the same member:
+	 * a layer must not name one file for them and another for us. */
+	if (t->have_path == 1) {
+		t->have_path = 0;
+		t->entry.path[0] = '\0';
+	}
+	if (t->have_link == 1) {
+		t->have_link = 0;
+		t->entry.link[0] = '\0';
+	}
+	t->have_size = t->have_uid = t->have_gid = t->have_mtime = 0;
+	t->sparse = 0;
+	t->entry.nxattrs = 0;
+	t->entry.xattr_len = 0;
+
 	while (pos < n) {
 		size_t i = pos, digits, rlen = 0, eq;
 		const uint8_t *r;

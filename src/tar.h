@@ -61,8 +61,10 @@
  * - PAX records are parsed strictly ("LEN key=value\n", LEN exact, key not
  *   empty and without NUL); an empty value unsets path, linkpath, size,
  *   uid, gid or mtime (POSIX); a GNU long name/link ('L'/'K') wins over a
- *   PAX path/linkpath; among several 'x' headers the last value of each key
- *   wins (xattrs: per name). Keys other than path, linkpath, size, uid,
+ *   PAX path/linkpath; of several 'x' headers before one member only the
+ *   last counts, as in Go's archive/tar (so containerd, docker and ocipull
+ *   see the same names); within one header the last value of a key wins
+ *   (xattrs: per name). Keys other than path, linkpath, size, uid,
  *   gid, mtime, SCHILY.xattr.* and GNU.sparse.* are ignored ('atime',
  *   'uname', 'RHT.security.selinux', 'LIBARCHIVE.xattr.*', ...). 'g'
  *   global headers are skipped unparsed and never applied.

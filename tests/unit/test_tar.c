@@ -820,10 +820,10 @@ test_real_details(void)
 		CHECK_EQ(e[0].type, TAR_SYMLINK);
 		CHECK_EQ(e[0].off, 0);
 	}
-	/* Per key: the path of the 2nd 'x' survives the 3rd and 4th (Go
-	 * would keep only the last header's records and say "bar"). */
+	/* Only the last 'x' header counts, as in Go: its records give the
+	 * link name, and the path falls back to the header's "bar". */
 	if ((e = real("go/pax-multi-hdrs.tar")) != NULL) {
-		CHECK_STR(e[0].path, "PAX2/PAX2/long-path-name");
+		CHECK_STR(e[0].path, "bar");
 		CHECK_STR(e[0].link, "PAX4/PAX4/long-linkpath-name");
 	}
 	if ((e = real("go/pax-global-records.tar")) != NULL) {
@@ -1259,6 +1259,20 @@ test_xattrs(void)
 	add_file(&b, USTAR, "f", "x");
 	add_end(&b);
 	check_buf("xattrs", &b);
+	CHECK_EQ(res.rc, ERR_OK);
+	/* The second 'x' header replaces the first one's records (Go). */
+	CHECK_EQ(res.e[0].nx, 1);
+	CHECK_STR(res.e[0].xattrs, "user.a=7365636f6e64");
+	free(b.p);
+	memset(&b, 0, sizeof b);
+	pax_rec(&r, "SCHILY.xattr.user.bin", bin, sizeof bin);
+	pax_str(&r, "SCHILY.xattr.user.a", "first");
+	pax_str(&r, "SCHILY.xattr.user.e", "");
+	pax_str(&r, "SCHILY.xattr.user.a", "second");
+	add_pax(&b, &r);
+	add_file(&b, USTAR, "f", "x");
+	add_end(&b);
+	check_buf("xattrs one header", &b);
 	CHECK_EQ(res.rc, ERR_OK);
 	CHECK_EQ(res.e[0].nx, 3);
 	CHECK_STR(res.e[0].xattrs, "user.bin=0001ff0a3d,user.e=,user.a="
