@@ -62,7 +62,7 @@ epath(const struct rootfs *fs)
 static int
 fail(struct rootfs *fs, int rc, const char *what)
 {
-	return err_prefix(rc, "layer %u entry %s: %s", fs->layer, epath(fs), what);
+	return err_prefix(rc, "entry %s: %s", epath(fs), what);
 }
 
 /*
@@ -487,9 +487,8 @@ whiteout(struct rootfs *fs, const char *parent, const char *name)
 	int pfd, rc;
 
 	if (w[0] == '\0' || strcmp(w, ".") == 0 || strcmp(w, "..") == 0)
-		return err_set(ERR_FORMAT, "layer %u entry %s: invalid whiteout "
-		    "name %s (expected .wh.NAME or .wh..wh..opq)", fs->layer,
-		    epath(fs), name);
+		return err_set(ERR_FORMAT, "entry %s: invalid whiteout "
+		    "name %s (expected .wh.NAME or .wh..wh..opq)", epath(fs), name);
 	if (strcmp(name, WH_OPQ) != 0 && strncmp(w, WH, strlen(WH)) == 0)
 		return ERR_OK;  /* aufs metadata (.wh..wh.plnk, ...): nothing */
 	pfd = resolve_dir(fs, parent, 1);
@@ -652,8 +651,8 @@ make_hardlink(struct rootfs *fs, int pfd, const char *name)
 	int tpfd, rc;
 
 	if (memchr(fs->e->link, '\0', sizeof fs->e->link) == NULL)
-		return err_set(ERR_FORMAT, "layer %u entry %s: link target not "
-		    "terminated", fs->layer, epath(fs));
+		return err_set(ERR_FORMAT, "entry %s: link target not "
+		    "terminated", epath(fs));
 	rc = path_clean(fs->e->link, fs->lpath, sizeof fs->lpath,
 	    "hard link target");
 	if (rc < 0)
@@ -668,24 +667,24 @@ make_hardlink(struct rootfs *fs, int pfd, const char *name)
 		tname = fs->lpath;
 	}
 	if (tname[0] == '\0')
-		return err_set(ERR_FORMAT, "layer %u entry %s: hard link to the root "
-		    "directory", fs->layer, epath(fs));
+		return err_set(ERR_FORMAT, "entry %s: hard link to the root "
+		    "directory", epath(fs));
 	tpfd = resolve_dir(fs, tparent, 0);
 	if (tpfd == ERR_NOENT) {
 		err_clear();
-		return err_set(ERR_FORMAT, "layer %u entry %s: hard link target %s "
-		    "does not exist", fs->layer, epath(fs), fs->e->link);
+		return err_set(ERR_FORMAT, "entry %s: hard link target %s "
+		    "does not exist", epath(fs), fs->e->link);
 	}
 	if (tpfd < 0)
 		return fail(fs, tpfd, "hard link target");
 	rc = port_fs_stat(tpfd, tname, &tst);
 	if (rc == ERR_NOENT) {
 		err_clear();
-		rc = err_set(ERR_FORMAT, "layer %u entry %s: hard link target %s "
-		    "does not exist", fs->layer, epath(fs), fs->e->link);
+		rc = err_set(ERR_FORMAT, "entry %s: hard link target %s "
+		    "does not exist", epath(fs), fs->e->link);
 	} else if (rc == ERR_OK && tst.type == PORT_T_DIR) {
-		rc = err_set(ERR_FORMAT, "layer %u entry %s: hard link target %s is "
-		    "a directory", fs->layer, epath(fs), fs->e->link);
+		rc = err_set(ERR_FORMAT, "entry %s: hard link target %s is "
+		    "a directory", epath(fs), fs->e->link);
 	} else if (rc == ERR_OK) {
 		rc = port_fs_stat(pfd, name, &st);
 		if (rc == ERR_OK && st.dev == tst.dev && st.ino == tst.ino) {
@@ -776,23 +775,23 @@ rootfs_layer_begin(struct rootfs *fs, unsigned index)
 	fs->layer = index;
 	rc = fs_now(fs, &mark);
 	if (rc < 0)
-		return err_prefix(rc, "layer %u: file system clock", index);
+		return err_prefix(rc, "file system clock");
 	if (ts_before(mark.s, mark.ns, &fs->last))
-		return err_set(ERR_IO, "layer %u: the file system clock went back "
+		return err_set(ERR_IO, "the file system clock went back "
 		    "(%lld.%09u before %lld.%09u); layers cannot be told apart",
-		    index, (long long)mark.s, mark.ns, (long long)fs->last.s,
+		    (long long)mark.s, mark.ns, (long long)fs->last.s,
 		    fs->last.ns);
 	/* Wait for a timestamp strictly after everything before this call. */
 	t0 = port_mono_ms();
 	for (;;) {
 		rc = fs_now(fs, &now);
 		if (rc < 0)
-			return err_prefix(rc, "layer %u: file system clock", index);
+			return err_prefix(rc, "file system clock");
 		if (ts_before(mark.s, mark.ns, &now))
 			break;
 		if (port_mono_ms() - t0 > ROOTFS_TICK_WAIT_MS)
-			return err_set(ERR_IO, "layer %u: the file system's change times "
-			    "did not advance in %u ms", index, ROOTFS_TICK_WAIT_MS);
+			return err_set(ERR_IO, "the file system's change times "
+			    "did not advance in %u ms", ROOTFS_TICK_WAIT_MS);
 		port_sleep_ms(1);
 	}
 	fs->start = now;
@@ -816,8 +815,8 @@ rootfs_entry(struct rootfs *fs, const struct tar_entry *e)
 	fs->left = 0;
 	fs->wlen = 0;
 	if (memchr(e->path, '\0', sizeof e->path) == NULL)
-		return err_set(ERR_FORMAT, "layer %u entry at offset %llu: path not "
-		    "terminated", fs->layer, (unsigned long long)e->offset);
+		return err_set(ERR_FORMAT, "entry at offset %llu: path not "
+		    "terminated", (unsigned long long)e->offset);
 	if (e->type != TAR_REG) {
 		/* Nothing but regular files carries data; drop any. */
 		fs->discard = 1;
@@ -825,12 +824,12 @@ rootfs_entry(struct rootfs *fs, const struct tar_entry *e)
 	}
 	rc = path_clean(e->path, fs->path, sizeof fs->path, "entry");
 	if (rc < 0)
-		return err_prefix(rc, "layer %u", fs->layer);
+		return rc;
 	if (fs->path[0] == '\0') {
 		if (e->type == TAR_DIR)
 			return make_dir(fs, "", "", "");
-		return err_set(ERR_ESCAPE, "layer %u entry %s: would replace the root "
-		    "directory with type '%c'", fs->layer, e->path, e->type);
+		return err_set(ERR_ESCAPE, "entry %s: would replace the root "
+		    "directory with type '%c'", e->path, e->type);
 	}
 	/* The full cleaned path, for a directory's spill record. */
 	memcpy(fs->lpath, fs->path, strlen(fs->path) + 1);
@@ -845,8 +844,8 @@ rootfs_entry(struct rootfs *fs, const struct tar_entry *e)
 	}
 	/* Whiteout names are reserved: none may stay in the rootfs. */
 	if (strncmp(parent, WH, strlen(WH)) == 0 || strstr(parent, "/" WH) != NULL)
-		return err_set(ERR_FORMAT, "layer %u entry %s: a whiteout name used "
-		    "as a directory", fs->layer, e->path);
+		return err_set(ERR_FORMAT, "entry %s: a whiteout name used "
+		    "as a directory", e->path);
 	if (strncmp(name, WH, strlen(WH)) == 0) {
 		fs->discard = 1;
 		fs->left = e->size;
@@ -861,8 +860,8 @@ rootfs_entry(struct rootfs *fs, const struct tar_entry *e)
 		}
 	} else if (e->type != TAR_REG && e->type != TAR_SYMLINK &&
 	    e->type != TAR_LINK && e->type != TAR_FIFO) {
-		return err_set(ERR_UNSUPPORTED, "layer %u entry %s: type '%c' not "
-		    "handled", fs->layer, e->path, e->type);
+		return err_set(ERR_UNSUPPORTED, "entry %s: type '%c' not "
+		    "handled", e->path, e->type);
 	}
 
 	pfd = resolve_dir(fs, parent, 1);
@@ -948,8 +947,8 @@ rootfs_data(struct rootfs *fs, const uint8_t *p, size_t n)
 	if (fs->e == NULL)
 		return err_set(ERR_INTERNAL, "rootfs_data outside an entry");
 	if ((uint64_t)n > fs->left)
-		return err_set(ERR_FORMAT, "layer %u entry %s: more data than its "
-		    "size %llu", fs->layer, epath(fs),
+		return err_set(ERR_FORMAT, "entry %s: more data than its "
+		    "size %llu", epath(fs),
 		    (unsigned long long)fs->e->size);
 	fs->left -= n;
 	if (fs->discard || fs->fd < 0)
@@ -980,8 +979,8 @@ rootfs_entry_end(struct rootfs *fs)
 	if (fs->e == NULL)
 		return err_set(ERR_INTERNAL, "rootfs_entry_end outside an entry");
 	if (fs->left != 0 && !fs->discard)
-		rc = err_set(ERR_FORMAT, "layer %u entry %s: %llu data bytes missing",
-		    fs->layer, epath(fs), (unsigned long long)fs->left);
+		rc = err_set(ERR_FORMAT, "entry %s: %llu data bytes missing",
+		    epath(fs), (unsigned long long)fs->left);
 	if (fs->fd >= 0) {
 		if (rc == ERR_OK)
 			rc = flush(fs);
@@ -1012,10 +1011,10 @@ rootfs_layer_end(struct rootfs *fs)
 	fs->in_layer = 0;
 	rc = fs_now(fs, &now);
 	if (rc < 0)
-		return err_prefix(rc, "layer %u: file system clock", fs->layer);
+		return err_prefix(rc, "file system clock");
 	if (ts_before(now.s, now.ns, &fs->start))
-		return err_set(ERR_IO, "layer %u: the file system clock went back "
-		    "during the layer; whiteouts may be wrong", fs->layer);
+		return err_set(ERR_IO, "the file system clock went back "
+		    "during the layer; whiteouts may be wrong");
 	fs->last = now;
 	return ERR_OK;
 }
