@@ -275,12 +275,14 @@ pull_layer(struct pull_state *s, struct registry *r, const struct descriptor *d,
 	if (d->nurls > 0 && !allow_foreign)
 		return err_set(ERR_UNSUPPORTED, "%s is a non-distributable layer to be "
 		    "fetched from %s; allow it with --allow-foreign-layers", what, d->url);
-	if (d->nurls > 0)
-		return err_set(ERR_UNSUPPORTED, "%s: fetching foreign layers from their "
-		    "URLs is not implemented yet", what);
 	memset(&gz_err, 0, sizeof gz_err);
 	memset(&tar_err, 0, sizeof tar_err);
-	rc = registry_get(r, REG_BLOB, d->digest, 0);
+	/* A foreign layer comes from its URL, without credentials; it is
+	 * verified like any other. */
+	if (d->nurls > 0)
+		rc = registry_get_url(r, d->url, what);
+	else
+		rc = registry_get(r, REG_BLOB, d->digest, 0);
 	if (rc < 0)
 		return rc;
 	digest_init(&s->blob);

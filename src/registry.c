@@ -532,6 +532,46 @@ registry_get(struct registry *r, int kind, const char *reference, uint64_t offse
 	}
 }
 
+int
+registry_get_url(struct registry *r, const char *url, const char *what)
+{
+	struct http_url u, next;
+	const char *hdrs[1] = { NULL };
+	int rc, st, redirects = 0;
+
+	rc = http_url_parse(url, &u);
+	if (rc < 0)
+		return err_prefix(ERR_USAGE, "%s: URL %s", what, url);
+	for (;;) {
+		if (!u.https)
+			return err_set(ERR_UNSUPPORTED, "%s: refusing %s: foreign "
+			    "layers are fetched over https only", what, url);
+		rc = exchange(r, &u, hdrs);
+		if (rc < 0)
+			return err_prefix(rc, "%s", what);
+		st = r->resp.status;
+		if (st != 301 && st != 302 && st != 303 && st != 307 && st != 308)
+			break;
+		if (r->resp.location[0] == '\0' ||
+		    http_url_resolve(&u, r->resp.location, &next) < 0)
+			return err_set(ERR_PROTO, "%s: bad redirect from %s", what,
+			    u.host);
+		if (++redirects > MAX_REDIRECTS)
+			return err_set(ERR_PROTO, "%s: more than %d redirects", what,
+			    MAX_REDIRECTS);
+		rc = drain(r, NULL, 0);
+		if (rc < 0)
+			return err_prefix(rc, "%s", what);
+		u = next;
+	}
+	if (st == 200)
+		return ERR_OK;
+	(void)drain(r, NULL, 0);
+	err_clear();
+	return err_set(st == 404 ? ERR_NOTFOUND : st >= 500 || st == 429 ? ERR_NET :
+	    ERR_PROTO, "%s: %s answered %d", what, u.host, st);
+}
+
 const struct http_resp *
 registry_response(const struct registry *r)
 {

@@ -91,6 +91,13 @@ int registry_init(struct registry *r, const struct ref *ref,
 int registry_get(struct registry *r, int kind, const char *reference,
     uint64_t offset);
 
+/*
+ * GET an absolute URL outside the registry (a foreign layer's "urls"):
+ * https only, never with credentials, redirects followed (https only).
+ * Returns ERR_OK when a 200 body is ready for registry_read.
+ */
+int registry_get_url(struct registry *r, const char *url, const char *what);
+
 /* HTTP status and headers of the last response (valid after registry_get). */
 const struct http_resp *registry_response(const struct registry *r);
 

@@ -94,6 +94,9 @@ fi
 FIXTURES=$WORK/fixtures
 export FIXTURES
 if [ $setup_ok = 1 ]; then
+	# The foreign-layer fixture points at a blob of the https registry.
+	FOREIGN_URL_BASE=https://$REG_HTTPS
+	export FOREIGN_URL_BASE
 	if python3 tests/fixtures/mkimage.py "$FIXTURES" > "$WORK/mkimage.log" 2>&1; then
 		echo "PASS setup/fixtures-built" | record
 	else

@@ -290,3 +290,21 @@ run pull --plain-http --config-out
 expect_rc pull-option-without-value-exit 2
 if [ -e "$T_DIR/usage" ]; then fail pull-usage-creates-nothing "$T_DIR/usage exists"
 else pass pull-usage-creates-nothing; fi
+
+# ---- foreign (non-distributable) layers ---------------------------------------------
+# The layer's bytes are not in the registry that serves the manifest but at
+# an https URL (a blob of the https registry, trusted with --ca-file).
+dest=$T_DIR/foreign/rootfs
+mkdir -p "$T_DIR/foreign"
+run pull --plain-http --platform linux/amd64 "$REG_HTTP/fixture/foreign:latest" "$dest"
+expect_rc foreign-refused-exit 9
+expect_err foreign-refused-says-flag 'allow-foreign-layers'
+run pull --plain-http --ca-file "$CA_DIR/ca.crt" --allow-foreign-layers \
+	--platform linux/amd64 "$REG_HTTP/fixture/foreign:latest" "$dest"
+expect_rc foreign-allowed-exit 0
+if [ "$(cat "$dest/etc/hostname" 2>/dev/null)" = ocipull-fixture ]; then pass foreign-content
+else fail foreign-content "etc/hostname missing or wrong"; fi
+rm -rf "$dest"
+run pull --plain-http --allow-foreign-layers --platform linux/amd64 \
+	"$REG_HTTP/fixture/foreign:latest" "$dest"
+expect_rc foreign-untrusted-https-exit 4

@@ -101,6 +101,11 @@ storage:
     rootdirectory: $dir/data
   delete:
     enabled: true
+validation:
+  manifests:
+    urls:
+      allow:
+        - ^https://
 http:
   addr: 127.0.0.1:$port
   secret: ocipull-test-secret
