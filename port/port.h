@@ -203,6 +203,22 @@ int port_fs_lock(int fd);
  * than cap. */
 long port_fs_read_file(int dir, const char *path, void *buf, size_t cap);
 
+/* ---- memory ---------------------------------------------------------- */
+
+/*
+ * The arena that serves the C library's malloc (and so mbedTLS): its size
+ * (BOARD_HEAP_SIZE), bytes in use, high-water mark, allocations so far and
+ * failed requests. A port without such an arena reports zeros.
+ */
+struct port_heap_stats {
+	size_t size, used, peak;
+	uint64_t allocs, failures;
+};
+void port_heap_stats(struct port_heap_stats *s);
+
+/* Peak resident set size of the process in KiB, 0 when unknown. */
+uint64_t port_peak_rss_kb(void);
+
 /* Nonzero when the process runs with root's privileges. */
 int port_is_root(void);
 

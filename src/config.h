@@ -61,6 +61,13 @@
 #define BOARD_LAYERS_MAX 128u
 #endif
 
+/* The arena behind the C library's malloc: mbedTLS's TLS records (about
+ * 34 KiB a connection) and the parsed CA certificates (about 2 KiB each:
+ * Debian's full bundle needs about 320 KiB), the resolver's scratch. */
+#ifndef BOARD_HEAP_SIZE
+#define BOARD_HEAP_SIZE (640u * 1024u)
+#endif
+
 /* Timeouts, milliseconds. */
 #ifndef BOARD_CONNECT_TIMEOUT_MS
 #define BOARD_CONNECT_TIMEOUT_MS 30000u

@@ -41,6 +41,7 @@ static const char usage_text[] =
     "  --config-out FILE   pull: also write the verified image config to FILE\n"
     "  --keep-old          pull: keep the replaced DEST as DEST.old\n"
     "  --allow-foreign-layers  pull: allow non-distributable layers\n"
+    "  --stats             print transfer and memory figures at the end\n"
     "  --plain-http        talk http:// to the registry\n"
     "  --insecure          https without certificate verification\n"
     "  --ca-file FILE      trust the CA certificates in FILE (PEM)\n"
@@ -78,6 +79,7 @@ struct opts {
 	int json;
 	int keep_old;
 	int allow_foreign;
+	int stats;
 };
 
 static void
@@ -200,6 +202,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->insecure = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = 1;
+		} else if (strcmp(a, "--stats") == 0) {
+			o->stats = 1;
 		} else if (strcmp(a, "--keep-old") == 0) {
 			o->keep_old = 1;
 		} else if (strcmp(a, "--allow-foreign-layers") == 0) {
@@ -328,6 +332,33 @@ print_inspect(const struct opts *o, const char *refname)
 	say(PORT_STDOUT, "]}\n");
 }
 
+/* --stats: what moved, and how much of each fixed budget was used. */
+static void
+print_stats(int pull)
+{
+	struct port_heap_stats h;
+
+	port_heap_stats(&h);
+	if (pull) {
+		say(PORT_STDERR, "stats: fetched %llu bytes (%llu in layers); wrote "
+		    "%llu bytes: %llu files, %llu directories, %llu links\n",
+		    (unsigned long long)reg.bytes_in,
+		    (unsigned long long)pst.bytes_fetched,
+		    (unsigned long long)pst.fs.bytes, (unsigned long long)pst.fs.files,
+		    (unsigned long long)pst.fs.dirs, (unsigned long long)pst.fs.links);
+		say(PORT_STDERR, "stats: inflate arena peak %zu of %u bytes\n",
+		    pst.gz.arena_peak, BOARD_INFLATE_ARENA);
+	}
+	say(PORT_STDERR, "stats: TLS and libc arena (malloc) peak %zu of %zu bytes, "
+	    "%llu allocations, %llu refused\n", h.peak, h.size,
+	    (unsigned long long)h.allocs, (unsigned long long)h.failures);
+	say(PORT_STDERR, "stats: JSON peak %zu of %u bytes, %d of %u tokens\n",
+	    img.json_peak_bytes, BOARD_JSON_MAX, img.json_peak_tokens,
+	    BOARD_JSON_TOKENS);
+	say(PORT_STDERR, "stats: peak RSS %llu KiB\n",
+	    (unsigned long long)port_peak_rss_kb());
+}
+
 static int
 cmd_run(const struct opts *o, int pull)
 {
@@ -393,6 +424,8 @@ cmd_run(const struct opts *o, int pull)
 		rc = pull_image(&reg, &img, doc, config_len, &po, &pst);
 	}
 	registry_close(&reg);
+	if (o->stats)
+		print_stats(pull);
 	if (rc < 0)
 		return fail(rc);
 	ref_format(&ref, refname, sizeof refname);

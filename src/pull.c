@@ -45,10 +45,16 @@ fetch_verified(struct registry *r, int kind, const char *reference,
 }
 
 static int
-parse_doc(struct json *j, const char *doc, size_t len, jsmntok_t *tok,
-    unsigned ntok, const char *what)
+parse_doc(struct image *img, struct json *j, const char *doc, size_t len,
+    jsmntok_t *tok, unsigned ntok, const char *what)
 {
-	return json_parse(j, doc, len, tok, ntok, what);
+	int rc = json_parse(j, doc, len, tok, ntok, what);
+
+	if (len > img->json_peak_bytes)
+		img->json_peak_bytes = len;
+	if (rc == ERR_OK && j->ntok > img->json_peak_tokens)
+		img->json_peak_tokens = j->ntok;
+	return rc;
 }
 
 int
@@ -75,7 +81,7 @@ pull_resolve(struct registry *r, const struct ref *ref,
 		if (rc < 0)
 			return rc;
 		snprintf(ctype, sizeof ctype, "%s", registry_response(r)->content_type);
-		rc = parse_doc(&j, doc, len, tok, ntok, what);
+		rc = parse_doc(img, &j, doc, len, tok, ntok, what);
 		if (rc < 0)
 			return rc;
 		rc = manifest_kind(&j, ctype, &kind);
@@ -125,7 +131,7 @@ pull_resolve(struct registry *r, const struct ref *ref,
 	if (len != img->config.size)
 		return err_set(ERR_VERIFY, "%s: size mismatch: descriptor says %llu, got %zu",
 		    what, (unsigned long long)img->config.size, len);
-	rc = parse_doc(&j, doc, len, tok, ntok, "config");
+	rc = parse_doc(img, &j, doc, len, tok, ntok, "config");
 	if (rc < 0)
 		return rc;
 	rc = manifest_config(&j, &cp, img->diff_ids, BOARD_LAYERS_MAX, &n);

@@ -40,6 +40,8 @@ struct image {
 	struct descriptor layers[BOARD_LAYERS_MAX];
 	size_t nlayers;
 	char diff_ids[BOARD_LAYERS_MAX][DIGEST_STR_LEN + 1];
+	size_t json_peak_bytes;                /* largest document parsed */
+	int json_peak_tokens;                  /* most tokens one needed */
 };
 
 /*

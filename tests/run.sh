@@ -54,15 +54,11 @@ sh tests/lint.sh | record
 setup_ok=1
 CA_DIR=$WORK/ca
 reg_make_ca "$CA_DIR" || { echo "FAIL setup/ca: openssl could not make the test CA" | record; setup_ok=0; }
-P_HTTP=$(reg_free_port)
-P_HTTPS=$(reg_free_port)
-P_BASIC=$(reg_free_port)
-P_TOKEN=$(reg_free_port)
-P_TOKEN_ANON=$(reg_free_port)
-P_TAMPER=$(reg_free_port)
-P_BADLAYER=$(reg_free_port)
-P_TOKSRV=$(reg_free_port)
-P_TOKSRV_ANON=$(reg_free_port)
+# Nine distinct ports, taken at once so that no two are the same.
+set -- $(reg_free_ports 9) "$@"
+P_HTTP=$1 P_HTTPS=$2 P_BASIC=$3 P_TOKEN=$4 P_TOKEN_ANON=$5 P_TAMPER=$6
+P_BADLAYER=$7 P_TOKSRV=$8 P_TOKSRV_ANON=$9
+shift 9
 REG_HTTP=127.0.0.1:$P_HTTP           # plain http, no auth
 REG_HTTPS=localhost:$P_HTTPS         # https with the run's CA
 REG_BASIC=localhost:$P_BASIC         # https + htpasswd (alice:secret)

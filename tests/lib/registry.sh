@@ -2,6 +2,7 @@
 # 127.0.0.1 for the test suite. Sourced by tests/run.sh and tests/demo.sh.
 #
 #   reg_free_port                 print a free TCP port on 127.0.0.1
+#   reg_free_ports N              print N distinct free ports
 #   reg_make_ca DIR               CA + server certificate for localhost/127.0.0.1
 #                                 (DIR/ca.crt, DIR/server.crt, DIR/server.key)
 #                                 and an unrelated CA (DIR/wrong-ca.crt)
@@ -28,7 +29,17 @@
 # ${ROOT:-.}/tests/lib/tokenserver.py (callers run from the source root).
 
 reg_free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+	reg_free_ports 1
+}
+
+# reg_free_ports N: N distinct free ports, one per line (all bound at once,
+# so no two are the same).
+reg_free_ports() {
+	python3 -c 'import socket, sys
+ss = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in ss))
+for s in ss: s.close()' "$1"
 }
 
 reg_make_ca() {
