@@ -151,9 +151,13 @@ heap_alloc_aligned(size_t align, size_t n)
 	size_t size = need(n);
 	struct blk *b;
 
+	if (align == 0 || (align & (align - 1)) != 0) {
+		st.failures++;
+		return NULL;
+	}
 	if (align <= HEAP_ALIGN)
 		return heap_alloc(n);
-	if ((align & (align - 1)) != 0 || size == 0 || base == NULL) {
+	if (size == 0 || base == NULL) {
 		st.failures++;
 		return NULL;
 	}
