@@ -112,6 +112,15 @@
 #if BOARD_HTTP_LINE_MAX > BOARD_NET_BUF
 #error "BOARD_HTTP_LINE_MAX must fit in BOARD_NET_BUF"
 #endif
+/* zlib's inflate state (about 7 KiB) and its 32 KiB window. */
+#if BOARD_INFLATE_ARENA < 40u * 1024u
+#error "BOARD_INFLATE_ARENA below 40 KiB cannot hold zlib's inflate state and window"
+#endif
+/* Two TLS records of 16 KiB plus the handshake's working set. */
+#define TLS_HEAP_MIN (48u * 1024u)
+#if BOARD_HEAP_SIZE < TLS_HEAP_MIN
+#error "BOARD_HEAP_SIZE below 48 KiB cannot hold one TLS connection"
+#endif
 #if BOARD_PATH_MAX < 256u
 #error "BOARD_PATH_MAX below 256 cannot hold a ustar prefix+name"
 #endif

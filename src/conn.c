@@ -92,6 +92,15 @@ load_pem_bundle(struct conn_tls *t, const char *path)
 		memmove(win, e, have);
 	}
 	port_fs_close(fd);
+	if (bad > 0) {
+		struct port_heap_stats h;
+		port_heap_stats(&h);
+		if (h.failures > 0)
+			return err_set(ERR_NOMEM, "%s: the malloc arena filled up after "
+			    "%u certificates (raise BOARD_HEAP_SIZE, now %u bytes, or "
+			    "give a smaller bundle with --ca-file)", path, t->ncerts,
+			    BOARD_HEAP_SIZE);
+	}
 	if (t->ncerts == 0)
 		return err_set(ERR_TLS, "%s: no usable PEM certificate%s", path,
 		    bad ? " (all failed to parse)" : "");
@@ -201,6 +210,10 @@ tls_error(struct conn *c, int rc, const char *during)
 	if (c->io_err < 0)
 		return err_prefix(c->io_err, "%s %s:%u", during, c->host,
 		    (unsigned)c->port);
+	if (rc == MBEDTLS_ERR_SSL_ALLOC_FAILED)
+		return err_set(ERR_NOMEM, "%s %s:%u: the malloc arena is full "
+		    "(raise BOARD_HEAP_SIZE, now %u bytes)", during, c->host,
+		    (unsigned)c->port, BOARD_HEAP_SIZE);
 	mbedtls_strerror(rc, buf, sizeof buf);
 	return err_set(ERR_TLS, "%s %s:%u: %s", during, c->host,
 	    (unsigned)c->port, buf);

@@ -448,6 +448,18 @@ main(int argc, char **argv)
 	int rc;
 
 	err_clear();
+	/* The malloc arena must hold a TLS connection: find out now, not in
+	 * the middle of a pull. */
+	{
+		struct port_heap_stats h;
+		port_heap_stats(&h);
+		if (h.size != 0 && h.size < TLS_HEAP_MIN) {
+			say(PORT_STDERR, "ocipull: the malloc arena (%zu bytes, "
+			    "BOARD_HEAP_SIZE) is smaller than one TLS connection needs "
+			    "(%u)\n", h.size, TLS_HEAP_MIN);
+			return EXIT_FAILURE_OTHER;
+		}
+	}
 	rc = parse_args(argc, argv, &o);
 	if (rc > 0)
 		return EXIT_OK;

@@ -132,17 +132,3 @@ malloc_usable_size(void *p)
 {
 	return p != NULL ? heap_usable(p) : 0;
 }
-
-void
-port_heap_stats(struct port_heap_stats *s)
-{
-	struct heap_stats h;
-
-	init();
-	heap_get_stats(&h);
-	s->size = h.size;
-	s->used = h.used;
-	s->peak = h.peak;
-	s->allocs = h.allocs;
-	s->failures = h.failures;
-}
