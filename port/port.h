@@ -203,6 +203,16 @@ int port_fs_lock(int fd);
  * than cap. */
 long port_fs_read_file(int dir, const char *path, void *buf, size_t cap);
 
+/* ---- CPU ------------------------------------------------------------- */
+
+/*
+ * SHA-256 block function on the CPU's own instructions (x86 SHA
+ * extensions, ARMv8 crypto extensions): runs n 64-byte blocks of p into
+ * the state h and returns 0, or returns -1 without touching h when the CPU
+ * has none (or OCIPULL_NO_SHA_CPU=1 is set), so the caller uses portable C.
+ */
+int port_sha256_blocks(uint32_t h[8], const unsigned char *p, size_t n);
+
 /* ---- memory ---------------------------------------------------------- */
 
 /*

@@ -11,12 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mbedtls/sha256.h>
+#include "sha256.h"
 
 #define DIGEST_STR_LEN 71u   /* "sha256:" + 64 hex */
 
 struct digest {
-	mbedtls_sha256_context ctx;
+	struct sha256 ctx;
 	uint64_t count;
 };
 
