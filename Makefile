@@ -7,6 +7,7 @@
 #                             against all three boards; ends "N passed, N failed"
 #   make size                 stripped size of every built binary
 #   make demo                 the main job, end to end, on a local registry
+#   make bench                timings against skopeo+umoci and curl|tar
 #
 # MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR point at an existing sysroot (Buildroot,
 # Yocto) instead of Debian's packages; each holds include/ and lib/.
@@ -56,7 +57,7 @@ PORT_SRC := $(wildcard port/$(PORT)/*.c)
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
-.PHONY: all deps check unit size demo clean print-runner
+.PHONY: all deps check unit size demo bench clean print-runner
 all: $(B)/ocipull
 
 # V=1 shows the full commands.
@@ -82,7 +83,7 @@ DEB_PKGS := make gcc libc6-dev libmbedtls-dev zlib1g-dev libjsmn-dev \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
 	docker-registry skopeo umoci openssl apache2-utils curl python3 \
-	file busybox-static ca-certificates dpkg-dev
+	file busybox-static ca-certificates dpkg-dev time
 deps:
 	sh toolchain/install-deps.sh $(DEB_PKGS)
 
@@ -124,6 +125,16 @@ size:
 
 demo:
 	sh tests/demo.sh
+
+# Timings against skopeo+umoci and curl|tar on a local registry (not part
+# of check; see tests/bench.sh for BENCH_ROUNDS and the other knobs).
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BOARD=host all
+	@for b in generic-arm64 generic-armv7; do \
+		$(MAKE) --no-print-directory BOARD=$$b all || \
+		echo "bench: the $$b build failed; its size is left out"; done
+	sh tests/bench.sh
 
 clean:
 	rm -rf build/host build/generic-arm64 build/generic-armv7 build/unit

@@ -158,11 +158,25 @@ def walk(root):
             yield from walk(p)
 
 
+def ensure_dir(lw, arc, dirs_done):
+    """Add arc and its parents (modes of the host's directories) unless
+    added already; return the tar bytes spent."""
+    spent = 0
+    parts = arc.split("/")
+    for i in range(1, len(parts) + 1):
+        d = "/".join(parts[:i])
+        if d not in dirs_done:
+            lw.add(tinfo(d, "dir", stat.S_IMODE(os.lstat("/" + d).st_mode)))
+            dirs_done.add(d)
+            spent += 512
+    return spent
+
+
 def add_tree(lw, src, budget, dirs_done, record=None, skip=()):
     """Add the files below src (arcnames without the leading /) until
     budget tar bytes are spent; return the bytes spent. record(arc, st)
     is called for each regular file and directory added."""
-    spent = 0
+    spent = ensure_dir(lw, src.lstrip("/"), dirs_done)
     for p, st in walk(src):
         arc = p.lstrip("/")
         if any(arc == s or arc.startswith(s + "/") for s in skip):
@@ -170,15 +184,7 @@ def add_tree(lw, src, budget, dirs_done, record=None, skip=()):
         m = st.st_mode
         if stat.S_ISDIR(m):
             if arc not in dirs_done:
-                # Parents first (src's own ancestors).
-                parts = arc.split("/")
-                for i in range(1, len(parts) + 1):
-                    d = "/".join(parts[:i])
-                    if d not in dirs_done:
-                        dm = stat.S_IMODE(os.lstat("/" + d).st_mode)
-                        lw.add(tinfo(d, "dir", dm))
-                        dirs_done.add(d)
-                        spent += 512
+                spent += ensure_dir(lw, arc, dirs_done)
                 if record:
                     record(arc, st)
             continue
@@ -333,7 +339,7 @@ def build_realistic(out, total_mb):
         if d not in dirs:
             lw.add(tinfo(d, "dir", 0o755))
             dirs.add(d)
-    add_bytes(lw, "usr/local/bin/bench-tool", mkimage.pseudo_random(1 << 20, b"bench-tool"),
+    add_bytes(lw, "usr/local/bin/bench-tool", hashlib.shake_256(b"bench-tool").digest(1 << 20),
               0o755)
     for s in ("a", "b", "c"):
         lw.add(tinfo("usr/local/bin/bench-tool-" + s, "hardlink", 0o755,

@@ -1,0 +1,170 @@
+#!/bin/sh
+# bench.sh: ocipull against skopeo+umoci and a curl|tar pipeline (`make bench`).
+#
+#  1. builds the benchmark images once (tests/bench/mkbench.py: realistic,
+#     ~350 MB of /usr in 3 layers with whiteouts, an opaque directory, hard
+#     and symbolic links; big, one ~1 GiB layer of random, text and zeros;
+#     small, the multi fixture) into build/bench/images/KEY, KEY naming the
+#     version of the generator and the sizes; a second run reuses them;
+#  2. starts docker-registry on 127.0.0.1 (storage in a temporary directory)
+#     and pushes the images with skopeo as bench/NAME:latest;
+#  3. mounts a tmpfs for the destinations (or uses /dev/shm if the mount
+#     fails, and says so);
+#  4. runs tests/bench/run.py: per image one warm-up round then
+#     BENCH_ROUNDS measured rounds of every contender, order rotated per
+#     round, under GNU time; prints medians, per-round ocipull/contender
+#     ratios and per-byte costs;
+#  5. prints the stripped sizes of build/*/ocipull next to skopeo and umoci.
+# Everything printed, and the raw measurements, go to
+# build/bench/results-DATE.txt. The registry is stopped and the tmpfs
+# unmounted when it ends, also after a failure or ^C.
+#
+# Environment:
+#   BENCH_ROUNDS=5          measured rounds (after one warm-up round)
+#   BENCH_IMAGES="realistic big small"   which images to time
+#   BENCH_REALISTIC_MB=350  size of realistic (MB of tar, uncompressed)
+#   BENCH_BIG_MB=1024       size of big (MiB of tar, uncompressed)
+#   BENCH_TMPFS_SIZE=3g     size of the tmpfs mounted for the destinations
+#   BENCH_DISK=1            also time realistic with the destination on the
+#                           disk (build/bench/disk), reported separately
+#   KEEP=1                  keep the temporary directory (not the tmpfs)
+# Needs what `make deps` installs (skopeo, umoci, docker-registry, curl,
+# python3, GNU time) and build/host/ocipull; `make bench` does both first.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+ROUNDS=${BENCH_ROUNDS:-5}
+RMB=${BENCH_REALISTIC_MB:-350}
+BMB=${BENCH_BIG_MB:-1024}
+IMAGES=${BENCH_IMAGES:-realistic big small}
+# Bump when mkbench.py changes what it builds: the cache key.
+VERSION=1
+
+for c in skopeo umoci docker-registry curl python3 bash tar zcat sha256sum mkfifo; do
+	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c is missing: run make deps" >&2; exit 2; }
+done
+[ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is missing: run make deps" >&2; exit 2; }
+[ -x build/host/ocipull ] || { echo "bench: build/host/ocipull is missing: run make" >&2; exit 2; }
+case $ROUNDS in ''|*[!0-9]*|0) echo "bench: BENCH_ROUNDS must be a number >= 1" >&2; exit 2 ;; esac
+
+mkdir -p build/bench/images
+RESULTS=$ROOT/build/bench/results-$(date +%Y%m%d-%H%M%S).txt
+: > "$RESULTS"
+say() { echo "$*" | tee -a "$RESULTS"; }
+
+# ---- 1. images ----------------------------------------------------------------
+KEY=v$VERSION-r$RMB-b$BMB
+IMG=$ROOT/build/bench/images/$KEY
+if [ -f "$IMG/.done" ]; then
+	say "bench: images from build/bench/images/$KEY (cached)"
+else
+	say "bench: building the images into build/bench/images/$KEY (once)"
+	# A build that was interrupted: its literal path, KEY is never empty.
+	rm -rf "build/bench/images/$KEY"
+	t=$(date +%s)
+	BENCH_REALISTIC_MB=$RMB BENCH_BIG_MB=$BMB python3 tests/bench/mkbench.py "$IMG" |
+		tee -a "$RESULTS"
+	[ -f "$IMG/small/index.json" ] || { echo "bench: mkbench.py failed" >&2; exit 1; }
+	touch "$IMG/.done"
+	say "bench: images built in $(($(date +%s) - t)) s"
+fi
+
+# ---- 2. registry, tmpfs ---------------------------------------------------------
+WORK=$(mktemp -d /tmp/ocipull-bench.XXXXXX) || exit 1
+export WORK
+. "$ROOT/tests/lib/registry.sh"
+# The binary under test, pinned: others may rebuild build/host meanwhile.
+OCIPULL=$WORK/ocipull
+cp build/host/ocipull "$OCIPULL" || exit 1
+TMPFS=$WORK/tmpfs
+MOUNTED=0
+SHM=""
+cleanup() {
+	reg_stop_all
+	if [ $MOUNTED = 1 ]; then
+		umount "$TMPFS" || echo "bench: could not unmount $TMPFS" >&2
+	fi
+	case $SHM in /dev/shm/ocipull-bench.?*) rm -rf "$SHM" ;; esac
+	case $WORK in
+	/tmp/ocipull-bench.?*)
+		if [ "${KEEP:-0}" = 1 ]; then echo "kept $WORK"
+		elif [ $MOUNTED = 1 ] && mountpoint -q "$TMPFS"; then echo "bench: $TMPFS still mounted, $WORK left" >&2
+		else rm -rf "$WORK"; fi ;;
+	esac
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir "$TMPFS"
+if mount -t tmpfs -o "size=${BENCH_TMPFS_SIZE:-3g}" tmpfs "$TMPFS" 2>"$WORK/mount.err"; then
+	MOUNTED=1
+	DEST=$TMPFS
+	WHERE="tmpfs (size=${BENCH_TMPFS_SIZE:-3g}, mounted for this run)"
+else
+	SHM=$(mktemp -d /dev/shm/ocipull-bench.XXXXXX) || exit 1
+	DEST=$SHM
+	WHERE="/dev/shm (tmpfs; mounting one failed: $(head -1 "$WORK/mount.err"))"
+fi
+
+port=$(reg_free_port)
+reg_start bench "$port" || exit 1
+REG=127.0.0.1:$port
+PUSH=$IMAGES
+if [ "${BENCH_DISK:-0}" = 1 ]; then
+	case " $IMAGES " in *" realistic "*) ;; *) PUSH="$PUSH realistic" ;; esac
+fi
+for n in $PUSH; do
+	[ -d "$IMG/$n" ] || { echo "bench: unknown image $n" >&2; exit 2; }
+	skopeo copy -q --all "oci:$IMG/$n:latest" "docker://$REG/bench/$n:latest" \
+		--dest-tls-verify=false > "$WORK/push.log" 2>&1 ||
+		{ echo "bench: pushing $n failed:" >&2; cat "$WORK/push.log" >&2; exit 1; }
+done
+
+# ---- 3. header -------------------------------------------------------------------
+STATS=""
+"$OCIPULL" --help 2>&1 | grep -q -- '--stats' && STATS=--stats
+say ""
+say "ocipull benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+say "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/^MemTotal/ {printf "%d MiB RAM", $2 / 1024}' /proc/meminfo), kernel $(uname -r)"
+say "ocipull: $("$OCIPULL" --version 2>&1 | head -1)${STATS:+ (with --stats)}, a copy of build/host/ocipull, sha256 $(sha256sum < "$OCIPULL" | cut -c1-16)"
+say "skopeo: $(skopeo --version 2>&1 | head -1); umoci: $(umoci --version 2>&1 | head -1)"
+say "curl: $(curl --version | head -1 | cut -d' ' -f1-2); tar: $(tar --version | head -1); gzip: $(gzip --version | head -1)"
+say "registry: docker-registry on $REG (plain HTTP, loopback, storage on $(df --output=fstype "$WORK" | tail -1))"
+say "destination: $WHERE"
+say "rounds: 1 warm-up + $ROUNDS measured per image, contenders rotated per round"
+
+# ---- 4. measurements ----------------------------------------------------------
+# shellcheck disable=SC2086 # IMAGES and STATS are words
+python3 tests/bench/run.py --reg "$REG" --tmp "$DEST" --where "$WHERE" \
+	--ocipull "$OCIPULL" --out "$RESULTS" --rounds "$ROUNDS" \
+	--rss-check $STATS $IMAGES || exit 1
+if [ "${BENCH_DISK:-0}" = 1 ]; then
+	mkdir -p build/bench/disk
+	# shellcheck disable=SC2086
+	python3 tests/bench/run.py --reg "$REG" --tmp "$DEST" \
+		--dest "$ROOT/build/bench/disk" --label=-disk \
+		--where "ext4 disk: $ROOT/build/bench/disk ($(df --output=fstype build/bench/disk | tail -1)); sync after each run, not timed" \
+		--ocipull "$OCIPULL" --out "$RESULTS" --rounds "$ROUNDS" \
+		$STATS realistic || exit 1
+fi
+
+# ---- 5. sizes ------------------------------------------------------------------
+say ""
+say "binary sizes (bytes)"
+for b in host generic-arm64 generic-armv7; do
+	f=build/$b/ocipull
+	case $b in generic-arm64) s=aarch64-linux-gnu-strip ;;
+		generic-armv7) s=arm-linux-gnueabihf-strip ;; *) s=strip ;; esac
+	if [ -f "$f" ] && $s -o "$WORK/ocipull-$b" "$f"; then
+		say "$(printf '%-28s %10d  stripped, static (%s)' "ocipull $b" "$(stat -c %s "$WORK/ocipull-$b")" "$f")"
+	else
+		say "$(printf '%-28s %10s  (%s not built)' "ocipull $b" - "$f")"
+	fi
+done
+for c in skopeo umoci; do
+	p=$(command -v $c)
+	say "$(printf '%-28s %10d  as installed (%s, %s)' "$c" "$(stat -L -c %s "$p")" "$p" \
+		"$(file -bL "$p" | cut -d, -f1-2)")"
+done
+say ""
+say "bench: results in $RESULTS"

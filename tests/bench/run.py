@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""run.py: time ocipull against its contenders on images in a registry.
+
+    run.py --reg HOST:PORT --tmp DIR --ocipull PATH --out FILE
+           [--rounds N] [--dest DIR] [--label SUFFIX] [--stats] IMAGE...
+
+For each IMAGE (pushed as REG/bench/IMAGE:latest) it fetches the manifest
+and the layer blobs once with curl (not timed: the blobs go to DIR/blobs-*
+for the per-byte costs), then runs one warm-up round and N measured rounds.
+In each round every contender runs once, the order rotated from round to
+round, each under GNU time (`/usr/bin/time -f '%e %U %S %M'`: wall, user,
+sys, peak RSS in KiB; as GNU time counts in 10 ms steps, wall and CPU are
+taken at microsecond precision around the time process, see timed(), and
+GNU time's own figures go to the raw lines), each into a fresh directory
+below --dest (default DIR) that is removed after the run:
+
+  ocipull            build/host/ocipull pull --plain-http REF DEST
+  skopeo+umoci       sh -c 'skopeo copy docker://REF oci:D/oci:latest &&
+                            umoci unpack --image D/oci:latest D/bundle'
+  skopeo+umoci-raw   the same with `umoci raw unpack --image ... D/rootfs`
+  curl|tar           per layer, in order: curl BLOB | tee FIFO | tar -xz,
+                     sha256sum < FIFO compared with the layer digest (the
+                     practical floor: no whiteouts, no diff_id, no atomicity)
+  sha256sum          per-byte cost: sha256sum of the local blobs
+  zcat               per-byte cost: zcat of the local blobs > /dev/null
+  tar-xzf            per-byte cost: tar -xzf of each local blob, in order
+
+For a shell command GNU time reports what wait4() returned for the shell:
+user and sys times include every descendant that was waited for, and the
+peak RSS is the largest of the shell and those descendants (Linux keeps
+the max RSS of reaped children), so for skopeo+umoci it is max(skopeo,
+umoci). The script checks that at start and prints the result.
+
+In the warm-up round the ocipull tree is kept and compared with
+tests/treecmp.py against the trees of umoci unpack and umoci raw unpack
+(images under 600 MB only).
+
+Appends the raw measurements and the tables to --out, prints the tables.
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ACCEPT = ("application/vnd.oci.image.index.v1+json,"
+          "application/vnd.oci.image.manifest.v1+json,"
+          "application/vnd.docker.distribution.manifest.list.v2+json,"
+          "application/vnd.docker.distribution.manifest.v2+json")
+INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
+               "application/vnd.docker.distribution.manifest.list.v2+json")
+EXTRACTORS = ("ocipull", "skopeo+umoci", "skopeo+umoci-raw", "curl|tar")
+COSTS = ("sha256sum", "zcat", "tar-xzf")
+CONTENDERS = EXTRACTORS + COSTS
+
+CURL_TAR = r"""#!/bin/bash
+# curl-tar.sh REGISTRY REPO DEST WORKDIR DIGEST...: the shell floor.
+# Equivalent to `curl | tee >(sha256sum > f) | tar -xz` per layer, with a
+# FIFO instead of the process substitution so that sha256sum is waited for
+# (and counted by GNU time).
+set -u -o pipefail
+reg=$1 repo=$2 dest=$3 work=$4
+shift 4
+for d in "$@"; do
+	rm -f "$work/fifo"
+	mkfifo "$work/fifo"
+	sha256sum < "$work/fifo" > "$work/sum" &
+	curl -sf "http://$reg/v2/$repo/blobs/$d" | tee "$work/fifo" | tar -xz -C "$dest" || exit 1
+	wait $! || exit 1
+	got=$(cut -d' ' -f1 "$work/sum")
+	[ "sha256:$got" = "$d" ] || { echo "curl|tar: $d: got sha256:$got" >&2; exit 1; }
+done
+"""
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.tmp = os.path.realpath(a.tmp)
+        self.dest = os.path.realpath(a.dest or a.tmp)
+        self.allowed = [self.tmp, os.path.realpath(os.path.join(ROOT, "build", "bench", "disk"))]
+        self.out = open(a.out, "a")
+        self.curl_tar = os.path.join(self.tmp, "curl-tar.sh")
+        with open(self.curl_tar, "w") as f:
+            f.write(CURL_TAR)
+
+    def log(self, line=""):
+        print(line, flush=True)
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def raw(self, line):
+        self.out.write("raw " + line + "\n")
+        self.out.flush()
+
+    def safe_rm(self, path):
+        """Remove path, which must be strictly below an allowed root."""
+        rp = os.path.realpath(path)
+        if not any(rp.startswith(r + "/") and len(rp) > len(r) + 1 for r in self.allowed
+                   if len(r) > 8):
+            raise SystemExit("run.py: refusing to remove %r" % path)
+        if os.path.lexists(rp):
+            shutil.rmtree(rp)
+
+    def curl(self, url, accept=None, out=None):
+        cmd = ["curl", "-sSf"]
+        if accept:
+            cmd += ["-H", "Accept: " + accept]
+        if out:
+            cmd += ["-o", out]
+        cmd.append(url)
+        return subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout
+
+    def prepare(self, name):
+        """Manifest, layers, local blobs, sizes."""
+        base = "http://%s/v2/bench/%s" % (self.a.reg, name)
+        m = json.loads(self.curl(base + "/manifests/latest", ACCEPT))
+        if m.get("mediaType") in INDEX_TYPES or "manifests" in m:
+            pick = [d for d in m["manifests"]
+                    if d.get("platform", {}).get("os") == "linux"
+                    and d["platform"].get("architecture") == "amd64"]
+            m = json.loads(self.curl(base + "/manifests/" + pick[0]["digest"], ACCEPT))
+        layers = [ly["digest"] for ly in m["layers"]]
+        bdir = os.path.join(self.tmp, "blobs-" + name)
+        os.makedirs(bdir, exist_ok=True)
+        blobs, comp, unc = [], 0, 0
+        for i, d in enumerate(layers):
+            p = os.path.join(bdir, "%02d-%s" % (i, d.split(":")[1][:12]))
+            self.curl(base + "/blobs/" + d, out=p)
+            h, z, n = hashlib.sha256(), zlib.decompressobj(16 + zlib.MAX_WBITS), 0
+            with open(p, "rb") as f:
+                while True:
+                    b = f.read(1 << 20)
+                    if not b:
+                        break
+                    h.update(b)
+                    n += len(z.decompress(b))
+            if "sha256:" + h.hexdigest() != d:
+                raise SystemExit("run.py: blob %s does not match its digest" % d)
+            blobs.append(p)
+            comp += os.path.getsize(p)
+            unc += n
+        return {"name": name, "ref": "%s/bench/%s:latest" % (self.a.reg, name),
+                "repo": "bench/" + name, "layers": layers, "blobs": blobs,
+                "comp": comp, "unc": unc}
+
+    def command(self, c, img, run):
+        ref = img["ref"]
+        if c == "ocipull":
+            cmd = [self.a.ocipull, "pull", "--plain-http"]
+            if self.a.stats:
+                cmd.append("--stats")
+            return cmd + [ref, os.path.join(run, "rootfs")], os.path.join(run, "rootfs")
+        if c in ("skopeo+umoci", "skopeo+umoci-raw"):
+            if c == "skopeo+umoci":
+                unpack = 'umoci unpack --image "$2:latest" "$3"'
+                tree = os.path.join(run, "bundle")
+                res = os.path.join(tree, "rootfs")
+            else:
+                unpack = 'umoci raw unpack --image "$2:latest" "$3"'
+                tree = res = os.path.join(run, "rootfs")
+            return (["sh", "-c", 'skopeo copy -q --src-tls-verify=false "docker://$1" '
+                     '"oci:$2:latest" && ' + unpack, "sh", ref,
+                     os.path.join(run, "oci"), tree], res)
+        if c == "curl|tar":
+            d = os.path.join(run, "rootfs")
+            os.mkdir(d)
+            return (["bash", self.curl_tar, self.a.reg, img["repo"], d, run] + img["layers"], d)
+        if c == "sha256sum":
+            return ["sh", "-c", 'sha256sum "$@" > /dev/null', "sh"] + img["blobs"], None
+        if c == "zcat":
+            return ["sh", "-c", 'zcat "$@" > /dev/null', "sh"] + img["blobs"], None
+        if c == "tar-xzf":
+            d = os.path.join(run, "rootfs")
+            os.mkdir(d)
+            return (["sh", "-c", 'd=$1; shift; for b in "$@"; do tar -xzf "$b" -C "$d" || exit 1; done',
+                     "sh", d] + img["blobs"], d)
+        raise ValueError(c)
+
+    def timed(self, cmd, logf):
+        """Run cmd under GNU time. Returns rc, wall, CPU, peak RSS (KiB) and
+        GNU time's own "wall user+sys". GNU time prints 10 ms steps, too
+        coarse for the small image: wall is measured here around the time
+        process (perf_counter; includes its fork and exec, about 1 ms), CPU
+        is the user+sys rusage of the time process from wait4(), which
+        counts GNU time and everything it waited for, in microseconds; the
+        peak RSS is GNU time's %M (that of the time process itself is not
+        wanted)."""
+        tf = os.path.join(self.tmp, "time.out")
+        with open(logf, "wb") as lf:
+            t0 = time.perf_counter()
+            p = subprocess.Popen(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf] + cmd,
+                                 stdout=lf, stderr=subprocess.STDOUT)
+            _, status, ru = os.wait4(p.pid, 0)
+            wall = time.perf_counter() - t0
+            p.returncode = rc = os.waitstatus_to_exitcode(status)
+        with open(tf) as f:
+            last = f.read().strip().splitlines()[-1].split()
+        gnu = "%s %.2f" % (last[0], float(last[1]) + float(last[2]))
+        return rc, wall, ru.ru_utime + ru.ru_stime, int(last[3]), gnu
+
+    def one(self, c, img, rnd, label, keep_ref=False, compare_to=None):
+        run = os.path.join(self.dest, "run")
+        self.safe_rm(run)
+        os.makedirs(run)
+        cmd, tree = self.command(c, img, run)
+        logf = os.path.join(self.tmp, "last-%s.log" % c.replace("|", "-"))
+        rc, wall, cpu, rss, gnu = self.timed(cmd, logf)
+        if self.a.dest:
+            subprocess.run(["sync"])    # not timed: no dirty pages for the next run
+        with open(logf, "rb") as f:
+            text = f.read().decode(errors="replace")
+        stats = [ln for ln in text.splitlines() if ln.startswith("stats:")]
+        self.raw("%s round=%s %-17s rc=%d wall=%.4f cpu=%.4f rss_kib=%d gnu_time_wall_cpu=%s%s" % (
+            label, rnd, c, rc, wall, cpu, rss, gnu,
+            (" | " + " | ".join(stats)) if stats else ""))
+        note = None
+        if rc != 0:
+            note = "%s round %s: exit %d: %s" % (c, rnd, rc, " / ".join(text.strip().splitlines()[-3:]))
+        if rc == 0 and compare_to and tree and c in ("skopeo+umoci", "skopeo+umoci-raw"):
+            p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "treecmp.py"),
+                                compare_to, tree, "--ignore-root-meta"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            lines = p.stdout.decode(errors="replace").strip().splitlines()
+            self.treecmp.append("ocipull vs %s: %s" % (
+                c, lines[-1] if p.returncode == 0 else
+                "%d differences, e.g. %s" % (len(lines), " / ".join(lines[:4]))))
+        if rc == 0 and keep_ref and tree:
+            ref = os.path.join(self.tmp, "ref")
+            self.safe_rm(ref)
+            os.rename(tree, ref)
+            n = sum(len(fs) + len(ds) for _, ds, fs in os.walk(ref))
+            self.entries = n
+        self.safe_rm(run)
+        return rc, wall, cpu, rss, stats, note
+
+    def image(self, name):
+        self.treecmp, self.entries = [], None
+        img = self.prepare(name)
+        label = name + (self.a.label or "")
+        small_enough = img["unc"] < 600 * 1000 * 1000
+        res = {c: [] for c in CONTENDERS}      # per measured round: tuple or None
+        notes, last_stats = [], []
+        n = len(CONTENDERS)
+        self.log("\n== %s: %s, %d layer(s), %d bytes compressed, %d uncompressed ==" % (
+            label, img["ref"], len(img["layers"]), img["comp"], img["unc"]))
+        t0 = time.time()
+        for rnd in range(self.a.rounds + 1):
+            order = CONTENDERS[rnd % n:] + CONTENDERS[:rnd % n]
+            ref = os.path.join(self.tmp, "ref")
+            for c in order:
+                warm = rnd == 0
+                r = self.one(c, img, "warmup" if warm else rnd, label,
+                             keep_ref=warm and small_enough and c == "ocipull" and not self.a.dest,
+                             compare_to=ref if warm and os.path.isdir(ref) else None)
+                if r[5]:
+                    notes.append(r[5])
+                if c == "ocipull" and r[4]:
+                    last_stats = r[4]
+                if not warm:
+                    res[c].append(r[:4] if r[0] == 0 else None)
+            if rnd == 0:
+                self.safe_rm(ref)
+                print("  warm-up done (%.0f s)" % (time.time() - t0), flush=True)
+            else:
+                print("  round %d/%d done (%.0f s)" % (rnd, self.a.rounds, time.time() - t0),
+                      flush=True)
+        self.table(img, label, res, notes, last_stats)
+        self.safe_rm(os.path.join(self.tmp, "blobs-" + name))
+
+    def table(self, img, label, res, notes, last_stats):
+        def med(c, i):
+            v = [r[i] for r in res[c] if r]
+            return statistics.median(v) if v else None
+
+        def ratio(c, i):
+            v = [o[i] / r[i] for o, r in zip(res["ocipull"], res[c]) if o and r and r[i] > 0]
+            return statistics.median(v) if v else None
+
+        def f(v, fmt):
+            return fmt % v if v is not None else "-"
+
+        ok = {c: sum(1 for r in res[c] if r) for c in CONTENDERS}
+        self.log("")
+        self.log("%s: medians of %d measured rounds (after 1 warm-up), destination %s" % (
+            label, self.a.rounds, self.a.where))
+        if self.entries:
+            self.log("ocipull's tree: %d entries" % self.entries)
+        hdr = "%-17s | %8s | %8s | %9s | %11s | %9s | %s" % (
+            "contender", "wall (s)", "CPU (s)", "RSS (MiB)", "wall ratio", "CPU ratio", "ok")
+        self.log(hdr)
+        self.log("-" * len(hdr))
+        for c in CONTENDERS:
+            rss = med(c, 3)
+            self.log("%-17s | %8s | %8s | %9s | %11s | %9s | %d/%d" % (
+                c, f(med(c, 1), "%.3f"), f(med(c, 2), "%.3f"),
+                f(rss / 1024 if rss is not None else None, "%.1f"),
+                f(ratio(c, 1), "%.2f") if c != "ocipull" else "1",
+                f(ratio(c, 2), "%.2f") if c != "ocipull" else "1",
+                ok[c], len(res[c])))
+        self.log("(ratio = ocipull/contender in the same round, median over rounds; "
+                 "CPU = user+sys of the process and its children)")
+        self.log("")
+        self.log("%s: cost per byte (median wall and CPU over %d compressed, %d uncompressed bytes)" % (
+            label, img["comp"], img["unc"]))
+        hdr = "%-17s | %13s | %13s | %13s | %13s" % (
+            "contender", "wall ns/cB", "wall ns/uB", "CPU ns/cB", "CPU ns/uB")
+        self.log(hdr)
+        self.log("-" * len(hdr))
+        for c in CONTENDERS:
+            w, u = med(c, 1), med(c, 2)
+            if w is None:
+                self.log("%-17s | %13s | %13s | %13s | %13s" % (c, "-", "-", "-", "-"))
+                continue
+            self.log("%-17s | %13.2f | %13.2f | %13.2f | %13.2f" % (
+                c, w * 1e9 / img["comp"], w * 1e9 / img["unc"],
+                u * 1e9 / img["comp"], u * 1e9 / img["unc"]))
+        if last_stats:
+            self.log("ocipull --stats (last measured run): " + " | ".join(last_stats))
+        for t in self.treecmp:
+            self.log("tree check: " + t)
+        for nt in notes:
+            self.log("FAILED: " + nt)
+
+
+def rss_check():
+    """Does GNU time's %M on `sh -c` see a child's peak RSS?"""
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", "sh", "-c",
+                        sys.executable + " -c 'b = bytearray(200 << 20); b[::4096] = b\"x\" * len(b[::4096])'; true"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    kib = int(p.stderr.decode().strip().splitlines()[-1])
+    return kib
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reg", required=True)
+    ap.add_argument("--tmp", required=True)
+    ap.add_argument("--dest")
+    ap.add_argument("--where", default="tmpfs")
+    ap.add_argument("--ocipull", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--label", default="")
+    ap.add_argument("--stats", action="store_true")
+    ap.add_argument("--rss-check", action="store_true")
+    ap.add_argument("images", nargs="+")
+    a = ap.parse_args()
+    b = Bench(a)
+    if a.rss_check:
+        kib = rss_check()
+        b.log("GNU time on `sh -c 'python3 (touches 200 MiB); true'` reports %d KiB peak RSS: %s" % (
+            kib, "the children's peak is seen (max over the waited-for processes)"
+            if kib > 150 * 1024 else "children NOT seen: RSS of shell pairs is wrong"))
+    for name in a.images:
+        b.image(name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
