@@ -11,6 +11,7 @@
 #include "config.h"
 #include "err.h"
 #include "platform.h"
+#include "progress.h"
 #include "port.h"
 #include "pull.h"
 #include "ref.h"
@@ -42,6 +43,13 @@ static const char usage_text[] =
     "  --keep-old          pull: keep the replaced DEST as DEST.old\n"
     "  --allow-foreign-layers  pull: allow non-distributable layers\n"
     "  --stats             print transfer and memory figures at the end\n"
+    "  --retries N         further attempts after a network failure (5)\n"
+    "  --timeout SECONDS   give up when the whole run takes longer\n"
+    "  --read-timeout SECONDS  a connection silent this long has failed (60)\n"
+    "  --no-sync           pull: skip fsync (for throwaway destinations)\n"
+    "  --progress=MODE     tty (a line per layer, on a terminal), plain, json,\n"
+    "                      none; default tty on a terminal, else none\n"
+    "  --progress-fd N     write progress events to file descriptor N\n"
     "  --plain-http        talk http:// to the registry\n"
     "  --insecure          https without certificate verification\n"
     "  --ca-file FILE      trust the CA certificates in FILE (PEM)\n"
@@ -80,6 +88,11 @@ struct opts {
 	int keep_old;
 	int allow_foreign;
 	int stats;
+	int no_sync;
+	int progress;
+	int progress_fd;
+	unsigned retries;
+	uint32_t timeout_s, read_timeout_s;
 };
 
 static void
@@ -149,19 +162,42 @@ value_of(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
+/* A decimal number up to max. */
+static int
+number(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	static const char *const valued[] = { "--platform", "--ca-file",
-	    "--auth-file", "--username", "--config-out" };
+	    "--auth-file", "--username", "--config-out", "--retries", "--timeout",
+	    "--read-timeout", "--progress", "--progress-fd" };
 	int i, k;
 
 	memset(o, 0, sizeof *o);
+	o->retries = 5;
+	o->progress = -1;
+	o->progress_fd = PORT_STDERR;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			say(PORT_STDOUT, "%s", usage_text);
+			port_out(PORT_STDOUT, usage_text, sizeof usage_text - 1);
 			return 1;
 		}
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
@@ -192,7 +228,25 @@ parse_args(int argc, char **argv, struct opts *o)
 			case 1: o->ca_file = v; break;
 			case 2: o->auth_file = v; break;
 			case 3: o->username = v; break;
-			default: o->config_out = v; break;
+			case 4: o->config_out = v; break;
+			case 5: case 6: case 7: case 9: {
+				unsigned long x;
+				if (number(v, 86400, &x) < 0)
+					return -usage_error("not a number of reasonable size:", v);
+				if (k == 5) o->retries = (unsigned)x;
+				else if (k == 6) o->timeout_s = (uint32_t)x;
+				else if (k == 7) o->read_timeout_s = (uint32_t)x;
+				else o->progress_fd = (int)x;
+				break;
+			}
+			default:
+				if (strcmp(v, "tty") == 0) o->progress = PROGRESS_TTY;
+				else if (strcmp(v, "plain") == 0) o->progress = PROGRESS_PLAIN;
+				else if (strcmp(v, "json") == 0) o->progress = PROGRESS_JSON;
+				else if (strcmp(v, "none") == 0) o->progress = PROGRESS_NONE;
+				else return -usage_error("--progress takes tty, plain, json or "
+				    "none, not", v);
+				break;
 			}
 		} else if (strcmp(a, "--password-stdin") == 0) {
 			o->password_stdin = 1;
@@ -202,6 +256,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->insecure = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = 1;
+		} else if (strcmp(a, "--no-sync") == 0) {
+			o->no_sync = 1;
 		} else if (strcmp(a, "--stats") == 0) {
 			o->stats = 1;
 		} else if (strcmp(a, "--keep-old") == 0) {
@@ -352,6 +408,8 @@ print_stats(int pull)
 	say(PORT_STDERR, "stats: TLS and libc arena (malloc) peak %zu of %zu bytes, "
 	    "%llu allocations, %llu refused\n", h.peak, h.size,
 	    (unsigned long long)h.allocs, (unsigned long long)h.failures);
+	say(PORT_STDERR, "stats: retries %u, resumed %u, refetched %llu bytes\n",
+	    reg.retries_done, reg.resumes, (unsigned long long)reg.refetched);
 	say(PORT_STDERR, "stats: JSON peak %zu of %u bytes, %d of %u tokens\n",
 	    img.json_peak_bytes, BOARD_JSON_MAX, img.json_peak_tokens,
 	    BOARD_JSON_TOKENS);
@@ -395,6 +453,9 @@ cmd_run(const struct opts *o, int pull)
 	ro.insecure = o->insecure;
 	ro.ca_file = o->ca_file;
 	ro.auth_file = o->auth_file;
+	ro.retries = o->retries;
+	ro.timeout_s = o->timeout_s;
+	ro.read_timeout_ms = o->read_timeout_s * 1000u;
 	if (o->username != NULL) {
 		rc = read_password(password, sizeof password);
 		if (rc < 0) {
@@ -407,27 +468,46 @@ cmd_run(const struct opts *o, int pull)
 	if (o->insecure)
 		say(PORT_STDERR, "ocipull: warning: --insecure: TLS certificates are "
 		    "not verified\n");
+	progress_init(o->progress >= 0 ? o->progress : pull &&
+	    port_isatty(o->progress_fd) ? PROGRESS_TTY : PROGRESS_NONE,
+	    o->progress_fd);
 	rc = registry_init(&reg, &ref, &ro);
 	memset(password, 0, sizeof password);
 	if (rc < 0)
 		return fail(rc);
+	reg.on_retry = progress_retry;
 	rc = pull_resolve(&reg, &ref, &want, &img, doc, sizeof doc, tok,
 	    (unsigned)(sizeof tok / sizeof tok[0]), &config_len);
 	if (rc == ERR_OK && pull) {
 		struct pull_opts po;
+		char plat[64];
+		uint64_t total = 0;
+		size_t li;
+
+		for (li = 0; li < img.nlayers; li++)
+			total += img.layers[li].size;
+		platform_format(&img.platform, plat, sizeof plat);
+		ref_format(&ref, refname, sizeof refname);
+		progress_resolved(refname, img.manifest.digest, plat, img.nlayers,
+		    total);
 
 		memset(&po, 0, sizeof po);
 		po.dest = o->dest;
 		po.config_out = o->config_out;
 		po.keep_old = o->keep_old;
 		po.allow_foreign = o->allow_foreign;
+		po.no_sync = o->no_sync;
 		rc = pull_image(&reg, &img, doc, config_len, &po, &pst);
+		if (rc == ERR_OK)
+			progress_committed(o->dest, img.manifest.digest);
 	}
 	registry_close(&reg);
 	if (o->stats)
 		print_stats(pull);
-	if (rc < 0)
+	if (rc < 0) {
+		progress_error(err_exit_code(rc), err_name(rc), err_msg());
 		return fail(rc);
+	}
 	ref_format(&ref, refname, sizeof refname);
 	if (!pull) {
 		print_inspect(o, refname);

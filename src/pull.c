@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "progress.h"
 #include "port.h"
 #include "tree.h"
 
@@ -263,6 +264,93 @@ feed_gunzip(struct pull_state *s, const uint8_t *p, size_t n,
 	}
 }
 
+/* "bytes FIRST-LAST/SIZE": FIRST, or -1 when it is not that shape. */
+static long long
+range_first(const char *v)
+{
+	long long first = 0;
+
+	if (strncmp(v, "bytes ", 6) != 0)
+		return -1;
+	v += 6;
+	if (*v < '0' || *v > '9')
+		return -1;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		if (first > (1LL << 53))
+			return -1;
+		first = first * 10 + (*v - '0');
+	}
+	return *v == '-' ? first : -1;
+}
+
+/*
+ * Ask for the rest of blob d from the byte the pipeline has, and check the
+ * answer: a 206 must start exactly there; a 200 (a server that ignores
+ * Range) is accepted only when its first bytes are the very bytes already
+ * taken in, compared by hash, and they are skipped. On ERR_OK, *p and *n
+ * hold body bytes to process first (n may be 0); ERR_END means every byte
+ * had arrived already.
+ */
+static int
+resume(struct pull_state *s, struct registry *r, const struct descriptor *d,
+    const char *what, const uint8_t **p, size_t *n)
+{
+	const struct http_resp *resp;
+	uint64_t have = s->blob.count, seen = 0;
+	char a[DIGEST_STR_LEN + 1], b[DIGEST_STR_LEN + 1];
+	struct digest head, again;
+	int rc;
+
+	*n = 0;
+	if (have >= d->size)
+		return ERR_END;
+	rc = registry_get(r, REG_BLOB, d->digest, have, d->size);
+	if (rc < 0)
+		return err_prefix(rc, "%s: resuming at byte %llu", what,
+		    (unsigned long long)have);
+	if (have == 0)
+		return ERR_OK;
+	r->resumes++;
+	resp = registry_response(r);
+	if (resp->status == 206) {
+		if (range_first(resp->content_range) != (long long)have)
+			return err_set(ERR_PROTO, "%s: asked for the bytes from %llu on, "
+			    "the server sent Content-Range \"%s\"", what,
+			    (unsigned long long)have, resp->content_range);
+		return ERR_OK;
+	}
+	/* 200: the whole blob again. Compare its head with what we have. */
+	head = s->blob;
+	digest_final(&head, a);
+	digest_init(&again);
+	for (;;) {
+		rc = registry_read(r, p, n);
+		if (rc != ERR_OK)
+			return err_prefix(rc == ERR_END ? ERR_PROTO : rc, "%s: resuming "
+			    "from the start", what);
+		if (*n < have - seen) {
+			digest_push(&again, *p, *n);
+			seen += *n;
+			r->refetched += *n;
+			continue;
+		}
+		/* This span reaches the resume point: its tail is new. */
+		{
+			size_t k = (size_t)(have - seen);
+			digest_push(&again, *p, k);
+			r->refetched += k;
+			*p += k;
+			*n -= k;
+		}
+		digest_final(&again, b);
+		if (strcmp(a, b) != 0)
+			return err_set(ERR_VERIFY, "%s: the server sent other bytes "
+			    "the second time (first %llu bytes: %s, then %s)", what,
+			    (unsigned long long)have, a, b);
+		return ERR_OK;
+	}
+}
+
 static int
 pull_layer(struct pull_state *s, struct registry *r, const struct descriptor *d,
     const char *diff_id, unsigned index, unsigned count, int allow_foreign)
@@ -271,6 +359,7 @@ pull_layer(struct pull_state *s, struct registry *r, const struct descriptor *d,
 	char got[DIGEST_STR_LEN + 1], what[128];
 	const uint8_t *p;
 	size_t n;
+	unsigned resumes = 0;
 	int rc, codec;
 
 	snprintf(what, sizeof what, "layer %u of %u (%s)", index + 1, count, d->digest);
@@ -288,7 +377,7 @@ pull_layer(struct pull_state *s, struct registry *r, const struct descriptor *d,
 	if (d->nurls > 0)
 		rc = registry_get_url(r, d->url, what);
 	else
-		rc = registry_get(r, REG_BLOB, d->digest, 0);
+		rc = registry_get(r, REG_BLOB, d->digest, 0, 0);
 	if (rc < 0)
 		return rc;
 	digest_init(&s->blob);
@@ -299,16 +388,36 @@ pull_layer(struct pull_state *s, struct registry *r, const struct descriptor *d,
 	rc = rootfs_layer_begin(&s->fs, index);
 	if (rc < 0)
 		return err_prefix(rc, "%s", what);
-	while ((rc = registry_read(r, &p, &n)) == ERR_OK) {
+	for (;;) {
+		rc = registry_read(r, &p, &n);
+		if (rc == ERR_END)
+			break;
+		if (rc < 0) {
+			/* The transfer broke: go on from the byte where it stopped,
+			 * on a new connection, into the same pipeline. */
+			if (d->nurls > 0)
+				return err_prefix(rc, "%s", what);
+			rc = registry_backoff(r, rc, resumes++);
+			if (rc == ERR_OK)
+				rc = resume(s, r, d, what, &p, &n);
+			if (rc == ERR_END)
+				break;
+			if (rc < 0)
+				return err_prefix(rc, "%s", what);
+			if (n == 0)
+				continue;
+		}
 		if (n > d->size - s->blob.count)
-			return err_set(ERR_VERIFY, "%s: the registry sends more than the "
-			    "%llu bytes the manifest gives", what,
+			return err_set(ERR_VERIFY, "%s: the registry sends more than "
+			    "the %llu bytes the manifest gives", what,
 			    (unsigned long long)d->size);
 		digest_push(&s->blob, p, n);
 		s->bytes_fetched += n;
 		if (gz_err.code == 0)
 			feed_gunzip(s, p, n, &gz_err, &tar_err);
+		progress_bytes(index, s->blob.count, d->size);
 	}
+	rc = ERR_END;
 	if (rc != ERR_END)
 		return err_prefix(rc, "%s", what);
 	if (gz_err.code == 0) {
@@ -497,10 +606,13 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	}
 
 	for (i = 0; i < img->nlayers; i++) {
+		progress_layer((unsigned)i, (unsigned)img->nlayers,
+		    img->layers[i].digest, img->layers[i].size);
 		rc = pull_layer(s, r, &img->layers[i], img->diff_ids[i], (unsigned)i,
 		    (unsigned)img->nlayers, o->allow_foreign);
 		if (rc < 0)
 			goto out;
+		progress_verified((unsigned)i, img->layers[i].digest);
 	}
 	rc = rootfs_finish(&s->fs);
 	if (rc < 0)
@@ -509,9 +621,11 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	fs_open = 0;
 
 	/* Everything matched: make the tree durable, then switch in one step. */
-	rc = port_fs_syncfs(rootfd);
-	if (rc < 0)
-		goto out;
+	if (!o->no_sync) {
+		rc = port_fs_syncfs(rootfd);
+		if (rc < 0)
+			goto out;
+	}
 	if (dest_exists) {
 		rc = port_fs_rename(sfd, "rootfs", pfd, base, 1);
 		if (rc < 0)
@@ -532,12 +646,13 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	}
 	if (cfgfd >= 0) {
 		rc = port_fs_rename(cfgfd, cfg_tmp, cfgfd, cfg_base, 0);
-		if (rc == ERR_OK)
+		if (rc == ERR_OK && !o->no_sync)
 			rc = port_fs_fsync(cfgfd);
 		if (rc < 0)
 			goto out;
 	}
-	rc = port_fs_fsync(pfd);
+	/* The rename itself must survive a power cut. */
+	rc = o->no_sync ? ERR_OK : port_fs_fsync(pfd);
 out:
 	if (fs_open)
 		rootfs_close(&s->fs);

@@ -62,6 +62,7 @@ struct pull_opts {
 	const char *config_out;    /* write the verified config here, or NULL */
 	int keep_old;              /* keep the previous DEST as DEST.old */
 	int allow_foreign;         /* fetch non-distributable layers from their URLs */
+	int no_sync;               /* skip the syncs (throwaway destinations) */
 };
 
 /* The streaming pipeline's state: large, caller-owned, one per pull. */

@@ -38,6 +38,23 @@ ieq(const char *a, const char *b)
 	return *a != *b;
 }
 
+/* The wait allowed for the next byte: the read timeout, or less when the
+ * run's time limit comes first. 0 when the limit has passed. */
+static uint32_t
+wait_ms(const struct registry *r)
+{
+	uint32_t t = r->opt.read_timeout_ms != 0 ? r->opt.read_timeout_ms :
+	    BOARD_READ_TIMEOUT_MS;
+	uint64_t now;
+
+	if (r->deadline_ms == 0)
+		return t;
+	now = port_mono_ms();
+	if (now >= r->deadline_ms)
+		return 0;
+	return r->deadline_ms - now < t ? (uint32_t)(r->deadline_ms - now) : t;
+}
+
 /* ---- connection ---------------------------------------------------------------- */
 
 static void
@@ -64,8 +81,12 @@ ensure_conn(struct registry *r, const struct http_url *u)
 		if (rc < 0)
 			return rc;
 	}
+	if (wait_ms(r) == 0)
+		return err_set(ERR_TIMEOUT, "time limit of %u s reached",
+		    (unsigned)r->opt.timeout_s);
 	rc = conn_open(&r->conn, u->https ? &r->tls : NULL, u->host, u->port,
-	    BOARD_CONNECT_TIMEOUT_MS, BOARD_READ_TIMEOUT_MS);
+	    wait_ms(r) < BOARD_CONNECT_TIMEOUT_MS ? wait_ms(r) :
+	    BOARD_CONNECT_TIMEOUT_MS, wait_ms(r));
 	if (rc < 0)
 		return rc;
 	r->conn_url = *u;
@@ -76,7 +97,13 @@ ensure_conn(struct registry *r, const struct http_url *u)
 static long
 fill(struct registry *r)
 {
-	long n = conn_read(&r->conn, r->rbuf, sizeof r->rbuf);
+	long n;
+
+	r->conn.timeout_ms = wait_ms(r);
+	if (r->conn.timeout_ms == 0)
+		return err_set(ERR_TIMEOUT, "time limit of %u s reached",
+		    (unsigned)r->opt.timeout_s);
+	n = conn_read(&r->conn, r->rbuf, sizeof r->rbuf);
 
 	r->rpos = 0;
 	r->rlen = n > 0 ? (size_t)n : 0;
@@ -441,8 +468,9 @@ error_text(struct registry *r, const char *body, char *out, size_t cap)
 	out[1] = ' ';
 }
 
-int
-registry_get(struct registry *r, int kind, const char *reference, uint64_t offset)
+static int
+get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
+    uint64_t size)
 {
 	struct http_url u = r->base;
 	char range[64], auth_line[sizeof r->bearer + 32], what[400];
@@ -465,8 +493,8 @@ registry_get(struct registry *r, int kind, const char *reference, uint64_t offse
 		if (kind == REG_MANIFEST)
 			hdrs[n++] = accept_manifests;
 		if (offset > 0) {
-			snprintf(range, sizeof range, "Range: bytes=%llu-",
-			    (unsigned long long)offset);
+			snprintf(range, sizeof range, "Range: bytes=%llu-%llu",
+			    (unsigned long long)offset, (unsigned long long)(size - 1));
 			hdrs[n++] = range;
 		}
 		/* Credentials only to the registry itself, never to blob storage. */
@@ -572,6 +600,77 @@ registry_get_url(struct registry *r, const char *url, const char *what)
 	    ERR_PROTO, "%s: %s answered %d", what, u.host, st);
 }
 
+/* Seconds of a Retry-After header, or -1 (an HTTP date is not used). */
+static long
+retry_after_ms(const char *v)
+{
+	long s = 0;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	for (; *v >= '0' && *v <= '9'; v++) {
+		s = s * 10 + (*v - '0');
+		if (s > 86400)
+			return (long)REG_RETRY_AFTER_MAX_MS;
+	}
+	return *v == '\0' ? s * 1000 : -1;
+}
+
+int
+registry_backoff(struct registry *r, int rc, unsigned attempt)
+{
+	char why[ERR_MSG_MAX];
+	uint32_t delay;
+	long ra;
+	unsigned char rnd[2];
+
+	if (rc != ERR_NET && rc != ERR_TIMEOUT)
+		return rc;
+	if (attempt >= r->opt.retries)
+		return err_prefix(rc, "gave up after %u attempts", attempt + 1);
+	/* Exponential, with jitter between half and all of the step. */
+	delay = REG_BACKOFF_FIRST_MS;
+	while (attempt-- > 0 && delay < REG_BACKOFF_MAX_MS)
+		delay *= 2;
+	if (delay > REG_BACKOFF_MAX_MS)
+		delay = REG_BACKOFF_MAX_MS;
+	if (port_entropy(rnd, sizeof rnd) == ERR_OK)
+		delay = delay / 2 + (uint32_t)(((uint64_t)(delay / 2) *
+		    (unsigned)(rnd[0] | rnd[1] << 8)) >> 16);
+	ra = retry_after_ms(r->resp.retry_after);
+	if (ra >= 0)
+		delay = ra > (long)REG_RETRY_AFTER_MAX_MS ? REG_RETRY_AFTER_MAX_MS :
+		    (uint32_t)ra;
+	if (r->deadline_ms != 0 && port_mono_ms() + delay >= r->deadline_ms)
+		return err_prefix(ERR_TIMEOUT, "time limit of %u s reached",
+		    (unsigned)r->opt.timeout_s);
+	snprintf(why, sizeof why, "%s", err_msg());
+	err_clear();
+	r->retries_done++;
+	if (r->on_retry != NULL)
+		r->on_retry(why, r->retries_done, delay);
+	port_sleep_ms(delay);
+	return ERR_OK;
+}
+
+int
+registry_get(struct registry *r, int kind, const char *reference,
+    uint64_t offset, uint64_t size)
+{
+	unsigned attempt;
+	int rc;
+
+	for (attempt = 0;; attempt++) {
+		r->resp.retry_after[0] = '\0';
+		rc = get_once(r, kind, reference, offset, size);
+		if (rc == ERR_OK)
+			return ERR_OK;
+		rc = registry_backoff(r, rc, attempt);
+		if (rc < 0)
+			return rc;
+	}
+}
+
 const struct http_resp *
 registry_response(const struct registry *r)
 {
@@ -583,31 +682,40 @@ registry_fetch(struct registry *r, int kind, const char *reference, char *buf,
     size_t cap, size_t *len)
 {
 	const uint8_t *p;
-	size_t n, have = 0;
+	size_t n, have;
+	unsigned attempt;
 	int rc;
 
-	rc = registry_get(r, kind, reference, 0);
-	if (rc < 0)
-		return rc;
-	if (r->resp.content_length > (int64_t)cap) {
-		drop_conn(r);
-		return err_set(ERR_NOMEM, "%s is %lld bytes, more than the %zu this "
-		    "board keeps (raise BOARD_JSON_MAX)", reference,
-		    (long long)r->resp.content_length, cap);
-	}
-	while ((rc = registry_read(r, &p, &n)) == ERR_OK) {
-		if (n > cap - have) {
+	/* Documents are small: a body that breaks is fetched again whole. */
+	for (attempt = 0;; attempt++) {
+		rc = registry_get(r, kind, reference, 0, 0);
+		if (rc < 0)
+			return rc;
+		if (r->resp.content_length > (int64_t)cap) {
 			drop_conn(r);
-			return err_set(ERR_NOMEM, "%s is more than the %zu bytes this "
-			    "board keeps (raise BOARD_JSON_MAX)", reference, cap);
+			return err_set(ERR_NOMEM, "%s is %lld bytes, more than the %zu "
+			    "this board keeps (raise BOARD_JSON_MAX)", reference,
+			    (long long)r->resp.content_length, cap);
 		}
-		memcpy(buf + have, p, n);
-		have += n;
+		have = 0;
+		while ((rc = registry_read(r, &p, &n)) == ERR_OK) {
+			if (n > cap - have) {
+				drop_conn(r);
+				return err_set(ERR_NOMEM, "%s is more than the %zu bytes "
+				    "this board keeps (raise BOARD_JSON_MAX)", reference, cap);
+			}
+			memcpy(buf + have, p, n);
+			have += n;
+		}
+		if (rc == ERR_END) {
+			*len = have;
+			return ERR_OK;
+		}
+		r->refetched += have;
+		rc = registry_backoff(r, rc, attempt);
+		if (rc < 0)
+			return rc;
 	}
-	if (rc != ERR_END)
-		return rc;
-	*len = have;
-	return ERR_OK;
 }
 
 /* Credentials from docker's config.json, when there are any for us. */
@@ -664,6 +772,8 @@ registry_init(struct registry *r, const struct ref *ref,
 	snprintf(r->base.host, sizeof r->base.host, "%s", ref->host);
 	r->base.port = ref->port != 0 ? ref->port : (r->base.https ? 443 : 80);
 	snprintf(r->base.target, sizeof r->base.target, "/v2/");
+	if (opts->timeout_s != 0)
+		r->deadline_ms = port_mono_ms() + (uint64_t)opts->timeout_s * 1000u;
 	if (opts->username != NULL) {
 		if (auth_basic(opts->username, opts->password ? opts->password : "",
 		    r->basic, sizeof r->basic) < 0)

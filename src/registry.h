@@ -40,7 +40,15 @@ struct registry_opts {
 	const char *username;      /* explicit credentials, or NULL */
 	const char *password;
 	const char *auth_file;     /* docker config.json, or NULL for the default */
+	unsigned retries;          /* further attempts of a failed request */
+	uint32_t timeout_s;        /* the whole run's time limit, 0: none */
+	uint32_t read_timeout_ms;  /* longest wait for a byte, 0: the board's */
 };
+
+/* Longest Retry-After honoured, and the backoff's first and last steps. */
+#define REG_RETRY_AFTER_MAX_MS 60000u
+#define REG_BACKOFF_FIRST_MS 500u
+#define REG_BACKOFF_MAX_MS 30000u
 
 struct registry {
 	const struct ref *ref;
@@ -65,6 +73,11 @@ struct registry {
 	char creds_source[512];    /* where the credentials came from */
 
 	uint64_t bytes_in;         /* body bytes received, for --stats */
+	uint64_t deadline_ms;      /* monotonic end of the run, 0: none */
+	unsigned retries_done;     /* for --stats */
+	unsigned resumes;
+	uint64_t refetched;        /* bytes received more than once */
+	void (*on_retry)(const char *why, unsigned attempt, uint32_t delay_ms);
 	jsmntok_t tok[512];        /* token replies and config.json */
 	char small[2 * BOARD_TOKEN_MAX + 1024];
 	char req[BOARD_HTTP_LINE_MAX + BOARD_TOKEN_MAX + 1024];
@@ -83,13 +96,23 @@ int registry_init(struct registry *r, const struct ref *ref,
  * Send GET for a manifest or blob (reference is a tag or a digest) and read
  * the response headers, following redirects (at most 5) and answering
  * authentication challenges. offset > 0 asks for the bytes from offset on
- * with a Range request. Returns ERR_OK when a 200 (or 206 for a range)
+ * with a closed Range request up to size - 1. Failed attempts are retried
+ * (registry_backoff). Returns ERR_OK when a 200 (or 206 for a range)
  * response's body is ready for registry_read; ERR_NOTFOUND, ERR_AUTH,
  * ERR_NET (connection, 429, 5xx: retryable), ERR_PROTO otherwise, with a
  * message naming the URL and the registry's own error text.
  */
 int registry_get(struct registry *r, int kind, const char *reference,
-    uint64_t offset);
+    uint64_t offset, uint64_t size);
+
+/*
+ * After a failed attempt (rc): wait the backoff (or the server's
+ * Retry-After) and return ERR_OK when attempt (0-based) may be followed by
+ * another one, or rc again when the retries or the time limit are spent.
+ * Only network failures are retried: connection errors, timeouts, 408,
+ * 429 and 5xx (all ERR_NET or ERR_TIMEOUT).
+ */
+int registry_backoff(struct registry *r, int rc, unsigned attempt);
 
 /*
  * GET an absolute URL outside the registry (a foreign layer's "urls"):

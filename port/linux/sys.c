@@ -118,8 +118,20 @@ port_is_root(void)
 uint64_t
 port_peak_rss_kb(void)
 {
+	/* VmHWM belongs to this program's address space; getrusage's
+	 * ru_maxrss also counts the process before execve (the shell that
+	 * forked it), so it is only the fallback. */
+	char buf[2048];
+	long n = port_fs_read_file(PORT_CWD, "/proc/self/status", buf, sizeof buf - 1);
 	struct rusage ru;
 
+	if (n > 0) {
+		char *p;
+		buf[n] = '\0';
+		p = strstr(buf, "VmHWM:");
+		if (p != NULL)
+			return strtoull(p + 6, NULL, 10);
+	}
 	if (getrusage(RUSAGE_SELF, &ru) != 0)
 		return 0;
 	return (uint64_t)ru.ru_maxrss;
