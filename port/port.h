@@ -134,6 +134,9 @@ long port_fs_read(int fd, void *buf, size_t len);
 long port_fs_write(int fd, const void *buf, size_t len);
 
 int port_fs_close(int fd);
+
+/* Cut or extend the file to len bytes. */
+int port_fs_truncate(int fd, uint64_t len);
 int port_fs_fsync(int fd);
 
 /* Flush the whole file system that holds fd. */

@@ -457,6 +457,130 @@ pull_layer(struct pull_state *s, struct registry *r, const struct descriptor *d,
 	return ERR_OK;
 }
 
+/* ---- the journal ------------------------------------------------------------- */
+
+/*
+ * staging/journal, text, one line each:
+ *     ocipull-journal 1 MANIFEST-DIGEST LAYERS
+ *     layer I DIGEST DIFF-ID SPILL-RECORDS SPILL-BYTES     (per verified layer)
+ *     commit                                               (before the switch)
+ */
+
+static int
+journal_start(int sfd, const struct image *img, int no_sync, int *jfd)
+{
+	char line[160];
+	int n, rc;
+
+	*jfd = port_fs_open(sfd, "journal", PORT_O_WRITE | PORT_O_CREATE |
+	    PORT_O_EXCL | PORT_O_APPEND | PORT_O_NOFOLLOW, 0600);
+	if (*jfd < 0)
+		return err_prefix(*jfd, "journal");
+	n = snprintf(line, sizeof line, "ocipull-journal 1 %s %zu\n",
+	    img->manifest.digest, img->nlayers);
+	rc = (int)port_fs_write(*jfd, line, (size_t)n);
+	if (rc >= 0 && !no_sync)
+		rc = port_fs_fsync(*jfd);
+	return rc < 0 ? err_prefix(rc, "journal") : ERR_OK;
+}
+
+static int
+journal_layer(int jfd, const struct pull_state *s, size_t i,
+    const struct image *img, int no_sync)
+{
+	char line[256];
+	uint64_t count, bytes;
+	int n, rc;
+
+	rootfs_spill_mark(&s->fs, &count, &bytes);
+	n = snprintf(line, sizeof line, "layer %zu %s %s %llu %llu\n", i,
+	    img->layers[i].digest, img->diff_ids[i], (unsigned long long)count,
+	    (unsigned long long)bytes);
+	rc = (int)port_fs_write(jfd, line, (size_t)n);
+	if (rc >= 0 && !no_sync)
+		rc = port_fs_fsync(jfd);
+	return rc < 0 ? err_prefix(rc, "journal") : ERR_OK;
+}
+
+static int
+journal_commit(int jfd, int no_sync)
+{
+	int rc = (int)port_fs_write(jfd, "commit\n", 7);
+
+	if (rc >= 0 && !no_sync)
+		rc = port_fs_fsync(jfd);
+	return rc < 0 ? err_prefix(rc, "journal") : ERR_OK;
+}
+
+/* A decimal field of a journal line. */
+static const char *
+jnum(const char *p, uint64_t *v)
+{
+	*v = 0;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (*v > (UINT64_MAX - 9) / 10)
+			return NULL;
+		*v = *v * 10 + (uint64_t)(*p - '0');
+	}
+	return p;
+}
+
+/*
+ * How many layers of img the journal in staging dir name records as
+ * verified (0 when there is no usable journal: another image, a commit
+ * under way, a torn or foreign file). Only whole lines count: a line cut
+ * by a power loss ends the journal there.
+ */
+static size_t
+journal_read(struct pull_state *s, int pfd, const char *name,
+    const struct image *img, uint64_t *count, uint64_t *bytes)
+{
+	char path[320], head[160];
+	const char *p, *end;
+	long len;
+	size_t done = 0;
+
+	snprintf(path, sizeof path, "%s/journal", name);
+	len = port_fs_read_file(pfd, path, s->journal, sizeof s->journal - 1);
+	if (len <= 0) {
+		err_clear();
+		return 0;
+	}
+	s->journal[len] = '\0';
+	snprintf(head, sizeof head, "ocipull-journal 1 %s %zu\n",
+	    img->manifest.digest, img->nlayers);
+	if (strncmp(s->journal, head, strlen(head)) != 0)
+		return 0;
+	p = s->journal + strlen(head);
+	while ((end = strchr(p, '\n')) != NULL) {
+		char want[256];
+		uint64_t c, b;
+		size_t n;
+
+		if (strncmp(p, "commit\n", 7) == 0)
+			return 0;
+		if (done >= img->nlayers)
+			return 0;
+		n = (size_t)snprintf(want, sizeof want, "layer %zu %s %s ", done,
+		    img->layers[done].digest, img->diff_ids[done]);
+		if (strncmp(p, want, n) != 0)
+			return 0;
+		p = jnum(p + n, &c);
+		if (p == NULL || *p != ' ')
+			return 0;
+		p = jnum(p + 1, &b);
+		if (p == NULL || p != end)
+			return 0;
+		*count = c;
+		*bytes = b;
+		done++;
+		p = end + 1;
+	}
+	return done;
+}
+
 /* ---- staging and commit -------------------------------------------------------- */
 
 /* Split dest into its parent directory and last component. */
@@ -516,8 +640,9 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	char cfg_parent[BOARD_PATH_MAX], cfg_base[256];
 	struct port_stat st;
 	int pfd = -1, lockfd = -1, sfd = -1, rootfd = -1, workfd = -1, cfgfd = -1;
-	int rc, dest_exists = 0, staged = 0, fs_open = 0;
-	size_t i;
+	int jfd = -1, rc, dest_exists = 0, staged = 0, fs_open = 0;
+	uint64_t spill_count = 0, spill_bytes = 0;
+	size_t i, done;
 
 	rc = split_dest(o->dest, parent, sizeof parent, base, sizeof base);
 	if (rc < 0)
@@ -556,37 +681,75 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	else
 		goto out;
 
-	/* A staging directory left by a killed run goes first. */
+	/*
+	 * A staging directory left by a killed run: its journal says which
+	 * layers of which image were verified there. Keep them when it is the
+	 * same image, else start afresh.
+	 */
 	snprintf(name, sizeof name, ".%s.ocipull-staging", base);
-	rc = tree_remove(pfd, name);
-	if (rc < 0)
-		goto out;
-	rc = port_fs_mkdir(pfd, name, 0700);
-	if (rc < 0)
-		goto out;
-	staged = 1;
-	sfd = port_fs_open(pfd, name, PORT_O_READ | PORT_O_DIRECTORY | PORT_O_NOFOLLOW, 0);
-	if (sfd < 0) {
-		rc = sfd;
-		goto out;
+	done = journal_read(s, pfd, name, img, &spill_count, &spill_bytes);
+	if (done > 0) {
+		staged = 1;
+		sfd = port_fs_open(pfd, name, PORT_O_READ | PORT_O_DIRECTORY |
+		    PORT_O_NOFOLLOW, 0);
+		rootfd = sfd < 0 ? sfd : port_fs_open(sfd, "rootfs", PORT_O_READ |
+		    PORT_O_DIRECTORY | PORT_O_NOFOLLOW, 0);
+		workfd = sfd < 0 ? sfd : port_fs_open(sfd, "work", PORT_O_READ |
+		    PORT_O_DIRECTORY | PORT_O_NOFOLLOW, 0);
+		jfd = sfd < 0 ? sfd : port_fs_open(sfd, "journal", PORT_O_WRITE |
+		    PORT_O_APPEND | PORT_O_NOFOLLOW, 0);
+		rc = rootfd < 0 || workfd < 0 || jfd < 0 ? ERR_IO :
+		    rootfs_reopen(&s->fs, rootfd, workfd, port_is_root(), spill_count,
+		    spill_bytes);
+		if (rc == ERR_OK) {
+			fs_open = 1;
+			s->layers_kept = done;
+		} else {
+			/* Not usable after all: close and start afresh. */
+			err_clear();
+			if (jfd >= 0) port_fs_close(jfd);
+			if (rootfd >= 0) port_fs_close(rootfd);
+			if (workfd >= 0) port_fs_close(workfd);
+			if (sfd >= 0) port_fs_close(sfd);
+			jfd = rootfd = workfd = sfd = -1;
+			done = 0;
+		}
 	}
-	rc = port_fs_mkdir(sfd, "rootfs", 0755);
-	if (rc == ERR_OK)
-		rc = port_fs_mkdir(sfd, "work", 0700);
-	if (rc < 0)
-		goto out;
-	rootfd = port_fs_open(sfd, "rootfs", PORT_O_READ | PORT_O_DIRECTORY |
-	    PORT_O_NOFOLLOW, 0);
-	workfd = port_fs_open(sfd, "work", PORT_O_READ | PORT_O_DIRECTORY |
-	    PORT_O_NOFOLLOW, 0);
-	if (rootfd < 0 || workfd < 0) {
-		rc = rootfd < 0 ? rootfd : workfd;
-		goto out;
+	if (done == 0) {
+		rc = tree_remove(pfd, name);
+		if (rc < 0)
+			goto out;
+		rc = port_fs_mkdir(pfd, name, 0700);
+		if (rc < 0)
+			goto out;
+		staged = 1;
+		sfd = port_fs_open(pfd, name, PORT_O_READ | PORT_O_DIRECTORY |
+		    PORT_O_NOFOLLOW, 0);
+		if (sfd < 0) {
+			rc = sfd;
+			goto out;
+		}
+		rc = port_fs_mkdir(sfd, "rootfs", 0755);
+		if (rc == ERR_OK)
+			rc = port_fs_mkdir(sfd, "work", 0700);
+		if (rc < 0)
+			goto out;
+		rootfd = port_fs_open(sfd, "rootfs", PORT_O_READ | PORT_O_DIRECTORY |
+		    PORT_O_NOFOLLOW, 0);
+		workfd = port_fs_open(sfd, "work", PORT_O_READ | PORT_O_DIRECTORY |
+		    PORT_O_NOFOLLOW, 0);
+		if (rootfd < 0 || workfd < 0) {
+			rc = rootfd < 0 ? rootfd : workfd;
+			goto out;
+		}
+		rc = rootfs_open(&s->fs, rootfd, workfd, port_is_root());
+		if (rc < 0)
+			goto out;
+		fs_open = 1;
+		rc = journal_start(sfd, img, o->no_sync, &jfd);
+		if (rc < 0)
+			goto out;
 	}
-	rc = rootfs_open(&s->fs, rootfd, workfd, port_is_root());
-	if (rc < 0)
-		goto out;
-	fs_open = 1;
 
 	if (o->config_out != NULL) {
 		rc = split_dest(o->config_out, cfg_parent, sizeof cfg_parent, cfg_base,
@@ -606,10 +769,25 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	}
 
 	for (i = 0; i < img->nlayers; i++) {
+		if (i < done) {
+			/* Verified by a run that did not finish. */
+			progress_verified((unsigned)i, img->layers[i].digest);
+			continue;
+		}
 		progress_layer((unsigned)i, (unsigned)img->nlayers,
 		    img->layers[i].digest, img->layers[i].size);
 		rc = pull_layer(s, r, &img->layers[i], img->diff_ids[i], (unsigned)i,
 		    (unsigned)img->nlayers, o->allow_foreign);
+		if (rc < 0)
+			goto out;
+		/* Durable first, then recorded: a journal line never names a
+		 * layer whose files could still be lost. */
+		if (!o->no_sync) {
+			rc = port_fs_syncfs(rootfd);
+			if (rc < 0)
+				goto out;
+		}
+		rc = journal_layer(jfd, s, i, img, o->no_sync);
 		if (rc < 0)
 			goto out;
 		progress_verified((unsigned)i, img->layers[i].digest);
@@ -620,12 +798,18 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	rootfs_close(&s->fs);
 	fs_open = 0;
 
-	/* Everything matched: make the tree durable, then switch in one step. */
+	/* Everything matched: make the tree durable, then switch in one step.
+	 * The journal says "commit" first: a run killed from here on cannot
+	 * know which tree the staging directory holds, so the next one starts
+	 * afresh. */
 	if (!o->no_sync) {
 		rc = port_fs_syncfs(rootfd);
 		if (rc < 0)
 			goto out;
 	}
+	rc = journal_commit(jfd, o->no_sync);
+	if (rc < 0)
+		goto out;
 	if (dest_exists) {
 		rc = port_fs_rename(sfd, "rootfs", pfd, base, 1);
 		if (rc < 0)
@@ -654,6 +838,8 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	/* The rename itself must survive a power cut. */
 	rc = o->no_sync ? ERR_OK : port_fs_fsync(pfd);
 out:
+	if (jfd >= 0)
+		port_fs_close(jfd);
 	if (fs_open)
 		rootfs_close(&s->fs);
 	if (rootfd >= 0)

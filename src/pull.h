@@ -74,6 +74,8 @@ struct pull_state {
 	struct rootfs fs;
 	int tar_done;              /* end-of-archive marker seen */
 	uint64_t bytes_fetched;    /* layer bytes received */
+	size_t layers_kept;        /* verified by an earlier, killed run */
+	char journal[BOARD_LAYERS_MAX * 200 + 200];
 };
 
 /*

@@ -537,6 +537,7 @@ spill_dir(struct rootfs *fs, int dfd, const char *path)
 	if (w < 0)
 		return (int)w;
 	fs->spill_count++;
+	fs->spill_bytes += sizeof r + len;
 	return ERR_OK;
 }
 
@@ -704,8 +705,8 @@ make_hardlink(struct rootfs *fs, int pfd, const char *name)
 	return rc < 0 ? fail(fs, rc, "hard link") : ERR_OK;
 }
 
-int
-rootfs_open(struct rootfs *fs, int root, int work, int is_root)
+static int
+rootfs_open_spill(struct rootfs *fs, int root, int work, int is_root, int keep)
 {
 	struct port_stat rst, wst;
 	int rc;
@@ -731,11 +732,49 @@ rootfs_open(struct rootfs *fs, int root, int work, int is_root)
 	fs->root_dev = rst.dev;
 	fs->root_ino = rst.ino;
 	fs->spill = port_fs_open(work, "dirs.spill", PORT_O_WRITE | PORT_O_CREATE |
-	    PORT_O_TRUNC | PORT_O_NOFOLLOW, 0600);
+	    (keep ? PORT_O_APPEND : PORT_O_TRUNC) | PORT_O_NOFOLLOW, 0600);
 	if (fs->spill < 0)
 		return err_prefix(fs->spill, "rootfs: spill file in the work "
 		    "directory");
 	return ERR_OK;
+}
+
+int
+rootfs_open(struct rootfs *fs, int root, int work, int is_root)
+{
+	return rootfs_open_spill(fs, root, work, is_root, 0);
+}
+
+int
+rootfs_reopen(struct rootfs *fs, int root, int work, int is_root,
+    uint64_t count, uint64_t bytes)
+{
+	struct port_stat st;
+	int rc = rootfs_open_spill(fs, root, work, is_root, 1);
+
+	if (rc < 0)
+		return rc;
+	rc = port_fs_stat(fs->spill, NULL, &st);
+	if (rc == ERR_OK && st.size < bytes)
+		rc = err_set(ERR_FORMAT, "rootfs: the spill file holds %llu bytes, "
+		    "the journal says %llu", (unsigned long long)st.size,
+		    (unsigned long long)bytes);
+	if (rc == ERR_OK)
+		rc = port_fs_truncate(fs->spill, bytes);
+	if (rc < 0) {
+		rootfs_close(fs);
+		return err_prefix(rc, "rootfs: resuming");
+	}
+	fs->spill_count = count;
+	fs->spill_bytes = bytes;
+	return ERR_OK;
+}
+
+void
+rootfs_spill_mark(const struct rootfs *fs, uint64_t *count, uint64_t *bytes)
+{
+	*count = fs->spill_count;
+	*bytes = fs->spill_bytes;
 }
 
 /* A fresh timestamp of the file system: change the probe, read it back. */

@@ -113,6 +113,7 @@ struct rootfs {
 
 	int spill;                   /* directory records, in work */
 	uint64_t spill_count;
+	uint64_t spill_bytes;
 
 	/* The entry being written. */
 	int fd;                      /* open regular file or -1 */
@@ -142,6 +143,22 @@ struct rootfs {
  * port error.
  */
 int rootfs_open(struct rootfs *fs, int root, int work, int is_root);
+
+/*
+ * Like rootfs_open, but over a staging tree that earlier layers (count
+ * directory records, bytes of spill file, as rootfs_spill_mark said after
+ * the last verified layer) were already applied to by a run that was
+ * killed: the spill file is cut back to that mark. The next layer is then
+ * applied again from its start; re-applying a layer over a partial
+ * application of itself gives the same tree (every entry sets its state,
+ * whiteouts only remove, and what the layer itself makes is made again
+ * before its later whiteouts are seen).
+ */
+int rootfs_reopen(struct rootfs *fs, int root, int work, int is_root,
+    uint64_t count, uint64_t bytes);
+
+/* The spill file's record count and length now (between layers). */
+void rootfs_spill_mark(const struct rootfs *fs, uint64_t *count, uint64_t *bytes);
 
 /*
  * Start layer index (bottom first): takes the layer's start time, waiting at

@@ -4,8 +4,8 @@
 # 1. unit tests (build/unit/test_*, built with ASan and UBSan by make);
 # 2. source checks (tests/lint.sh);
 # 3. real registries on 127.0.0.1 (plain HTTP, HTTPS with a CA made for
-#    this run), test images built by tests/fixtures/mkimage.py and pushed
-#    with skopeo;
+#    this run), tests/lib/faultproxy.py in front of the plain one (FP_PORT),
+#    test images built by tests/fixtures/mkimage.py and pushed with skopeo;
 # 4. every tests/integration/*.sh against build/BOARD/ocipull for each
 #    BOARD, cross binaries under qemu-user.
 #
@@ -73,6 +73,10 @@ if [ $setup_ok = 1 ]; then
 	htpasswd -Bbn alice secret > "$WORK/htpasswd" 2>/dev/null || setup_ok=0
 	reg_make_token_key "$WORK/tokkey" || setup_ok=0
 	reg_start plain "$P_HTTP" || setup_ok=0
+	# The fault-injecting proxy in front of it (tests/integration/faults.sh
+	# sets its rules through its control API).
+	fp_start "$REG_HTTP" || setup_ok=0
+	export FP_PORT
 	reg_start tls "$P_HTTPS" tls "$CA_DIR" || setup_ok=0
 	reg_start basic "$P_BASIC" tls "$CA_DIR" htpasswd "$WORK/htpasswd" || setup_ok=0
 	tok_start "$P_TOKSRV" "$WORK/tokkey/token.key" "$WORK/tokkey/token.crt" \
@@ -85,7 +89,7 @@ if [ $setup_ok = 1 ]; then
 		ocipull-test-issuer ocipull-test "$WORK/tokkey/token.crt" || setup_ok=0
 	reg_start tamper "$P_TAMPER" || setup_ok=0
 	reg_start badlayer "$P_BADLAYER" || setup_ok=0
-	[ $setup_ok = 1 ] || echo "FAIL setup/registry: a registry or token server did not start" | record
+	[ $setup_ok = 1 ] || echo "FAIL setup/registry: a registry, token server or the fault proxy did not start" | record
 fi
 FIXTURES=$WORK/fixtures
 export FIXTURES

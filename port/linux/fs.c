@@ -124,6 +124,14 @@ port_fs_close(int fd)
 }
 
 int
+port_fs_truncate(int fd, uint64_t len)
+{
+	if (ftruncate(fd, (off_t)len) != 0)
+		return linux_err(errno, "truncate", NULL);
+	return ERR_OK;
+}
+
+int
 port_fs_fsync(int fd)
 {
 	if (fsync(fd) != 0)

@@ -21,12 +21,21 @@
 #                                 it is ready, remember its PID; its log is
 #                                 $WORK/tokenserver-PORT/log; sets TOK_PORT
 #                                 to the port it listens on (PORT 0: any)
-#   reg_stop_all                  stop every registry and token server
-#                                 started, by PID
+#   fp_start UPSTREAM [PORT]      start tests/lib/faultproxy.py on PORT
+#                                 (default 0: any free port) in front of the
+#                                 plain-HTTP registry UPSTREAM (127.0.0.1:P
+#                                 or P), wait until it is ready, remember
+#                                 its PID; sets FP_PORT to the port it
+#                                 listens on and FP_DIR to its directory
+#                                 (log: $FP_DIR/log)
+#   reg_stop_all                  stop every registry, token server and
+#                                 fault proxy started, by PID
 #
 # Needs WORK (a private temporary directory) set by the caller.
 # tok_start finds tokenserver.py as $TOKENSERVER, else
-# ${ROOT:-.}/tests/lib/tokenserver.py (callers run from the source root).
+# ${ROOT:-.}/tests/lib/tokenserver.py (callers run from the source root);
+# fp_start finds faultproxy.py as $FAULTPROXY, else
+# ${ROOT:-.}/tests/lib/faultproxy.py.
 
 reg_free_port() {
 	reg_free_ports 1
@@ -177,6 +186,40 @@ tok_start() {
 	done
 	echo "token server did not get ready on port $tok_port" >&2
 	cat "$tok_dir/log" >&2
+	return 1
+}
+
+fp_start() {
+	if [ $# -lt 1 ]; then
+		echo "fp_start: usage: fp_start UPSTREAM [PORT]" >&2
+		return 1
+	fi
+	fp_up=$1 fp_port=${2:-0}
+	fp_dir=$(mktemp -d "$WORK/faultproxy.XXXXXX") || return 1
+	: > "$fp_dir/out"
+	python3 "${FAULTPROXY:-${ROOT:-.}/tests/lib/faultproxy.py}" --upstream "$fp_up" \
+		--port "$fp_port" >"$fp_dir/out" 2>"$fp_dir/log" </dev/null &
+	echo $! > "$fp_dir/pid"
+	echo "$fp_dir/pid" >> "$WORK/registry-pids"
+	fp_i=0
+	while [ $fp_i -lt 100 ]; do
+		if grep -q '^ready ' "$fp_dir/out"; then
+			# shellcheck disable=SC2034 # for the caller
+			FP_PORT=$(sed -n 's/^ready //p' "$fp_dir/out")
+			# shellcheck disable=SC2034
+			FP_DIR=$fp_dir
+			return 0
+		fi
+		if ! kill -0 "$(cat "$fp_dir/pid")" 2>/dev/null; then
+			echo "fault proxy in front of $fp_up died:" >&2
+			cat "$fp_dir/log" >&2
+			return 1
+		fi
+		sleep 0.1
+		fp_i=$((fp_i + 1))
+	done
+	echo "fault proxy in front of $fp_up did not get ready" >&2
+	cat "$fp_dir/log" >&2
 	return 1
 }
 

@@ -1,0 +1,75 @@
+#!/bin/sh
+# crash.sh: kill -9 in the middle of a pull, at many points spread over
+# the run. After each kill DEST must still be the old tree, whole (or the
+# new one, when the kill came after the switch); a rerun must give the same
+# tree as a clean pull and fetch only the layers the journal does not
+# record as verified. Host binary only (under qemu the timing says
+# nothing about the binary).
+. "$(dirname "$0")/../lib/t.sh"
+[ -z "$RUNNER" ] || exit 0
+
+IMG=$REG_HTTP/fixture/crash:latest
+OLD=$REG_HTTP/fixture/multi:latest
+TC="python3 $ROOT/tests/treecmp.py"
+C=$T_DIR/crash
+rm -rf "$C"
+mkdir -p "$C"
+# References: a clean pull of the new image, and the old tree.
+"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$C/new-ref" 2>/dev/null &&
+"$OCIPULL" pull --plain-http --platform linux/amd64 "$OLD" "$C/old-ref" 2>/dev/null ||
+	{ fail crash-references "clean pulls failed"; exit 0; }
+sizes=$(python3 "$ROOT/tests/fixtures/expect.py" "$FIXTURES/crash" linux/amd64 layers |
+	while read -r d; do stat -c %s "$FIXTURES/crash/blobs/sha256/${d#sha256:}"; done)
+total=0
+for z in $sizes; do total=$((total + z)); done
+# How long a pull takes here, to spread the kill points over it.
+t0=$(date +%s%N)
+"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$C/timing" 2>/dev/null
+dur_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$dur_ms" -gt 0 ] || dur_ms=1
+
+points=20 tried=0 bad_dest=0 bad_rerun=0 bad_fetch=0 partial=0
+k=1
+while [ $k -le $points ]; do
+	D=$C/dest
+	rm -rf "$D" "$C/.dest.ocipull-staging"
+	cp -a "$C/old-ref" "$D"
+	# Kill points from 5% to 100% of a clean run's duration.
+	wait_ms=$((dur_ms * k / points))
+	"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D" 2>/dev/null &
+	pid=$!
+	sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	tried=$((tried + 1))
+	if $TC "$D" "$C/old-ref" >/dev/null 2>&1 || $TC "$D" "$C/new-ref" >/dev/null 2>&1; then :
+	else bad_dest=$((bad_dest + 1)); echo "crash point $k: DEST is neither tree" >&2; fi
+	# Layers the journal records as verified are not fetched again.
+	kept=0
+	if [ -f "$C/.dest.ocipull-staging/journal" ] &&
+	   ! grep -q '^commit$' "$C/.dest.ocipull-staging/journal"; then
+		kept=$(grep -c '^layer ' "$C/.dest.ocipull-staging/journal")
+	fi
+	[ "$kept" -gt 0 ] && partial=$((partial + 1))
+	want=0 i=0
+	for z in $sizes; do
+		[ $i -ge "$kept" ] && want=$((want + z))
+		i=$((i + 1))
+	done
+	"$OCIPULL" pull --stats --plain-http --platform linux/amd64 "$IMG" "$D" 2>"$C/rerun.err"
+	if [ $? -ne 0 ] || ! $TC "$D" "$C/new-ref" --ignore-root-meta >/dev/null 2>&1; then
+		bad_rerun=$((bad_rerun + 1))
+		echo "crash point $k: rerun failed or differs: $(tail -1 "$C/rerun.err")" >&2
+	fi
+	got=$(sed -n 's/^stats: fetched [0-9]* bytes (\([0-9]*\) in layers).*/\1/p' "$C/rerun.err")
+	if [ "$got" != "$want" ]; then
+		bad_fetch=$((bad_fetch + 1))
+		echo "crash point $k: rerun fetched $got layer bytes, expected $want ($kept of 4 layers kept)" >&2
+	fi
+	k=$((k + 1))
+done
+echo "crash: $tried kill points over ${dur_ms} ms; $partial left verified layers to resume from" >&2
+if [ "$tried" -eq "$points" ]; then pass crash-kill-points-tried; else fail crash-kill-points-tried "$tried of $points"; fi
+if [ "$bad_dest" -eq 0 ]; then pass crash-dest-old-or-new-whole; else fail crash-dest-old-or-new-whole "$bad_dest of $tried kill points left a DEST that is neither tree"; fi
+if [ "$bad_rerun" -eq 0 ]; then pass crash-rerun-identical; else fail crash-rerun-identical "$bad_rerun reruns failed or differ from a clean pull"; fi
+if [ "$bad_fetch" -eq 0 ]; then pass crash-rerun-fetches-only-unfinished; else fail crash-rerun-fetches-only-unfinished "$bad_fetch reruns fetched other than the unfinished layers"; fi
