@@ -7,7 +7,7 @@
 
 #include "port.h"
 
-static const uint32_t K[64] = {
+const uint32_t sha256_k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
 	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
 	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
@@ -44,7 +44,7 @@ sha256_blocks_c(uint32_t h[8], const unsigned char *p, size_t n)
 		for (t = 0; t < 64; t++) {
 			uint32_t s1 = ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25);
 			uint32_t ch = (e & f) ^ (~e & g);
-			uint32_t t1 = hh + s1 + ch + K[t] + w[t];
+			uint32_t t1 = hh + s1 + ch + sha256_k[t] + w[t];
 			uint32_t s0 = ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22);
 			uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
 			uint32_t t2 = s0 + maj;

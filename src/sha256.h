@@ -23,6 +23,9 @@ void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *p, size_t n);
 void sha256_final(struct sha256 *s, unsigned char out[32]);
 
+/* The 64 round constants (FIPS 180-4 4.2.2), also for the CPU versions. */
+extern const uint32_t sha256_k[64];
+
 /* The portable block function, exposed for tests against the fast one. */
 void sha256_blocks_c(uint32_t h[8], const unsigned char *p, size_t n);
 
