@@ -468,6 +468,59 @@ error_text(struct registry *r, const char *body, char *out, size_t cap)
 	out[1] = ' ';
 }
 
+/*
+ * The response in hand is a redirect: drain it and point *u at its
+ * Location (resolved against *u). Returns 1 when it was one, 0 when not,
+ * or an error: no Location, https to http, more than MAX_REDIRECTS.
+ */
+static int
+follow(struct registry *r, struct http_url *u, int *redirects, const char *what)
+{
+	struct http_url next;
+	int st = r->resp.status, rc;
+
+	if (st != 301 && st != 302 && st != 303 && st != 307 && st != 308)
+		return 0;
+	if (r->resp.location[0] == '\0')
+		return err_set(ERR_PROTO, "%s: redirect %d without Location", what, st);
+	rc = http_url_resolve(u, r->resp.location, &next);
+	if (rc < 0)
+		return err_prefix(ERR_PROTO, "%s: redirect", what);
+	if (u->https && !next.https)
+		return err_set(ERR_PROTO, "%s: refusing redirect from https to http "
+		    "(%s)", what, r->resp.location);
+	if (++*redirects > MAX_REDIRECTS)
+		return err_set(ERR_PROTO, "%s: more than %d redirects", what,
+		    MAX_REDIRECTS);
+	rc = drain(r, NULL, 0);
+	if (rc < 0)
+		return err_prefix(rc, "%s", what);
+	*u = next;
+	return 1;
+}
+
+/* An unwanted status: drain the body and turn status and text into an
+ * error (401/403 auth, 404 not found, 408/429/5xx retryable). */
+static int
+status_error(struct registry *r, const struct http_url *u, const char *what)
+{
+	char body[1024], text[300];
+	int st = r->resp.status, code;
+
+	if (drain(r, body, sizeof body) < 0)
+		err_clear();
+	error_text(r, body, text, sizeof text);
+	if (st == 401 || st == 403)
+		code = ERR_AUTH;
+	else if (st == 404)
+		code = ERR_NOTFOUND;
+	else if (st == 408 || st == 429 || st >= 500)
+		code = ERR_NET;
+	else
+		code = ERR_PROTO;
+	return err_set(code, "%s: %s answered %d%s", what, u->host, st, text);
+}
+
 static int
 get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
     uint64_t size)
@@ -516,56 +569,23 @@ get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
 				return err_prefix(rc, "%s", what);
 			continue;
 		}
-		if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) {
-			struct http_url next;
-
-			if (r->resp.location[0] == '\0')
-				return err_set(ERR_PROTO, "%s: redirect %d without Location", what, st);
-			rc = http_url_resolve(&u, r->resp.location, &next);
-			if (rc < 0)
-				return err_prefix(ERR_PROTO, "%s: redirect", what);
-			if (u.https && !next.https)
-				return err_set(ERR_PROTO, "%s: refusing redirect from https to "
-				    "http (%s)", what, r->resp.location);
-			if (++redirects > MAX_REDIRECTS)
-				return err_set(ERR_PROTO, "%s: more than %d redirects", what,
-				    MAX_REDIRECTS);
-			rc = drain(r, NULL, 0);
-			if (rc < 0)
-				return err_prefix(rc, "%s", what);
-			u = next;
-			continue;
-		}
-		break;
+		rc = follow(r, &u, &redirects, what);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			break;
 	}
 	if (st == 200 || (st == 206 && offset > 0))
 		return ERR_OK;
-	{
-		char body[1024], text[300];
-		int code;
-
-		rc = drain(r, body, sizeof body);
-		if (rc < 0)
-			err_clear();
-		error_text(r, body, text, sizeof text);
-		if (st == 401 || st == 403)
-			code = ERR_AUTH;
-		else if (st == 404)
-			code = ERR_NOTFOUND;
-		else if (st == 408 || st == 429 || st >= 500)
-			code = ERR_NET;
-		else
-			code = ERR_PROTO;
-		return err_set(code, "%s: %s answered %d%s", what, u.host, st, text);
-	}
+	return status_error(r, &u, what);
 }
 
 int
 registry_get_url(struct registry *r, const char *url, const char *what)
 {
-	struct http_url u, next;
+	struct http_url u;
 	const char *hdrs[1] = { NULL };
-	int rc, st, redirects = 0;
+	int rc, redirects = 0;
 
 	rc = http_url_parse(url, &u);
 	if (rc < 0)
@@ -577,27 +597,15 @@ registry_get_url(struct registry *r, const char *url, const char *what)
 		rc = exchange(r, &u, hdrs);
 		if (rc < 0)
 			return err_prefix(rc, "%s", what);
-		st = r->resp.status;
-		if (st != 301 && st != 302 && st != 303 && st != 307 && st != 308)
-			break;
-		if (r->resp.location[0] == '\0' ||
-		    http_url_resolve(&u, r->resp.location, &next) < 0)
-			return err_set(ERR_PROTO, "%s: bad redirect from %s", what,
-			    u.host);
-		if (++redirects > MAX_REDIRECTS)
-			return err_set(ERR_PROTO, "%s: more than %d redirects", what,
-			    MAX_REDIRECTS);
-		rc = drain(r, NULL, 0);
+		rc = follow(r, &u, &redirects, what);
 		if (rc < 0)
-			return err_prefix(rc, "%s", what);
-		u = next;
+			return rc;
+		if (rc == 0)
+			break;
 	}
-	if (st == 200)
+	if (r->resp.status == 200)
 		return ERR_OK;
-	(void)drain(r, NULL, 0);
-	err_clear();
-	return err_set(st == 404 ? ERR_NOTFOUND : st >= 500 || st == 429 ? ERR_NET :
-	    ERR_PROTO, "%s: %s answered %d", what, u.host, st);
+	return status_error(r, &u, what);
 }
 
 /* Seconds of a Retry-After header, or -1 (an HTTP date is not used). */
