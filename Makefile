@@ -57,7 +57,7 @@ PORT_SRC := $(wildcard port/$(PORT)/*.c)
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
-.PHONY: all deps check unit size demo bench clean print-runner
+.PHONY: all deps check unit size demo bench clean print-runner fuzz
 all: $(B)/ocipull
 
 # V=1 shows the full commands.
@@ -83,7 +83,8 @@ DEB_PKGS := make gcc libc6-dev libmbedtls-dev zlib1g-dev libjsmn-dev \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
 	docker-registry skopeo umoci openssl apache2-utils curl python3 \
-	file busybox-static ca-certificates dpkg-dev time
+	file busybox-static ca-certificates dpkg-dev time \
+	clang libclang-rt-14-dev
 deps:
 	sh toolchain/install-deps.sh $(DEB_PKGS)
 
@@ -106,6 +107,16 @@ build/unit/%: tests/unit/%.c $(UNIT_LIB_SRC) $(UNIT_HDR)
 	@echo "  CC      $@ (ASan, UBSan)"
 	$(Q)gcc $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIB_SRC) \
 		-lmbedtls -lmbedx509 -lmbedcrypto -lz
+
+# Fault injection: test_faults links port/fake/ around the real port with
+# GNU ld's --wrap (this explicit rule takes precedence over the pattern).
+FAKE_WRAP := -Wl,--wrap=port_net_read,--wrap=port_net_write,--wrap=port_fs_write,--wrap=port_fs_fsync,--wrap=port_fs_syncfs
+build/unit/test_faults: tests/unit/test_faults.c port/fake/fake.c port/fake/fake.h \
+		$(UNIT_LIB_SRC) $(UNIT_HDR)
+	@mkdir -p build/unit
+	@echo "  CC      $@ (ASan, UBSan, fake port)"
+	$(Q)gcc $(UNIT_CPPFLAGS) -Iport/fake $(UNIT_CFLAGS) -o $@ $< port/fake/fake.c \
+		$(UNIT_LIB_SRC) $(FAKE_WRAP) -lmbedtls -lmbedx509 -lmbedcrypto -lz -lpthread
 
 unit: $(UNIT_TESTS)
 
@@ -142,3 +153,57 @@ clean:
 # The qemu-user runner of the board's toolchain (empty for the host).
 print-runner:
 	@echo $(RUNNER)
+
+# ---- fuzzing (not part of check) ------------------------------------------
+
+# libFuzzer targets of the pure parsers (tests/fuzz/fuzz_<name>.c), built
+# with clang, ASan and UBSan into build/fuzz/, each run for FUZZ_SECONDS.
+# New inputs go to build/fuzz/corpus/<name>/, seeds are read from
+# tests/fuzz/corpus/<name>/ (and Go's tar test archives for tar), crashes
+# land in build/fuzz/artifacts/<name>/ and stop make (make -k goes on).
+# One fuzzer alone: make fuzz FUZZ_NAMES=tar. Reproduce a crash:
+# build/fuzz/fuzz_<name> <file>.
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES ?= tar http json manifest ref auth gunzip
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CPPFLAGS := -Iboard/host -Isrc -Iport -DBOARD_PLATFORM='"linux/amd64"' \
+	-D_FILE_OFFSET_BITS=64
+FUZZ_SRC_tar := src/tar.c
+FUZZ_SRC_http := src/http.c
+FUZZ_SRC_json := src/json.c
+FUZZ_SRC_manifest := src/manifest.c src/platform.c src/json.c src/ref.c
+FUZZ_SRC_ref := src/ref.c
+FUZZ_SRC_auth := src/auth.c src/json.c
+FUZZ_SRC_gunzip := src/gunzip.c
+FUZZ_LIBS_gunzip := -lz
+FUZZ_SEEDS_tar := ../shared/testdata/tar/go
+FUZZ_ARGS_tar := -max_len=131072
+FUZZ_ARGS := -timeout=10 -print_final_stats=1
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(wildcard src/*.c src/*.h)
+	@mkdir -p build/fuzz
+	@echo "  CC      $@ (libFuzzer, ASan, UBSan)"
+	$(Q)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< \
+		$(FUZZ_SRC_$*) src/err.c $(FUZZ_LIBS_$*)
+
+fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
+	@set -e; for n in $(FUZZ_NAMES); do \
+		mkdir -p build/fuzz/corpus/$$n build/fuzz/artifacts/$$n; \
+		seeds=; \
+		[ -d tests/fuzz/corpus/$$n ] && seeds=tests/fuzz/corpus/$$n; \
+		case $$n in \
+		tar) [ -d $(FUZZ_SEEDS_tar) ] && seeds="$$seeds $(FUZZ_SEEDS_tar)"; \
+			args="$(FUZZ_ARGS_tar)";; \
+		*) args=;; \
+		esac; \
+		echo "  FUZZ    $$n for $(FUZZ_SECONDS) s"; \
+		build/fuzz/fuzz_$$n $(FUZZ_ARGS) $$args \
+			-max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=build/fuzz/artifacts/$$n/ \
+			build/fuzz/corpus/$$n $$seeds \
+			> build/fuzz/$$n.log 2>&1 || \
+			{ tail -n 40 build/fuzz/$$n.log; exit 1; }; \
+		grep -E '^#[0-9]+.*DONE' build/fuzz/$$n.log | tail -n 1; \
+	done

@@ -837,6 +837,10 @@ pull_image(struct registry *r, const struct image *img, const char *config,
 	}
 	/* The rename itself must survive a power cut. */
 	rc = o->no_sync ? ERR_OK : port_fs_fsync(pfd);
+	if (rc < 0)
+		rc = err_prefix(rc, "%s holds the new tree, but syncing its parent "
+		    "directory failed, so a power cut could still bring the old one "
+		    "back", o->dest);
 out:
 	if (jfd >= 0)
 		port_fs_close(jfd);

@@ -33,7 +33,8 @@ linux_err(int e, const char *what, const char *obj)
 		code = ERR_NET; break;
 	default: code = ERR_IO; break;
 	}
-	return err_set(code, "%s %s: %s", what, obj ? obj : "", strerror(e));
+	return err_set(code, "%s%s%s: %s", what, obj ? " " : "", obj ? obj : "",
+	    strerror(e));
 }
 
 void
