@@ -57,7 +57,7 @@ PORT_SRC := $(wildcard port/$(PORT)/*.c)
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
-.PHONY: all deps check unit size demo bench clean print-runner fuzz
+.PHONY: all deps check unit size demo bench clean print-runner fuzz fuzz-deps
 all: $(B)/ocipull
 
 # V=1 shows the full commands.
@@ -83,8 +83,7 @@ DEB_PKGS := make gcc libc6-dev libmbedtls-dev zlib1g-dev libjsmn-dev \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
 	docker-registry skopeo umoci openssl apache2-utils curl python3 \
-	file busybox-static ca-certificates dpkg-dev time \
-	clang libclang-rt-14-dev
+	file busybox-static ca-certificates dpkg-dev time
 deps:
 	sh toolchain/install-deps.sh $(DEB_PKGS)
 
@@ -187,6 +186,13 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(wildcard src/*.c src/
 	@echo "  CC      $@ (libFuzzer, ASan, UBSan)"
 	$(Q)$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $< \
 		$(FUZZ_SRC_$*) src/err.c $(FUZZ_LIBS_$*)
+
+# clang and its fuzzer runtime are installed here, not by make deps: only
+# fuzzing needs them.
+fuzz-deps:
+	sh toolchain/install-deps.sh clang libclang-rt-14-dev
+
+build/fuzz/fuzz_%: | fuzz-deps
 
 fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 	@set -e; for n in $(FUZZ_NAMES); do \

@@ -348,63 +348,81 @@ put_utf8(char *dst, size_t room, unsigned long cp)
 	return 0;
 }
 
+/*
+ * Decode the character of s starting at *k into out (1 to 4 UTF-8 bytes)
+ * and move *k past it. Returns the byte count, or ERR_FORMAT.
+ */
+static int
+decode_char(const struct json_str *s, size_t *k, char out[4])
+{
+	unsigned long cp;
+	char c = s->p[*k];
+	size_t w;
+
+	if (c != '\\') {
+		out[0] = c;
+		(*k)++;
+		return 1;
+	}
+	/* jsmn strict mode has checked the escape's shape. */
+	if (*k + 1 >= s->n)
+		return ERR_FORMAT;
+	c = s->p[++*k];
+	switch (c) {
+	case '"': case '\\': case '/': cp = (unsigned char)c; break;
+	case 'b': cp = '\b'; break;
+	case 'f': cp = '\f'; break;
+	case 'n': cp = '\n'; break;
+	case 'r': cp = '\r'; break;
+	case 't': cp = '\t'; break;
+	case 'u':
+		if (*k + 4 >= s->n)
+			return ERR_FORMAT;
+		cp = (unsigned long)hex4(s->p + *k + 1);
+		*k += 4;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			long lo;
+			if (*k + 6 >= s->n || s->p[*k + 1] != '\\' ||
+			    s->p[*k + 2] != 'u')
+				return ERR_FORMAT;
+			lo = hex4(s->p + *k + 3);
+			if (lo < 0xdc00 || lo > 0xdfff)
+				return ERR_FORMAT;
+			cp = 0x10000 + ((cp - 0xd800) << 10) +
+			    ((unsigned long)lo - 0xdc00);
+			*k += 6;
+		} else if (cp >= 0xdc00 && cp <= 0xdfff) {
+			return ERR_FORMAT;
+		}
+		if (cp == 0)
+			return ERR_FORMAT;
+		break;
+	default:
+		return ERR_FORMAT;
+	}
+	(*k)++;
+	w = put_utf8(out, 4, cp);
+	return w == 0 ? ERR_FORMAT : (int)w;
+}
+
 long
 json_copy(const struct json *j, int i, char *buf, size_t cap)
 {
 	struct json_str s;
-	size_t k, o = 0;
+	size_t k = 0, o = 0;
+	char ch[4];
 
 	if (json_str(j, i, &s) != ERR_OK || cap == 0)
 		return ERR_FORMAT;
-	for (k = 0; k < s.n; k++) {
-		char c = s.p[k];
-		unsigned long cp;
-		size_t w;
+	while (k < s.n) {
+		int w = decode_char(&s, &k, ch);
 
-		if (c != '\\') {
-			if (o + 1 >= cap)
-				return ERR_NOMEM;
-			buf[o++] = c;
-			continue;
-		}
-		/* jsmn strict mode has checked the escape's shape. */
-		c = s.p[++k];
-		switch (c) {
-		case '"': case '\\': case '/': cp = (unsigned char)c; break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			if (k + 4 >= s.n)
-				return ERR_FORMAT;
-			cp = (unsigned long)hex4(s.p + k + 1);
-			k += 4;
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				long lo;
-				if (k + 6 >= s.n || s.p[k + 1] != '\\' ||
-				    s.p[k + 2] != 'u')
-					return ERR_FORMAT;
-				lo = hex4(s.p + k + 3);
-				if (lo < 0xdc00 || lo > 0xdfff)
-					return ERR_FORMAT;
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    ((unsigned long)lo - 0xdc00);
-				k += 6;
-			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
-				return ERR_FORMAT;
-			}
-			if (cp == 0)
-				return ERR_FORMAT;
-			break;
-		default:
-			return ERR_FORMAT;
-		}
-		w = put_utf8(buf + o, cap - 1 - o, cp);
-		if (w == 0)
+		if (w < 0)
+			return w;
+		if (o + (size_t)w >= cap)
 			return ERR_NOMEM;
-		o += w;
+		memcpy(buf + o, ch, (size_t)w);
+		o += (size_t)w;
 	}
 	buf[o] = '\0';
 	return (long)o;
@@ -414,16 +432,22 @@ int
 json_eq(const struct json *j, int i, const char *s)
 {
 	struct json_str v;
-	char tmp[256];
-	long n;
-	size_t len = strlen(s);
+	size_t len = strlen(s), k = 0, o = 0;
+	char ch[4];
 
 	if (json_str(j, i, &v) != ERR_OK)
 		return 0;
 	if (memchr(v.p, '\\', v.n) == NULL)
 		return v.n == len && memcmp(v.p, s, len) == 0;
-	n = json_copy(j, i, tmp, sizeof tmp);
-	return n >= 0 && (size_t)n == len && memcmp(tmp, s, len) == 0;
+	/* Compare while decoding: no length limit, no copy. */
+	while (k < v.n) {
+		int w = decode_char(&v, &k, ch);
+
+		if (w < 0 || o + (size_t)w > len || memcmp(s + o, ch, (size_t)w) != 0)
+			return 0;
+		o += (size_t)w;
+	}
+	return o == len;
 }
 
 int

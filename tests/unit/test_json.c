@@ -323,6 +323,34 @@ test_str_view(void)
 	CHECK(!json_is_string(&j, 99));
 }
 
+/* json_eq and json_get on escaped strings longer than any fixed buffer
+ * (found by fuzz_json: a 256-byte decode buffer said "not equal"). */
+static void
+test_eq_long_escaped(void)
+{
+	static char doc[1200], want[600];
+	static jsmntok_t t16[16];
+	struct json j;
+	size_t n = 0;
+	int k;
+
+	n += (size_t)snprintf(doc + n, sizeof doc - n, "{\"\\n");
+	want[0] = '\n';
+	for (k = 0; k < 500; k++) {
+		doc[n++] = 'a';
+		want[k + 1] = 'a';
+	}
+	want[501] = '\0';
+	n += (size_t)snprintf(doc + n, sizeof doc - n, "\":1}");
+	CHECK_EQ(json_parse(&j, doc, n, t16, 16, "doc"), ERR_OK);
+	CHECK(json_eq(&j, 1, want));
+	CHECK_EQ(json_get(&j, 0, want), 2);
+	want[500] = 'b';
+	CHECK(!json_eq(&j, 1, want));
+	want[500] = '\0';
+	CHECK(!json_eq(&j, 1, want));
+}
+
 int
 main(void)
 {
@@ -336,5 +364,6 @@ main(void)
 	UNIT_RUN(test_copy_escapes);
 	UNIT_RUN(test_u64);
 	UNIT_RUN(test_str_view);
+	UNIT_RUN(test_eq_long_escaped);
 	return UNIT_END();
 }
