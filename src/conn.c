@@ -227,9 +227,77 @@ conn_init(struct conn *c)
 	c->io_err = 0;
 }
 
+/*
+ * Ask the proxy on c->sock for a tunnel to host:port and read its answer
+ * byte by byte (so nothing of the tunnel's first bytes is taken).
+ */
+static int
+proxy_connect(struct conn *c, const char *host, uint16_t port,
+    const char *proxy_host)
+{
+	char req[600], line[256];
+	const char *lb = strchr(host, ':') ? "[" : "", *rb = strchr(host, ':') ? "]" : "";
+	size_t have = 0, ll = 0;
+	int n, status = 0;
+	long rc;
+
+	n = snprintf(req, sizeof req, "CONNECT %s%s%s:%u HTTP/1.1\r\nHost: %s%s%s:%u\r\n"
+	    "User-Agent: ocipull\r\n\r\n", lb, host, rb, (unsigned)port, lb, host,
+	    rb, (unsigned)port);
+	if (n < 0 || (size_t)n >= sizeof req)
+		return err_set(ERR_USAGE, "host name too long for a proxy request");
+	rc = port_net_write(c->sock, req, (size_t)n, c->timeout_ms);
+	if (rc < 0)
+		return err_prefix((int)rc, "proxy %s", proxy_host);
+	/* The answer's headers end with an empty line. */
+	for (;;) {
+		char ch;
+
+		rc = port_net_read(c->sock, &ch, 1, c->timeout_ms);
+		if (rc < 0)
+			return err_prefix((int)rc, "proxy %s", proxy_host);
+		if (rc == 0)
+			return err_set(ERR_NET, "proxy %s closed the connection before "
+			    "answering CONNECT", proxy_host);
+		if (++have > 16384)
+			return err_set(ERR_PROTO, "proxy %s: answer to CONNECT too long",
+			    proxy_host);
+		if (ch == '\n') {
+			while (ll > 0 && line[ll - 1] == '\r')
+				ll--;
+			line[ll] = '\0';
+			if (status == 0) {
+				if (strncmp(line, "HTTP/1.", 7) != 0 || ll < 12)
+					return err_set(ERR_PROTO, "proxy %s: bad answer to "
+					    "CONNECT: %.80s", proxy_host, line);
+				status = (line[9] - '0') * 100 + (line[10] - '0') * 10 +
+				    (line[11] - '0');
+				if (status < 200 || status > 299)
+					return err_set(ERR_NET, "proxy %s refused to connect to "
+					    "%s:%u: %.100s", proxy_host, host, (unsigned)port,
+					    line);
+			} else if (ll == 0) {
+				return ERR_OK;
+			}
+			ll = 0;
+		} else if (ll < sizeof line - 1) {
+			line[ll++] = ch;
+		}
+	}
+}
+
 int
 conn_open(struct conn *c, struct conn_tls *tls, const char *host,
     uint16_t port, uint32_t connect_timeout_ms, uint32_t timeout_ms)
+{
+	return conn_open_proxied(c, tls, host, port, NULL, 0, connect_timeout_ms,
+	    timeout_ms);
+}
+
+int
+conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
+    uint16_t port, const char *proxy_host, uint16_t proxy_port,
+    uint32_t connect_timeout_ms, uint32_t timeout_ms)
 {
 	int rc;
 	size_t hl = strlen(host);
@@ -240,10 +308,19 @@ conn_open(struct conn *c, struct conn_tls *tls, const char *host,
 	memcpy(c->host, host, hl + 1);
 	c->port = port;
 	c->timeout_ms = timeout_ms;
-	rc = port_net_connect(host, port, connect_timeout_ms);
+	rc = proxy_host != NULL ?
+	    port_net_connect(proxy_host, proxy_port, connect_timeout_ms) :
+	    port_net_connect(host, port, connect_timeout_ms);
 	if (rc < 0)
-		return rc;
+		return proxy_host != NULL ? err_prefix(rc, "proxy") : rc;
 	c->sock = rc;
+	if (proxy_host != NULL) {
+		rc = proxy_connect(c, host, port, proxy_host);
+		if (rc < 0) {
+			conn_close(c);
+			return rc;
+		}
+	}
 	if (tls == NULL)
 		return ERR_OK;
 

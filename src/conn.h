@@ -62,6 +62,16 @@ void conn_init(struct conn *c);
 int conn_open(struct conn *c, struct conn_tls *tls, const char *host,
     uint16_t port, uint32_t connect_timeout_ms, uint32_t timeout_ms);
 
+/*
+ * The same through an HTTP proxy (HTTPS_PROXY): connect to proxy_host:
+ * proxy_port, ask it to CONNECT to host:port, then speak TLS (or plain
+ * bytes) through the tunnel; the certificate is still checked for host.
+ * A proxy that refuses gives ERR_NET with its status line.
+ */
+int conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
+    uint16_t port, const char *proxy_host, uint16_t proxy_port,
+    uint32_t connect_timeout_ms, uint32_t timeout_ms);
+
 /* Read up to len bytes: count (> 0), 0 when the server closed, or an
  * error (ERR_NET, ERR_TIMEOUT, ERR_TLS). */
 long conn_read(struct conn *c, void *buf, size_t len);

@@ -55,6 +55,73 @@ wait_ms(const struct registry *r)
 	return r->deadline_ms - now < t ? (uint32_t)(r->deadline_ms - now) : t;
 }
 
+/*
+ * Whether host goes through the proxy: not when NO_PROXY ("*", or a list
+ * of names, each matching the host itself or, as a domain, any name below
+ * it; a leading dot is allowed; ports are ignored) names it.
+ */
+static int
+use_proxy(const struct registry *r, const char *host)
+{
+	const char *p = r->no_proxy;
+	size_t hl = strlen(host);
+
+	if (r->proxy_host[0] == '\0')
+		return 0;
+	while (*p != '\0') {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", :");
+		if (n == 1 && p[0] == '*')
+			return 0;
+		if (n > 0 && p[0] == '.') {
+			p++;
+			n--;
+		}
+		if (n > 0 && n <= hl) {
+			char tail[256];
+			if (n < sizeof tail) {
+				memcpy(tail, p, n);
+				tail[n] = '\0';
+				if (ieq(host + hl - n, tail) == 0 &&
+				    (n == hl || host[hl - n - 1] == '.'))
+					return 0;
+			}
+		}
+		p += n;
+		while (*p != '\0' && *p != ',')
+			p++;
+	}
+	return 1;
+}
+
+/* HTTPS_PROXY (or https_proxy): an http:// proxy URL or host:port. */
+static int
+load_proxy(struct registry *r)
+{
+	const char *v = port_env("HTTPS_PROXY"), *np = port_env("NO_PROXY");
+	char url[600];
+	struct http_url u;
+
+	if (v == NULL || v[0] == '\0')
+		v = port_env("https_proxy");
+	if (np == NULL)
+		np = port_env("no_proxy");
+	if (np != NULL)
+		snprintf(r->no_proxy, sizeof r->no_proxy, "%s", np);
+	if (v == NULL || v[0] == '\0')
+		return ERR_OK;
+	snprintf(url, sizeof url, "%s%s", strstr(v, "://") ? "" : "http://", v);
+	if (http_url_parse(url, &u) < 0 || u.https)
+		return err_set(ERR_USAGE, "HTTPS_PROXY=%s: expected an http:// proxy "
+		    "(host:port or http://host:port)", v);
+	snprintf(r->proxy_host, sizeof r->proxy_host, "%s", u.host);
+	r->proxy_port = u.port;
+	return ERR_OK;
+}
+
 /* ---- connection ---------------------------------------------------------------- */
 
 static void
@@ -84,8 +151,9 @@ ensure_conn(struct registry *r, const struct http_url *u)
 	if (wait_ms(r) == 0)
 		return err_set(ERR_TIMEOUT, "time limit of %u s reached",
 		    (unsigned)r->opt.timeout_s);
-	rc = conn_open(&r->conn, u->https ? &r->tls : NULL, u->host, u->port,
-	    wait_ms(r) < BOARD_CONNECT_TIMEOUT_MS ? wait_ms(r) :
+	rc = conn_open_proxied(&r->conn, u->https ? &r->tls : NULL, u->host,
+	    u->port, u->https && use_proxy(r, u->host) ? r->proxy_host : NULL,
+	    r->proxy_port, wait_ms(r) < BOARD_CONNECT_TIMEOUT_MS ? wait_ms(r) :
 	    BOARD_CONNECT_TIMEOUT_MS, wait_ms(r));
 	if (rc < 0)
 		return rc;
@@ -782,6 +850,8 @@ registry_init(struct registry *r, const struct ref *ref,
 	snprintf(r->base.target, sizeof r->base.target, "/v2/");
 	if (opts->timeout_s != 0)
 		r->deadline_ms = port_mono_ms() + (uint64_t)opts->timeout_s * 1000u;
+	if (load_proxy(r) < 0)
+		return ERR_USAGE;
 	if (opts->username != NULL) {
 		if (auth_basic(opts->username, opts->password ? opts->password : "",
 		    r->basic, sizeof r->basic) < 0)

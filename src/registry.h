@@ -74,6 +74,9 @@ struct registry {
 
 	uint64_t bytes_in;         /* body bytes received, for --stats */
 	uint64_t deadline_ms;      /* monotonic end of the run, 0: none */
+	char proxy_host[256];      /* HTTPS_PROXY's host, "" for none */
+	uint16_t proxy_port;
+	char no_proxy[1024];       /* NO_PROXY as given */
 	unsigned retries_done;     /* for --stats */
 	unsigned resumes;
 	uint64_t refetched;        /* bytes received more than once */
