@@ -119,36 +119,6 @@ stat_is() {
 	else fail "$1" "--stats says $2 $got, expected $3 ($(grep '^stats: retries' "$ERR_F"))"; fi
 }
 
-# same_tree NAME A B [treecmp options]: pass if the trees are identical.
-same_tree() {
-	n=$1 a=$2 b=$3
-	shift 3
-	if python3 "$ROOT/tests/treecmp.py" "$a" "$b" "$@" > "$T_DIR/cmp" 2>&1; then
-		pass "$n"
-	else
-		fail "$n" "$a vs $b: $(head -20 "$T_DIR/cmp" | tr '\n' ';' | head -c 700)"
-	fi
-}
-
-# old_dest DIR / unchanged NAME DEST: as in pull.sh.
-old_dest() {
-	rm -rf "$1" "$1.before"
-	mkdir -p "$1/sub"
-	echo "old tree" > "$1/MARKER"
-	echo "old" > "$1/sub/file"
-	ln -s MARKER "$1/link"
-	touch -d @1600000000 "$1/sub/file" "$1/sub"
-	cp -a "$1" "$1.before"
-}
-unchanged() {
-	same_tree "$1-dest-unchanged" "$2" "$2.before"
-	left=$(find "$(dirname "$2")" -mindepth 1 -maxdepth 1 ! -name "$(basename "$2")" \
-		! -name "$(basename "$2").before" ! -name ".$(basename "$2").ocipull-lock" |
-		tr '\n' ' ')
-	if [ -z "$left" ]; then pass "$1-no-staging-left"
-	else fail "$1-no-staging-left" "beside $2: $left"; fi
-}
-
 # Reference trees: clean pulls straight from $REG_HTTP; ref_tree FIXTURE
 # sets REF to the tree (/nonexistent if the pull failed).
 ref_tree() {

@@ -5,13 +5,10 @@
 
 LOG=$T_DIR/proxy.log
 : > "$LOG"
-python3 "$ROOT/tests/lib/connectproxy.py" 0 "$LOG" > "$T_DIR/proxy.out" 2>/dev/null &
-PPID_=$!
-echo "$T_DIR/proxy.pid" >> "$WORK/registry-pids"
-echo $PPID_ > "$T_DIR/proxy.pid"
-i=0
-while ! grep -q '^ready ' "$T_DIR/proxy.out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-PP=$(sed -n 's/^ready //p' "$T_DIR/proxy.out")
+. "$ROOT/tests/lib/registry.sh"
+bg_ready "$T_DIR/cp" "CONNECT proxy" python3 "$ROOT/tests/lib/connectproxy.py" 0 "$LOG" ||
+	{ fail connect-proxy "did not start"; exit 0; }
+PP=$BG_PORT
 multi=fixture/multi:latest
 
 export HTTPS_PROXY="http://127.0.0.1:$PP"
@@ -40,4 +37,4 @@ export HTTPS_PROXY="https://127.0.0.1:$PP"
 run inspect --ca-file "$CA_DIR/ca.crt" "$REG_HTTPS/$multi"
 expect_rc https-proxy-url-refused-exit 2
 unset HTTPS_PROXY
-kill "$PPID_" 2>/dev/null
+kill "$(cat "$T_DIR/cp/pid")" 2>/dev/null

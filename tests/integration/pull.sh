@@ -90,17 +90,6 @@ PY
 	echo "$d/bundle/rootfs"
 }
 
-# same_tree NAME A B [treecmp options]: pass if the trees are identical.
-same_tree() {
-	n=$1 a=$2 b=$3
-	shift 3
-	if python3 "$ROOT/tests/treecmp.py" "$a" "$b" "$@" > "$T_DIR/cmp" 2>&1; then
-		pass "$n"
-	else
-		fail "$n" "$a vs $b: $(head -20 "$T_DIR/cmp" | tr '\n' ';' | head -c 700)"
-	fi
-}
-
 # pull_cmp NAME FIXTURE PLATFORM|"" [ocipull options...]: pull the fixture
 # from $REG_HTTP into a fresh $T_DIR/NAME/rootfs (default platform when
 # PLATFORM is empty) and compare it with umoci's tree for REF_PLATFORM.
@@ -123,29 +112,7 @@ pull_cmp() {
 	fi
 }
 
-# old_dest DIR: a DEST that exists already, with a marker file, a
-# subdirectory and a symlink, and a snapshot of it in DIR.before.
-old_dest() {
-	rm -rf "$1" "$1.before"
-	mkdir -p "$1/sub"
-	echo "old tree" > "$1/MARKER"
-	echo "old" > "$1/sub/file"
-	ln -s MARKER "$1/link"
-	touch -d @1600000000 "$1/sub/file" "$1/sub"
-	cp -a "$1" "$1.before"
-}
 
-# unchanged NAME DEST: DEST is what old_dest made (its root included), and
-# its directory holds nothing else (no staging directory left behind).
-unchanged() {
-	same_tree "$1-dest-unchanged" "$2" "$2.before"
-	# The lock file beside DEST stays by design (see pull.h).
-	left=$(find "$(dirname "$2")" -mindepth 1 -maxdepth 1 ! -name "$(basename "$2")" \
-		! -name "$(basename "$2").before" ! -name ".$(basename "$2").ocipull-lock" |
-		tr '\n' ' ')
-	if [ -z "$left" ]; then pass "$1-no-staging-left"
-	else fail "$1-no-staging-left" "beside $2: $left"; fi
-}
 
 case $BOARD in
 generic-arm64) own=linux/arm64/v8 ;;

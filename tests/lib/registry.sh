@@ -28,6 +28,8 @@
 #                                 its PID; sets FP_PORT to the port it
 #                                 listens on and FP_DIR to its directory
 #                                 (log: $FP_DIR/log)
+#   bg_ready DIR WHAT CMD...      run CMD in the background until it prints
+#                                 "ready PORT" (sets BG_PORT), PID remembered
 #   reg_stop_all                  stop every registry, token server and
 #                                 fault proxy started, by PID
 #
@@ -153,40 +155,49 @@ EOC
 	return 1
 }
 
+# bg_ready DIR WHAT CMD...: run CMD in the background (stdout DIR/out,
+# stderr DIR/log), remember its PID for reg_stop_all, and wait until it
+# prints "ready PORT"; sets BG_PORT. WHAT names it in messages.
+bg_ready() {
+	bg_dir=$1 bg_what=$2
+	shift 2
+	mkdir -p "$bg_dir"
+	: > "$bg_dir/out"
+	"$@" >"$bg_dir/out" 2>"$bg_dir/log" </dev/null &
+	echo $! > "$bg_dir/pid"
+	echo "$bg_dir/pid" >> "$WORK/registry-pids"
+	bg_i=0
+	while [ $bg_i -lt 100 ]; do
+		if grep -q '^ready ' "$bg_dir/out"; then
+			BG_PORT=$(sed -n 's/^ready //p' "$bg_dir/out")
+			return 0
+		fi
+		if ! kill -0 "$(cat "$bg_dir/pid")" 2>/dev/null; then
+			echo "$bg_what died:" >&2
+			cat "$bg_dir/log" >&2
+			return 1
+		fi
+		sleep 0.1
+		bg_i=$((bg_i + 1))
+	done
+	echo "$bg_what did not get ready" >&2
+	cat "$bg_dir/log" >&2
+	return 1
+}
+
 tok_start() {
 	if [ $# -lt 5 ]; then
 		echo "tok_start: usage: tok_start PORT KEY CERT ISSUER SERVICE [options...]" >&2
 		return 1
 	fi
-	tok_port=$1
-	tok_dir=$WORK/tokenserver-$tok_port
-	mkdir -p "$tok_dir"
-	: > "$tok_dir/out"
-	tok_key=$2 tok_cert=$3 tok_iss=$4 tok_svc=$5
+	tok_port=$1 tok_key=$2 tok_cert=$3 tok_iss=$4 tok_svc=$5
 	shift 5
-	python3 "${TOKENSERVER:-${ROOT:-.}/tests/lib/tokenserver.py}" --port "$tok_port" \
-		--key "$tok_key" --cert "$tok_cert" --issuer "$tok_iss" --service "$tok_svc" "$@" \
-		>"$tok_dir/out" 2>"$tok_dir/log" </dev/null &
-	echo $! > "$tok_dir/pid"
-	echo "$tok_dir/pid" >> "$WORK/registry-pids"
-	tok_i=0
-	while [ $tok_i -lt 100 ]; do
-		if grep -q '^ready ' "$tok_dir/out"; then
-			# shellcheck disable=SC2034 # for the caller
-			TOK_PORT=$(sed -n 's/^ready //p' "$tok_dir/out")
-			return 0
-		fi
-		if ! kill -0 "$(cat "$tok_dir/pid")" 2>/dev/null; then
-			echo "token server on port $tok_port died:" >&2
-			cat "$tok_dir/log" >&2
-			return 1
-		fi
-		sleep 0.1
-		tok_i=$((tok_i + 1))
-	done
-	echo "token server did not get ready on port $tok_port" >&2
-	cat "$tok_dir/log" >&2
-	return 1
+	bg_ready "$WORK/tokenserver-$tok_port" "token server on port $tok_port" \
+		python3 "${TOKENSERVER:-${ROOT:-.}/tests/lib/tokenserver.py}" --port "$tok_port" \
+		--key "$tok_key" --cert "$tok_cert" --issuer "$tok_iss" --service "$tok_svc" "$@" ||
+		return 1
+	# shellcheck disable=SC2034 # for the caller
+	TOK_PORT=$BG_PORT
 }
 
 fp_start() {
@@ -194,33 +205,12 @@ fp_start() {
 		echo "fp_start: usage: fp_start UPSTREAM [PORT]" >&2
 		return 1
 	fi
-	fp_up=$1 fp_port=${2:-0}
 	fp_dir=$(mktemp -d "$WORK/faultproxy.XXXXXX") || return 1
-	: > "$fp_dir/out"
-	python3 "${FAULTPROXY:-${ROOT:-.}/tests/lib/faultproxy.py}" --upstream "$fp_up" \
-		--port "$fp_port" >"$fp_dir/out" 2>"$fp_dir/log" </dev/null &
-	echo $! > "$fp_dir/pid"
-	echo "$fp_dir/pid" >> "$WORK/registry-pids"
-	fp_i=0
-	while [ $fp_i -lt 100 ]; do
-		if grep -q '^ready ' "$fp_dir/out"; then
-			# shellcheck disable=SC2034 # for the caller
-			FP_PORT=$(sed -n 's/^ready //p' "$fp_dir/out")
-			# shellcheck disable=SC2034
-			FP_DIR=$fp_dir
-			return 0
-		fi
-		if ! kill -0 "$(cat "$fp_dir/pid")" 2>/dev/null; then
-			echo "fault proxy in front of $fp_up died:" >&2
-			cat "$fp_dir/log" >&2
-			return 1
-		fi
-		sleep 0.1
-		fp_i=$((fp_i + 1))
-	done
-	echo "fault proxy in front of $fp_up did not get ready" >&2
-	cat "$fp_dir/log" >&2
-	return 1
+	bg_ready "$fp_dir" "fault proxy in front of $1" \
+		python3 "${FAULTPROXY:-${ROOT:-.}/tests/lib/faultproxy.py}" --upstream "$1" \
+		--port "${2:-0}" || return 1
+	# shellcheck disable=SC2034 # for the caller
+	FP_PORT=$BG_PORT FP_DIR=$fp_dir
 }
 
 reg_stop_all() {

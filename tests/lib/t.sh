@@ -10,6 +10,12 @@
 #   expect_out NAME ERE    stdout of the last run matches ERE
 #   expect_err NAME ERE    stderr of the last run matches ERE
 #   pass NAME / fail NAME WHY
+#   same_tree NAME A B [treecmp options]   trees A and B are identical
+#   old_dest DIR           a DEST that exists already (a marker file, a
+#                          subdirectory, a symlink), snapshot in DIR.before
+#   unchanged NAME DEST    DEST is what old_dest made (root included) and
+#                          nothing is left beside it (no staging directory;
+#                          the lock file stays by design)
 
 T_DIR=$WORK/t-$BOARD-$(basename "$0" .sh)
 mkdir -p "$T_DIR"
@@ -39,4 +45,34 @@ expect_out() {
 expect_err() {
 	if grep -Eq -- "$2" "$ERR_F"; then pass "$1"
 	else fail "$1" "stderr of '$LAST' does not match /$2/: $(head -c 300 "$ERR_F")"; fi
+}
+
+same_tree() {
+	n=$1 a=$2 b=$3
+	shift 3
+	if python3 "$ROOT/tests/treecmp.py" "$a" "$b" "$@" > "$T_DIR/cmp" 2>&1; then
+		pass "$n"
+	else
+		fail "$n" "$a vs $b: $(head -20 "$T_DIR/cmp" | tr '\n' ';' | head -c 700)"
+	fi
+}
+
+old_dest() {
+	rm -rf "$1" "$1.before"
+	mkdir -p "$1/sub"
+	echo "old tree" > "$1/MARKER"
+	echo "old" > "$1/sub/file"
+	ln -s MARKER "$1/link"
+	touch -d @1600000000 "$1/sub/file" "$1/sub"
+	cp -a "$1" "$1.before"
+}
+
+unchanged() {
+	same_tree "$1-dest-unchanged" "$2" "$2.before"
+	# The lock file beside DEST stays by design (see pull.h).
+	left=$(find "$(dirname "$2")" -mindepth 1 -maxdepth 1 ! -name "$(basename "$2")" \
+		! -name "$(basename "$2").before" ! -name ".$(basename "$2").ocipull-lock" |
+		tr '\n' ' ')
+	if [ -z "$left" ]; then pass "$1-no-staging-left"
+	else fail "$1-no-staging-left" "beside $2: $left"; fi
 }
