@@ -393,6 +393,16 @@ realm_trusted(const struct registry *r, const struct http_url *u)
 	return 0;
 }
 
+/* A hint for auth failures when config.json names a credential helper. */
+static const char *
+helper_note(const struct registry *r)
+{
+	return r->creds_helper ? "; config.json keeps this registry's "
+	    "credentials in a credential helper (credsStore or credHelpers), "
+	    "which ocipull does not run: give them with --username and "
+	    "--password-stdin" : "";
+}
+
 /*
  * Get a bearer token for ch from its realm, with the registry's credentials
  * when they may go there, else anonymously.
@@ -446,9 +456,10 @@ fetch_token(struct registry *r, const struct auth_challenge *ch)
 	if (r->resp.status != 200) {
 		int st = r->resp.status;
 		drain(r, NULL, 0);
-		return err_set(ERR_AUTH, "token server %s answered %d%s", u.host, st,
+		return err_set(ERR_AUTH, "token server %s answered %d%s%s", u.host, st,
 		    st == 401 || st == 403 ? (with_creds ? " (wrong credentials?)" :
-		    " (credentials needed: --username/--password-stdin or docker login)") : "");
+		    " (credentials needed: --username/--password-stdin or docker login)") : "",
+		    with_creds ? "" : helper_note(r));
 	}
 	while ((rc = registry_read(r, &p, &n)) == ERR_OK) {
 		if (have + n > sizeof r->small)
@@ -493,8 +504,8 @@ authenticate(struct registry *r)
 		if (ch[i].scheme == AUTH_BASIC) {
 			if (r->basic[0] == '\0')
 				return err_set(ERR_AUTH, "%s requires credentials "
-				    "(--username with --password-stdin, or docker login)",
-				    r->ref->registry);
+				    "(--username with --password-stdin, or docker login)%s",
+				    r->ref->registry, helper_note(r));
 			if (r->bearer[0] == '\0' && r->bearer_until_ms == 1)
 				return err_set(ERR_AUTH, "%s refused the credentials from %s",
 				    r->ref->registry, r->creds_source);
@@ -824,6 +835,12 @@ load_config_creds(struct registry *r)
 	    (unsigned)(sizeof r->tok / sizeof r->tok[0]), r->ref->registry,
 	    user, sizeof user, pass, sizeof pass);
 	if (rc == ERR_NOENT) {
+		err_clear();
+		/* Say so if an auth failure comes: docker login stored them in
+		 * a credential helper, which ocipull does not run. */
+		r->creds_helper = auth_config_helper(r->small, (size_t)len, r->tok,
+		    (unsigned)(sizeof r->tok / sizeof r->tok[0]),
+		    r->ref->registry) == 1;
 		err_clear();
 		return ERR_OK;
 	}

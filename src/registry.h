@@ -71,6 +71,8 @@ struct registry {
 	char bearer[BOARD_TOKEN_MAX + 8];  /* "Bearer ..." or "" */
 	uint64_t bearer_until_ms;  /* monotonic time the token expires */
 	char creds_source[512];    /* where the credentials came from */
+	int creds_helper;          /* config.json keeps them in a helper we
+	                            * do not run (credsStore, credHelpers) */
 
 	uint64_t bytes_in;         /* body bytes received, for --stats */
 	uint64_t deadline_ms;      /* monotonic end of the run, 0: none */
