@@ -1128,8 +1128,10 @@ rootfs_finish(struct rootfs *fs)
 		}
 	}
 	port_fs_close(fd);
+	/* The spill file stays until the work directory goes: a run killed
+	 * after this point, before its commit, finishes the same tree again
+	 * from it. */
 	if (rc == ERR_OK) {
-		(void)port_fs_unlink(fs->work, "dirs.spill", 0);
 		(void)port_fs_unlink(fs->work, "layer.probe", 0);
 		err_clear();
 	}
