@@ -29,24 +29,15 @@ dur_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$dur_ms" -gt 0 ] || dur_ms=1
 
 points=20 tried=0 bad_dest=0 bad_rerun=0 bad_fetch=0 partial=0
-k=1
-while [ $k -le $points ]; do
-	D=$C/dest
-	rm -rf "$D" "$C/.dest.ocipull-staging"
-	cp -a "$C/old-ref" "$D"
-	# Kill points from 5% to 100% of a clean run's duration.
-	wait_ms=$((dur_ms * k / points))
-	"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D" 2>/dev/null &
-	pid=$!
-	sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+
+# check_after_kill K: the checks after a pull into $D was killed.
+check_after_kill() {
 	tried=$((tried + 1))
 	# The old tree exactly (root included), or the new one (whose root is
 	# the staging directory's, renamed in).
 	if $TC "$D" "$C/old-ref" >/dev/null 2>&1 ||
 	   $TC "$D" "$C/new-ref" --ignore-root-meta >/dev/null 2>&1; then :
-	else bad_dest=$((bad_dest + 1)); echo "crash point $k: DEST is neither tree" >&2; fi
+	else bad_dest=$((bad_dest + 1)); echo "crash point $1: DEST is neither tree" >&2; fi
 	# Layers the journal records as verified are not fetched again.
 	kept=0
 	if [ -f "$C/.dest.ocipull-staging/journal" ] &&
@@ -62,17 +53,54 @@ while [ $k -le $points ]; do
 	"$OCIPULL" pull --stats --plain-http --platform linux/amd64 "$IMG" "$D" 2>"$C/rerun.err"
 	if [ $? -ne 0 ] || ! $TC "$D" "$C/new-ref" --ignore-root-meta >/dev/null 2>&1; then
 		bad_rerun=$((bad_rerun + 1))
-		echo "crash point $k: rerun failed or differs: $(tail -1 "$C/rerun.err")" >&2
+		echo "crash point $1: rerun failed or differs: $(tail -1 "$C/rerun.err")" >&2
 	fi
 	got=$(sed -n 's/^stats: fetched [0-9]* bytes (\([0-9]*\) in layers).*/\1/p' "$C/rerun.err")
 	if [ "$got" != "$want" ]; then
 		bad_fetch=$((bad_fetch + 1))
-		echo "crash point $k: rerun fetched $got layer bytes, expected $want ($kept of 4 layers kept)" >&2
+		echo "crash point $1: rerun fetched $got layer bytes, expected $want ($kept of 4 layers kept)" >&2
 	fi
+}
+
+fresh_dest() {
+	D=$C/dest
+	rm -rf "$D" "$C/.dest.ocipull-staging"
+	cp -a "$C/old-ref" "$D"
+}
+
+# Kill points by time, from 5% to 100% of a clean run's duration.
+k=1
+while [ $k -le $points ]; do
+	fresh_dest
+	wait_ms=$((dur_ms * k / points))
+	"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D" 2>/dev/null &
+	pid=$!
+	sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	check_after_kill "$k"
 	k=$((k + 1))
 done
+
+# Kill points at every durability step, exactly: the n-th syncfs (after
+# each of the 4 layers, then before the commit line) and the n-th fsync
+# (journal lines, commit line, the parent directory after the switch),
+# with strace delivering SIGKILL as the call is made.
+if command -v strace >/dev/null 2>&1; then
+	for call in syncfs:1 syncfs:2 syncfs:3 syncfs:4 syncfs:5 fsync:1 fsync:3 \
+	    fsync:5 fsync:6 fsync:7 renameat2:1; do
+		fresh_dest
+		strace -f -o /dev/null -e trace="${call%%:*}" \
+			-e inject="${call%%:*}:signal=KILL:when=${call##*:}" \
+			"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D" \
+			>/dev/null 2>&1
+		check_after_kill "$call"
+	done
+else
+	fail crash-strace "strace is not installed (make deps installs it)"
+fi
 echo "crash: $tried kill points over ${dur_ms} ms; $partial left verified layers to resume from" >&2
-if [ "$tried" -eq "$points" ]; then pass crash-kill-points-tried; else fail crash-kill-points-tried "$tried of $points"; fi
+if [ "$tried" -ge "$points" ]; then pass crash-kill-points-tried; else fail crash-kill-points-tried "$tried of $points"; fi
 if [ "$bad_dest" -eq 0 ]; then pass crash-dest-old-or-new-whole; else fail crash-dest-old-or-new-whole "$bad_dest of $tried kill points left a DEST that is neither tree"; fi
 if [ "$bad_rerun" -eq 0 ]; then pass crash-rerun-identical; else fail crash-rerun-identical "$bad_rerun reruns failed or differ from a clean pull"; fi
 if [ "$bad_fetch" -eq 0 ]; then pass crash-rerun-fetches-only-unfinished; else fail crash-rerun-fetches-only-unfinished "$bad_fetch reruns fetched other than the unfinished layers"; fi
