@@ -22,7 +22,11 @@
 enum { PROGRESS_NONE = 0, PROGRESS_TTY, PROGRESS_PLAIN, PROGRESS_JSON };
 
 void progress_init(int mode, int fd);
-int progress_mode(void);
+
+/* Format into a fixed 2 KiB buffer (longer output is cut) and write it to
+ * stream: progress events, and main's messages too. */
+void progress_say(int stream, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 void progress_resolved(const char *ref, const char *digest, const char *platform,
     size_t nlayers, uint64_t total);
