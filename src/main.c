@@ -1,7 +1,6 @@
 /*
  * main.c: command line, exit codes; the only place that prints to the user.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,30 +94,12 @@ struct opts {
 	uint32_t timeout_s, read_timeout_s;
 };
 
-static void
-say(int stream, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-say(int stream, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	port_out(stream, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-}
-
 static int
 usage_error(const char *what, const char *arg)
 {
-	say(PORT_STDERR, "ocipull: %s%s%s%s\n", what, arg ? " '" : "",
+	progress_say(PORT_STDERR, "ocipull: %s%s%s%s\n", what, arg ? " '" : "",
 	    arg ? arg : "", arg ? "'" : "");
-	say(PORT_STDERR, "Try 'ocipull --help' for more information.\n");
+	progress_say(PORT_STDERR, "Try 'ocipull --help' for more information.\n");
 	return EXIT_USAGE;
 }
 
@@ -128,7 +109,7 @@ fail(int rc)
 {
 	const char *m = err_msg();
 
-	say(PORT_STDERR, "ocipull: %s\n", m[0] ? m : err_name(rc));
+	progress_say(PORT_STDERR, "ocipull: %s\n", m[0] ? m : err_name(rc));
 	return err_exit_code(rc);
 }
 
@@ -138,10 +119,10 @@ print_version(void)
 	char tls[18];
 
 	mbedtls_version_get_string(tls);
-	say(PORT_STDOUT, "ocipull %s\n", OCIPULL_VERSION);
-	say(PORT_STDOUT, "board %s, default platform %s\n", BOARD_NAME,
+	progress_say(PORT_STDOUT, "ocipull %s\n", OCIPULL_VERSION);
+	progress_say(PORT_STDOUT, "board %s, default platform %s\n", BOARD_NAME,
 	    BOARD_PLATFORM);
-	say(PORT_STDOUT, "mbed TLS %s, zlib %s\n", tls, zlibVersion());
+	progress_say(PORT_STDOUT, "mbed TLS %s, zlib %s\n", tls, zlibVersion());
 }
 
 /* Options that take a value. */
@@ -330,29 +311,29 @@ print_inspect(const struct opts *o, const char *refname)
 
 	platform_format(&img.platform, plat, sizeof plat);
 	if (!o->json) {
-		say(PORT_STDOUT, "reference  %s\n", refname);
-		say(PORT_STDOUT, "digest     %s\n", img.top_digest);
-		say(PORT_STDOUT, "media type %s\n", img.top_type);
-		say(PORT_STDOUT, "platform   %s\n", plat);
+		progress_say(PORT_STDOUT, "reference  %s\n", refname);
+		progress_say(PORT_STDOUT, "digest     %s\n", img.top_digest);
+		progress_say(PORT_STDOUT, "media type %s\n", img.top_type);
+		progress_say(PORT_STDOUT, "platform   %s\n", plat);
 		if (img.offered[0])
-			say(PORT_STDOUT, "available  %s\n", img.offered);
-		say(PORT_STDOUT, "manifest   %s %s %llu\n", img.manifest.digest,
+			progress_say(PORT_STDOUT, "available  %s\n", img.offered);
+		progress_say(PORT_STDOUT, "manifest   %s %s %llu\n", img.manifest.digest,
 		    img.manifest.media_type, (unsigned long long)img.manifest.size);
-		say(PORT_STDOUT, "config     %s %s %llu\n", img.config.digest,
+		progress_say(PORT_STDOUT, "config     %s %s %llu\n", img.config.digest,
 		    img.config.media_type, (unsigned long long)img.config.size);
 		for (i = 0; i < img.nlayers; i++)
-			say(PORT_STDOUT, "layer %-4zu %s %s %llu diff_id %s\n", i + 1,
+			progress_say(PORT_STDOUT, "layer %-4zu %s %s %llu diff_id %s\n", i + 1,
 			    img.layers[i].digest, img.layers[i].media_type,
 			    (unsigned long long)img.layers[i].size, img.diff_ids[i]);
 		return;
 	}
-	say(PORT_STDOUT, "{\"reference\":");
+	progress_say(PORT_STDOUT, "{\"reference\":");
 	json_out(refname);
-	say(PORT_STDOUT, ",\"digest\":\"%s\",\"mediaType\":", img.top_digest);
+	progress_say(PORT_STDOUT, ",\"digest\":\"%s\",\"mediaType\":", img.top_digest);
 	json_out(img.top_type);
-	say(PORT_STDOUT, ",\"platform\":");
+	progress_say(PORT_STDOUT, ",\"platform\":");
 	json_out(plat);
-	say(PORT_STDOUT, ",\"platforms\":[");
+	progress_say(PORT_STDOUT, ",\"platforms\":[");
 	{
 		const char *p = img.offered;
 		int first = 1;
@@ -363,7 +344,7 @@ print_inspect(const struct opts *o, const char *refname)
 			memcpy(one, p, k);
 			one[k] = '\0';
 			if (!first)
-				say(PORT_STDOUT, ",");
+				progress_say(PORT_STDOUT, ",");
 			json_out(one);
 			first = 0;
 			p += n;
@@ -371,21 +352,21 @@ print_inspect(const struct opts *o, const char *refname)
 				p++;
 		}
 	}
-	say(PORT_STDOUT, "],\"manifest\":{\"digest\":\"%s\",\"mediaType\":",
+	progress_say(PORT_STDOUT, "],\"manifest\":{\"digest\":\"%s\",\"mediaType\":",
 	    img.manifest.digest);
 	json_out(img.manifest.media_type);
-	say(PORT_STDOUT, ",\"size\":%llu},\"config\":{\"digest\":\"%s\",\"mediaType\":",
+	progress_say(PORT_STDOUT, ",\"size\":%llu},\"config\":{\"digest\":\"%s\",\"mediaType\":",
 	    (unsigned long long)img.manifest.size, img.config.digest);
 	json_out(img.config.media_type);
-	say(PORT_STDOUT, ",\"size\":%llu},\"layers\":[", (unsigned long long)img.config.size);
+	progress_say(PORT_STDOUT, ",\"size\":%llu},\"layers\":[", (unsigned long long)img.config.size);
 	for (i = 0; i < img.nlayers; i++) {
-		say(PORT_STDOUT, "%s{\"digest\":\"%s\",\"mediaType\":", i ? "," : "",
+		progress_say(PORT_STDOUT, "%s{\"digest\":\"%s\",\"mediaType\":", i ? "," : "",
 		    img.layers[i].digest);
 		json_out(img.layers[i].media_type);
-		say(PORT_STDOUT, ",\"size\":%llu,\"diffID\":\"%s\"}",
+		progress_say(PORT_STDOUT, ",\"size\":%llu,\"diffID\":\"%s\"}",
 		    (unsigned long long)img.layers[i].size, img.diff_ids[i]);
 	}
-	say(PORT_STDOUT, "]}\n");
+	progress_say(PORT_STDOUT, "]}\n");
 }
 
 /* --stats: what moved, and how much of each fixed budget was used. */
@@ -396,24 +377,24 @@ print_stats(int pull)
 
 	port_heap_stats(&h);
 	if (pull) {
-		say(PORT_STDERR, "stats: fetched %llu bytes (%llu in layers); wrote "
+		progress_say(PORT_STDERR, "stats: fetched %llu bytes (%llu in layers); wrote "
 		    "%llu bytes: %llu files, %llu directories, %llu links\n",
 		    (unsigned long long)reg.bytes_in,
 		    (unsigned long long)pst.bytes_fetched,
 		    (unsigned long long)pst.fs.bytes, (unsigned long long)pst.fs.files,
 		    (unsigned long long)pst.fs.dirs, (unsigned long long)pst.fs.links);
-		say(PORT_STDERR, "stats: inflate arena peak %zu of %u bytes\n",
+		progress_say(PORT_STDERR, "stats: inflate arena peak %zu of %u bytes\n",
 		    pst.gz.arena_peak, BOARD_INFLATE_ARENA);
 	}
-	say(PORT_STDERR, "stats: TLS and libc arena (malloc) peak %zu of %zu bytes, "
+	progress_say(PORT_STDERR, "stats: TLS and libc arena (malloc) peak %zu of %zu bytes, "
 	    "%llu allocations, %llu refused\n", h.peak, h.size,
 	    (unsigned long long)h.allocs, (unsigned long long)h.failures);
-	say(PORT_STDERR, "stats: retries %u, resumed %u, refetched %llu bytes\n",
+	progress_say(PORT_STDERR, "stats: retries %u, resumed %u, refetched %llu bytes\n",
 	    reg.retries_done, reg.resumes, (unsigned long long)reg.refetched);
-	say(PORT_STDERR, "stats: JSON peak %zu of %u bytes, %d of %u tokens\n",
+	progress_say(PORT_STDERR, "stats: JSON peak %zu of %u bytes, %d of %u tokens\n",
 	    img.json_peak_bytes, BOARD_JSON_MAX, img.json_peak_tokens,
 	    BOARD_JSON_TOKENS);
-	say(PORT_STDERR, "stats: peak RSS %llu KiB\n",
+	progress_say(PORT_STDERR, "stats: peak RSS %llu KiB\n",
 	    (unsigned long long)port_peak_rss_kb());
 }
 
@@ -435,11 +416,11 @@ cmd_run(const struct opts *o, int pull)
 	if (!pull && o->dest != NULL)
 		return usage_error("unexpected argument", o->dest);
 	if (ref_parse(&ref, o->reference) < 0) {
-		say(PORT_STDERR, "ocipull: %s\n", err_msg());
+		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
 	if (platform_parse(o->platform ? o->platform : BOARD_PLATFORM, &want) < 0) {
-		say(PORT_STDERR, "ocipull: --platform: %s\n", err_msg());
+		progress_say(PORT_STDERR, "ocipull: --platform: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
 	if (o->password_stdin && o->username == NULL)
@@ -459,14 +440,14 @@ cmd_run(const struct opts *o, int pull)
 	if (o->username != NULL) {
 		rc = read_password(password, sizeof password);
 		if (rc < 0) {
-			say(PORT_STDERR, "ocipull: %s\n", err_msg());
+			progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
 			return EXIT_USAGE;
 		}
 		ro.username = o->username;
 		ro.password = password;
 	}
 	if (o->insecure)
-		say(PORT_STDERR, "ocipull: warning: --insecure: TLS certificates are "
+		progress_say(PORT_STDERR, "ocipull: warning: --insecure: TLS certificates are "
 		    "not verified\n");
 	progress_init(o->progress >= 0 ? o->progress : pull &&
 	    port_isatty(o->progress_fd) ? PROGRESS_TTY : PROGRESS_NONE,
@@ -514,9 +495,9 @@ cmd_run(const struct opts *o, int pull)
 		return EXIT_OK;
 	}
 	if (pst.fs.skipped_devices > 0)
-		say(PORT_STDERR, "ocipull: warning: %u device nodes skipped (not "
+		progress_say(PORT_STDERR, "ocipull: warning: %u device nodes skipped (not "
 		    "running as root)\n", pst.fs.skipped_devices);
-	say(PORT_STDERR, "ocipull: %s (%s, %zu layers) unpacked into %s\n", refname,
+	progress_say(PORT_STDERR, "ocipull: %s (%s, %zu layers) unpacked into %s\n", refname,
 	    img.manifest.digest, img.nlayers, o->dest);
 	return EXIT_OK;
 }
@@ -534,7 +515,7 @@ main(int argc, char **argv)
 		struct port_heap_stats h;
 		port_heap_stats(&h);
 		if (h.size != 0 && h.size < TLS_HEAP_MIN) {
-			say(PORT_STDERR, "ocipull: the malloc arena (%zu bytes, "
+			progress_say(PORT_STDERR, "ocipull: the malloc arena (%zu bytes, "
 			    "BOARD_HEAP_SIZE) is smaller than one TLS connection needs "
 			    "(%u)\n", h.size, TLS_HEAP_MIN);
 			return EXIT_FAILURE_OTHER;

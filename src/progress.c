@@ -18,13 +18,10 @@ static struct {
 	int line_open;                  /* a TTY line waits for its end */
 } P;
 
-static void
-emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-emit(const char *fmt, ...)
+void
+progress_say(int stream, const char *fmt, ...)
 {
-	char buf[1536];
+	char buf[2048];
 	va_list ap;
 	int n;
 
@@ -33,7 +30,7 @@ emit(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	port_out(P.fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+	port_out(stream, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 /* A JSON string value (messages may hold anything). */
@@ -68,17 +65,11 @@ progress_init(int mode, int fd)
 	P.fd = fd;
 }
 
-int
-progress_mode(void)
-{
-	return P.mode;
-}
-
 static void
 end_line(void)
 {
 	if (P.line_open) {
-		emit("\n");
+		progress_say(P.fd, "\n");
 		P.line_open = 0;
 	}
 }
@@ -91,11 +82,11 @@ progress_resolved(const char *ref, const char *digest, const char *platform,
 
 	if (P.mode == PROGRESS_JSON) {
 		json_str(r, sizeof r, ref);
-		emit("{\"event\":\"resolved\",\"reference\":%s,\"digest\":\"%s\","
+		progress_say(P.fd, "{\"event\":\"resolved\",\"reference\":%s,\"digest\":\"%s\","
 		    "\"platform\":\"%s\",\"layers\":%zu,\"bytes\":%llu}\n", r, digest,
 		    platform, nlayers, (unsigned long long)total);
 	} else if (P.mode != PROGRESS_NONE) {
-		emit("%s: %s for %s, %zu layers, %.1f MiB\n", ref, digest, platform,
+		progress_say(P.fd, "%s: %s for %s, %zu layers, %.1f MiB\n", ref, digest, platform,
 		    nlayers, (double)total / 1048576.0);
 	}
 }
@@ -111,11 +102,11 @@ progress_layer(unsigned index, unsigned count, const char *digest, uint64_t size
 	snprintf(P.digest, sizeof P.digest, "%s", digest);
 	P.t_start = P.t_last = port_mono_ms();
 	if (P.mode == PROGRESS_JSON)
-		emit("{\"event\":\"layer\",\"layer\":%u,\"layers\":%u,\"digest\":\"%s\","
+		progress_say(P.fd, "{\"event\":\"layer\",\"layer\":%u,\"layers\":%u,\"digest\":\"%s\","
 		    "\"size\":%llu}\n", index + 1, count, digest,
 		    (unsigned long long)size);
 	else if (P.mode == PROGRESS_PLAIN)
-		emit("layer %u/%u %.19s: %.1f MiB\n", index + 1, count, digest,
+		progress_say(P.fd, "layer %u/%u %.19s: %.1f MiB\n", index + 1, count, digest,
 		    (double)size / 1048576.0);
 }
 
@@ -132,18 +123,18 @@ progress_bytes(unsigned index, uint64_t done, uint64_t size)
 	ms = now - P.t_start;
 	rate = ms > 0 ? done * 1000u / ms : 0;
 	if (P.mode == PROGRESS_JSON) {
-		emit("{\"event\":\"progress\",\"layer\":%u,\"bytes\":%llu,\"size\":%llu,"
+		progress_say(P.fd, "{\"event\":\"progress\",\"layer\":%u,\"bytes\":%llu,\"size\":%llu,"
 		    "\"rate\":%llu,\"eta\":%lld}\n", index + 1, (unsigned long long)done,
 		    (unsigned long long)size, (unsigned long long)rate,
 		    rate > 0 ? (long long)((size - done) / rate) : -1LL);
 	} else if (P.mode == PROGRESS_TTY) {
-		emit("\r\033[Klayer %u/%u %.19s %6.1f/%.1f MiB %6.1f MiB/s ETA %llus",
+		progress_say(P.fd, "\r\033[Klayer %u/%u %.19s %6.1f/%.1f MiB %6.1f MiB/s ETA %llus",
 		    index + 1, P.count, P.digest, (double)done / 1048576.0,
 		    (double)size / 1048576.0, (double)rate / 1048576.0,
 		    rate > 0 ? (unsigned long long)((size - done) / rate) : 0ULL);
 		P.line_open = 1;
 	} else {
-		emit("layer %u/%u: %.1f of %.1f MiB, %.1f MiB/s\n", index + 1, P.count,
+		progress_say(P.fd, "layer %u/%u: %.1f of %.1f MiB, %.1f MiB/s\n", index + 1, P.count,
 		    (double)done / 1048576.0, (double)size / 1048576.0,
 		    (double)rate / 1048576.0);
 	}
@@ -153,14 +144,14 @@ void
 progress_verified(unsigned index, const char *digest)
 {
 	if (P.mode == PROGRESS_JSON)
-		emit("{\"event\":\"verified\",\"layer\":%u,\"digest\":\"%s\"}\n",
+		progress_say(P.fd, "{\"event\":\"verified\",\"layer\":%u,\"digest\":\"%s\"}\n",
 		    index + 1, digest);
 	else if (P.mode == PROGRESS_TTY) {
-		emit("\r\033[Klayer %u/%u %.19s %.1f MiB verified\n", index + 1, P.count,
+		progress_say(P.fd, "\r\033[Klayer %u/%u %.19s %.1f MiB verified\n", index + 1, P.count,
 		    digest, (double)P.size / 1048576.0);
 		P.line_open = 0;
 	} else if (P.mode == PROGRESS_PLAIN)
-		emit("layer %u/%u %.19s verified\n", index + 1, P.count, digest);
+		progress_say(P.fd, "layer %u/%u %.19s verified\n", index + 1, P.count, digest);
 }
 
 void
@@ -170,11 +161,11 @@ progress_retry(const char *why, unsigned attempt, uint32_t delay_ms)
 
 	if (P.mode == PROGRESS_JSON) {
 		json_str(w, sizeof w, why);
-		emit("{\"event\":\"retry\",\"attempt\":%u,\"delay_ms\":%u,\"reason\":%s}\n",
+		progress_say(P.fd, "{\"event\":\"retry\",\"attempt\":%u,\"delay_ms\":%u,\"reason\":%s}\n",
 		    attempt, (unsigned)delay_ms, w);
 	} else if (P.mode != PROGRESS_NONE) {
 		end_line();
-		emit("retry %u in %.1f s: %s\n", attempt, (double)delay_ms / 1000.0, why);
+		progress_say(P.fd, "retry %u in %.1f s: %s\n", attempt, (double)delay_ms / 1000.0, why);
 	}
 }
 
@@ -186,7 +177,7 @@ progress_committed(const char *dest, const char *digest)
 	end_line();
 	if (P.mode == PROGRESS_JSON) {
 		json_str(d, sizeof d, dest);
-		emit("{\"event\":\"committed\",\"dest\":%s,\"digest\":\"%s\"}\n", d, digest);
+		progress_say(P.fd, "{\"event\":\"committed\",\"dest\":%s,\"digest\":\"%s\"}\n", d, digest);
 	}
 }
 
@@ -198,7 +189,7 @@ progress_error(int code, const char *name, const char *msg)
 	end_line();
 	if (P.mode == PROGRESS_JSON) {
 		json_str(m, sizeof m, msg);
-		emit("{\"event\":\"error\",\"code\":%d,\"error\":\"%s\",\"message\":%s}\n",
+		progress_say(P.fd, "{\"event\":\"error\",\"code\":%d,\"error\":\"%s\",\"message\":%s}\n",
 		    code, name, m);
 	}
 }
