@@ -137,21 +137,36 @@ EOC
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
 	echo $! > "$dir/pid"
 	echo "$dir/pid" >> "$WORK/registry-pids"
-	i=0
-	while [ $i -lt 100 ]; do
-		# shellcheck disable=SC2086
-		code=$(curl -s -o /dev/null -w '%{http_code}' $curl_ca "$scheme://127.0.0.1:$port/v2/" 2>/dev/null) || true
-		case $code in 200|401) return 0 ;; esac
-		if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-			echo "registry $name died:" >&2
-			cat "$dir/log" >&2
+	reg_url=$scheme://127.0.0.1:$port/v2/ reg_ca=$curl_ca
+	bg_wait "registry $name on port $port" "$dir" reg_answers
+}
+
+# The registry started last answers /v2/ (200, or 401 with auth).
+reg_answers() {
+	# shellcheck disable=SC2086
+	code=$(curl -s -o /dev/null -w '%{http_code}' $reg_ca "$reg_url" 2>/dev/null) || true
+	case $code in 200|401) return 0 ;; esac
+	return 1
+}
+
+# bg_wait WHAT DIR TEST...: wait up to 10 s until TEST succeeds, failing
+# early (with DIR/log) when the process in DIR/pid has died.
+bg_wait() {
+	bw_what=$1 bw_dir=$2
+	shift 2
+	bw_i=0
+	while [ $bw_i -lt 100 ]; do
+		"$@" && return 0
+		if ! kill -0 "$(cat "$bw_dir/pid")" 2>/dev/null; then
+			echo "$bw_what died:" >&2
+			cat "$bw_dir/log" >&2
 			return 1
 		fi
 		sleep 0.1
-		i=$((i + 1))
+		bw_i=$((bw_i + 1))
 	done
-	echo "registry $name did not answer on port $port" >&2
-	cat "$dir/log" >&2
+	echo "$bw_what did not get ready" >&2
+	cat "$bw_dir/log" >&2
 	return 1
 }
 
@@ -166,23 +181,8 @@ bg_ready() {
 	"$@" >"$bg_dir/out" 2>"$bg_dir/log" </dev/null &
 	echo $! > "$bg_dir/pid"
 	echo "$bg_dir/pid" >> "$WORK/registry-pids"
-	bg_i=0
-	while [ $bg_i -lt 100 ]; do
-		if grep -q '^ready ' "$bg_dir/out"; then
-			BG_PORT=$(sed -n 's/^ready //p' "$bg_dir/out")
-			return 0
-		fi
-		if ! kill -0 "$(cat "$bg_dir/pid")" 2>/dev/null; then
-			echo "$bg_what died:" >&2
-			cat "$bg_dir/log" >&2
-			return 1
-		fi
-		sleep 0.1
-		bg_i=$((bg_i + 1))
-	done
-	echo "$bg_what did not get ready" >&2
-	cat "$bg_dir/log" >&2
-	return 1
+	bg_wait "$bg_what" "$bg_dir" grep -q '^ready ' "$bg_dir/out" || return 1
+	BG_PORT=$(sed -n 's/^ready //p' "$bg_dir/out")
 }
 
 tok_start() {
