@@ -1,6 +1,7 @@
 /*
  * main.c: command line, exit codes; the only place that prints to the user.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include "pull.h"
 #include "ref.h"
 #include "registry.h"
+#include "source_registry.h"
 
 #define OCIPULL_VERSION "0.1.0"
 
@@ -88,10 +90,43 @@ struct opts {
 	int allow_foreign;
 	int stats;
 	int no_sync;
-	int progress;
-	int progress_fd;
-	unsigned retries;
-	uint32_t timeout_s, read_timeout_s;
+	int progress;              /* PROGRESS_*, -1: by the terminal */
+	unsigned long progress_fd;
+	unsigned long retries;
+	unsigned long timeout_s, read_timeout_s;
+};
+
+/* The options, by what they set in struct opts. */
+enum { OPT_FLAG, OPT_TEXT, OPT_NUMBER, OPT_PROGRESS };
+
+static const struct option {
+	const char *name;
+	int kind;
+	size_t at;                 /* offset of the field in struct opts */
+} options[] = {
+	{ "--platform", OPT_TEXT, offsetof(struct opts, platform) },
+	{ "--ca-file", OPT_TEXT, offsetof(struct opts, ca_file) },
+	{ "--auth-file", OPT_TEXT, offsetof(struct opts, auth_file) },
+	{ "--username", OPT_TEXT, offsetof(struct opts, username) },
+	{ "--config-out", OPT_TEXT, offsetof(struct opts, config_out) },
+	{ "--retries", OPT_NUMBER, offsetof(struct opts, retries) },
+	{ "--timeout", OPT_NUMBER, offsetof(struct opts, timeout_s) },
+	{ "--read-timeout", OPT_NUMBER, offsetof(struct opts, read_timeout_s) },
+	{ "--progress-fd", OPT_NUMBER, offsetof(struct opts, progress_fd) },
+	{ "--progress", OPT_PROGRESS, offsetof(struct opts, progress) },
+	{ "--password-stdin", OPT_FLAG, offsetof(struct opts, password_stdin) },
+	{ "--plain-http", OPT_FLAG, offsetof(struct opts, plain_http) },
+	{ "--insecure", OPT_FLAG, offsetof(struct opts, insecure) },
+	{ "--json", OPT_FLAG, offsetof(struct opts, json) },
+	{ "--no-sync", OPT_FLAG, offsetof(struct opts, no_sync) },
+	{ "--stats", OPT_FLAG, offsetof(struct opts, stats) },
+	{ "--keep-old", OPT_FLAG, offsetof(struct opts, keep_old) },
+	{ "--allow-foreign-layers", OPT_FLAG, offsetof(struct opts, allow_foreign) },
+};
+
+static const struct { const char *name; int mode; } progress_modes[] = {
+	{ "tty", PROGRESS_TTY }, { "plain", PROGRESS_PLAIN },
+	{ "json", PROGRESS_JSON }, { "none", PROGRESS_NONE },
 };
 
 static int
@@ -125,22 +160,35 @@ print_version(void)
 	progress_say(PORT_STDOUT, "mbed TLS %s, zlib %s\n", tls, zlibVersion());
 }
 
-/* Options that take a value. */
-static const char *
-value_of(int argc, char **argv, int *i, const char *name)
+/*
+ * The option argv[*i] names: NULL when it is none of the table's. A valued
+ * option's value (after '=' or in the next argument, "" when missing)
+ * goes to *value, and *i moves past it.
+ */
+static const struct option *
+find_option(int argc, char **argv, int *i, const char **value)
 {
-	size_t n = strlen(name);
 	const char *a = argv[*i];
+	size_t k, n;
 
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc)
-		return "";
-	return argv[++*i];
+	for (k = 0; k < sizeof options / sizeof options[0]; k++) {
+		n = strlen(options[k].name);
+		if (strncmp(a, options[k].name, n) != 0)
+			continue;
+		if (options[k].kind == OPT_FLAG) {
+			if (a[n] != '\0')
+				continue;
+			*value = NULL;
+		} else if (a[n] == '=') {
+			*value = a + n + 1;
+		} else if (a[n] != '\0') {
+			continue;
+		} else {
+			*value = *i + 1 < argc ? argv[++*i] : "";
+		}
+		return &options[k];
+	}
+	return NULL;
 }
 
 /* A decimal number up to max. */
@@ -162,20 +210,54 @@ number(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* Set what option op says from value v. Returns 0 or -exit code. */
+static int
+set_option(struct opts *o, const struct option *op, const char *v)
+{
+	char *field = (char *)o + op->at;
+	size_t m;
+
+	if (op->kind == OPT_FLAG) {
+		*(int *)(void *)field = 1;
+		return 0;
+	}
+	if (v[0] == '\0')
+		return -usage_error("missing value for option", op->name);
+	switch (op->kind) {
+	case OPT_TEXT:
+		*(const char **)(void *)field = v;
+		return 0;
+	case OPT_NUMBER:
+		if (number(v, 86400, (unsigned long *)(void *)field) < 0)
+			return -usage_error("not a number of reasonable size:", v);
+		return 0;
+	default:
+		for (m = 0; m < sizeof progress_modes / sizeof progress_modes[0]; m++)
+			if (strcmp(v, progress_modes[m].name) == 0) {
+				*(int *)(void *)field = progress_modes[m].mode;
+				return 0;
+			}
+		return -usage_error("--progress takes tty, plain, json or none, not", v);
+	}
+}
+
+/* Returns 0 to go on, 1 after --help or --version, or -exit code. */
 static int
 parse_args(int argc, char **argv, struct opts *o)
 {
-	static const char *const valued[] = { "--platform", "--ca-file",
-	    "--auth-file", "--username", "--config-out", "--retries", "--timeout",
-	    "--read-timeout", "--progress", "--progress-fd" };
-	int i, k;
+	const char **words[3];
+	int i, rc, nw = 0;
 
 	memset(o, 0, sizeof *o);
 	o->retries = 5;
 	o->progress = -1;
 	o->progress_fd = PORT_STDERR;
+	words[0] = &o->command;
+	words[1] = &o->reference;
+	words[2] = &o->dest;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
+		const struct option *op;
 
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			port_out(PORT_STDOUT, usage_text, sizeof usage_text - 1);
@@ -186,68 +268,17 @@ parse_args(int argc, char **argv, struct opts *o)
 			return 1;
 		}
 		if (a[0] != '-') {
-			if (o->command == NULL)
-				o->command = a;
-			else if (o->reference == NULL)
-				o->reference = a;
-			else if (o->dest == NULL)
-				o->dest = a;
-			else
+			if (nw == 3)
 				return -usage_error("unexpected argument", a);
+			*words[nw++] = a;
 			continue;
 		}
-		for (k = 0; k < (int)(sizeof valued / sizeof valued[0]); k++) {
-			v = value_of(argc, argv, &i, valued[k]);
-			if (v != NULL)
-				break;
-		}
-		if (v != NULL) {
-			if (v[0] == '\0')
-				return -usage_error("missing value for option", valued[k]);
-			switch (k) {
-			case 0: o->platform = v; break;
-			case 1: o->ca_file = v; break;
-			case 2: o->auth_file = v; break;
-			case 3: o->username = v; break;
-			case 4: o->config_out = v; break;
-			case 5: case 6: case 7: case 9: {
-				unsigned long x;
-				if (number(v, 86400, &x) < 0)
-					return -usage_error("not a number of reasonable size:", v);
-				if (k == 5) o->retries = (unsigned)x;
-				else if (k == 6) o->timeout_s = (uint32_t)x;
-				else if (k == 7) o->read_timeout_s = (uint32_t)x;
-				else o->progress_fd = (int)x;
-				break;
-			}
-			default:
-				if (strcmp(v, "tty") == 0) o->progress = PROGRESS_TTY;
-				else if (strcmp(v, "plain") == 0) o->progress = PROGRESS_PLAIN;
-				else if (strcmp(v, "json") == 0) o->progress = PROGRESS_JSON;
-				else if (strcmp(v, "none") == 0) o->progress = PROGRESS_NONE;
-				else return -usage_error("--progress takes tty, plain, json or "
-				    "none, not", v);
-				break;
-			}
-		} else if (strcmp(a, "--password-stdin") == 0) {
-			o->password_stdin = 1;
-		} else if (strcmp(a, "--plain-http") == 0) {
-			o->plain_http = 1;
-		} else if (strcmp(a, "--insecure") == 0) {
-			o->insecure = 1;
-		} else if (strcmp(a, "--json") == 0) {
-			o->json = 1;
-		} else if (strcmp(a, "--no-sync") == 0) {
-			o->no_sync = 1;
-		} else if (strcmp(a, "--stats") == 0) {
-			o->stats = 1;
-		} else if (strcmp(a, "--keep-old") == 0) {
-			o->keep_old = 1;
-		} else if (strcmp(a, "--allow-foreign-layers") == 0) {
-			o->allow_foreign = 1;
-		} else {
+		op = find_option(argc, argv, &i, &v);
+		if (op == NULL)
 			return -usage_error("unknown option", a);
-		}
+		rc = set_option(o, op, v);
+		if (rc < 0)
+			return rc;
 	}
 	if (o->command == NULL)
 		return -usage_error("missing command", NULL);
@@ -380,17 +411,18 @@ print_stats(int pull)
 		progress_say(PORT_STDERR, "stats: fetched %llu bytes (%llu in layers); wrote "
 		    "%llu bytes: %llu files, %llu directories, %llu links\n",
 		    (unsigned long long)reg.bytes_in,
-		    (unsigned long long)pst.bytes_fetched,
+		    (unsigned long long)pst.layer.bytes_fetched,
 		    (unsigned long long)pst.fs.bytes, (unsigned long long)pst.fs.files,
 		    (unsigned long long)pst.fs.dirs, (unsigned long long)pst.fs.links);
 		progress_say(PORT_STDERR, "stats: inflate arena peak %zu of %u bytes\n",
-		    pst.gz.arena_peak, BOARD_INFLATE_ARENA);
+		    decompress_arena_peak(&pst.layer.dc), BOARD_INFLATE_ARENA);
 	}
 	progress_say(PORT_STDERR, "stats: TLS and libc arena (malloc) peak %zu of %zu bytes, "
 	    "%llu allocations, %llu refused\n", h.peak, h.size,
 	    (unsigned long long)h.allocs, (unsigned long long)h.failures);
 	progress_say(PORT_STDERR, "stats: retries %u, resumed %u, refetched %llu bytes\n",
-	    reg.retries_done, reg.resumes, (unsigned long long)reg.refetched);
+	    reg.retries_done, pst.layer.resumes,
+	    (unsigned long long)(reg.refetched + pst.layer.refetched));
 	progress_say(PORT_STDERR, "stats: JSON peak %zu of %u bytes, %d of %u tokens\n",
 	    img.json_peak_bytes, BOARD_JSON_MAX, img.json_peak_tokens,
 	    BOARD_JSON_TOKENS);
@@ -398,16 +430,45 @@ print_stats(int pull)
 	    (unsigned long long)port_peak_rss_kb());
 }
 
-static int
-cmd_run(const struct opts *o, int pull)
+/* The one event sink: every event of the pull goes to the progress output. */
+static void
+on_event(void *arg, const struct event *ev)
 {
-	struct ref ref;
-	struct platform want;
-	struct registry_opts ro;
-	char password[512], refname[REF_TEXT_MAX];
-	size_t config_len;
-	int rc;
+	(void)arg;
+	switch (ev->kind) {
+	case EV_RESOLVED:
+		progress_resolved(ev->text, ev->digest, ev->platform, ev->count,
+		    ev->size);
+		break;
+	case EV_LAYER:
+		progress_layer(ev->index, ev->count, ev->digest, ev->size);
+		break;
+	case EV_BYTES:
+		progress_bytes(ev->index, ev->done, ev->size);
+		break;
+	case EV_VERIFIED:
+		progress_verified(ev->index, ev->digest);
+		break;
+	case EV_RETRY:
+		progress_retry(ev->text, ev->attempt, ev->delay_ms);
+		break;
+	case EV_COMMITTED:
+		progress_committed(ev->text, ev->digest);
+		break;
+	case EV_ERROR:
+		progress_error(ev->code, ev->name, ev->text);
+		break;
+	}
+}
 
+static const struct event_sink events = { on_event, NULL };
+
+/* Check the command's arguments and fill the registry options. Returns 0
+ * or an exit code. */
+static int
+prepare(const struct opts *o, int pull, struct ref *ref, struct platform *want,
+    struct registry_opts *ro, char *password, size_t pcap)
+{
 	if (o->reference == NULL)
 		return usage_error(pull ? "pull: missing REFERENCE and DEST" :
 		    "inspect: missing REFERENCE", NULL);
@@ -415,11 +476,11 @@ cmd_run(const struct opts *o, int pull)
 		return usage_error("pull: missing DEST directory", NULL);
 	if (!pull && o->dest != NULL)
 		return usage_error("unexpected argument", o->dest);
-	if (ref_parse(&ref, o->reference) < 0) {
+	if (ref_parse(ref, o->reference) < 0) {
 		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
-	if (platform_parse(o->platform ? o->platform : BOARD_PLATFORM, &want) < 0) {
+	if (platform_parse(o->platform ? o->platform : BOARD_PLATFORM, want) < 0) {
 		progress_say(PORT_STDERR, "ocipull: --platform: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
@@ -429,64 +490,97 @@ cmd_run(const struct opts *o, int pull)
 		return usage_error("--username needs --password-stdin", NULL);
 	if (o->insecure && o->plain_http)
 		return usage_error("--insecure and --plain-http exclude each other", NULL);
-	memset(&ro, 0, sizeof ro);
-	ro.plain_http = o->plain_http;
-	ro.insecure = o->insecure;
-	ro.ca_file = o->ca_file;
-	ro.auth_file = o->auth_file;
-	ro.retries = o->retries;
-	ro.timeout_s = o->timeout_s;
-	ro.read_timeout_ms = o->read_timeout_s * 1000u;
+	memset(ro, 0, sizeof *ro);
+	ro->plain_http = o->plain_http;
+	ro->insecure = o->insecure;
+	ro->ca_file = o->ca_file;
+	ro->auth_file = o->auth_file;
+	ro->retries = (unsigned)o->retries;
+	ro->timeout_s = (uint32_t)o->timeout_s;
+	ro->read_timeout_ms = (uint32_t)o->read_timeout_s * 1000u;
 	if (o->username != NULL) {
-		rc = read_password(password, sizeof password);
-		if (rc < 0) {
+		if (read_password(password, pcap) < 0) {
 			progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
 			return EXIT_USAGE;
 		}
-		ro.username = o->username;
-		ro.password = password;
+		ro->username = o->username;
+		ro->password = password;
 	}
+	return EXIT_OK;
+}
+
+/* Pull the resolved image into o->dest. */
+static int
+run_pull(const struct opts *o, const struct source *src, const struct ref *ref,
+    size_t config_len)
+{
+	struct pull_opts po;
+	struct event ev;
+	char plat[64], refname[REF_TEXT_MAX];
+	size_t i;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_RESOLVED;
+	for (i = 0; i < img.nlayers; i++)
+		ev.size += img.layers[i].size;
+	platform_format(&img.platform, plat, sizeof plat);
+	ref_format(ref, refname, sizeof refname);
+	ev.text = refname;
+	ev.digest = img.manifest.digest;
+	ev.platform = plat;
+	ev.count = (unsigned)img.nlayers;
+	event_emit(&events, &ev);
+
+	memset(&po, 0, sizeof po);
+	po.stage.dest = o->dest;
+	po.stage.config_out = o->config_out;
+	po.stage.keep_old = o->keep_old;
+	po.stage.no_sync = o->no_sync;
+	po.allow_foreign = o->allow_foreign;
+	return pull_image(src, &img, doc, config_len, &po, &pst, &events);
+}
+
+static int
+cmd_run(const struct opts *o, int pull)
+{
+	struct ref ref;
+	struct platform want;
+	struct registry_opts ro;
+	struct source src;
+	char password[512], refname[REF_TEXT_MAX];
+	size_t config_len;
+	int rc;
+
+	rc = prepare(o, pull, &ref, &want, &ro, password, sizeof password);
+	if (rc != EXIT_OK)
+		return rc;
 	if (o->insecure)
 		progress_say(PORT_STDERR, "ocipull: warning: --insecure: TLS certificates are "
 		    "not verified\n");
 	progress_init(o->progress >= 0 ? o->progress : pull &&
-	    port_isatty(o->progress_fd) ? PROGRESS_TTY : PROGRESS_NONE,
-	    o->progress_fd);
+	    port_isatty((int)o->progress_fd) ? PROGRESS_TTY : PROGRESS_NONE,
+	    (int)o->progress_fd);
 	rc = registry_init(&reg, &ref, &ro);
 	memset(password, 0, sizeof password);
 	if (rc < 0)
 		return fail(rc);
-	reg.on_retry = progress_retry;
-	rc = pull_resolve(&reg, &ref, &want, &img, doc, sizeof doc, tok,
+	reg.events = events;
+	source_registry(&src, &reg);
+	rc = resolve_image(&src, &ref, &want, &img, doc, sizeof doc, tok,
 	    (unsigned)(sizeof tok / sizeof tok[0]), &config_len);
-	if (rc == ERR_OK && pull) {
-		struct pull_opts po;
-		char plat[64];
-		uint64_t total = 0;
-		size_t li;
-
-		for (li = 0; li < img.nlayers; li++)
-			total += img.layers[li].size;
-		platform_format(&img.platform, plat, sizeof plat);
-		ref_format(&ref, refname, sizeof refname);
-		progress_resolved(refname, img.manifest.digest, plat, img.nlayers,
-		    total);
-
-		memset(&po, 0, sizeof po);
-		po.dest = o->dest;
-		po.config_out = o->config_out;
-		po.keep_old = o->keep_old;
-		po.allow_foreign = o->allow_foreign;
-		po.no_sync = o->no_sync;
-		rc = pull_image(&reg, &img, doc, config_len, &po, &pst);
-		if (rc == ERR_OK)
-			progress_committed(o->dest, img.manifest.digest);
-	}
+	if (rc == ERR_OK && pull)
+		rc = run_pull(o, &src, &ref, config_len);
 	registry_close(&reg);
 	if (o->stats)
 		print_stats(pull);
 	if (rc < 0) {
-		progress_error(err_exit_code(rc), err_name(rc), err_msg());
+		struct event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.kind = EV_ERROR;
+		ev.code = err_exit_code(rc);
+		ev.name = err_name(rc);
+		ev.text = err_msg();
+		event_emit(&events, &ev);
 		return fail(rc);
 	}
 	ref_format(&ref, refname, sizeof refname);

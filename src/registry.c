@@ -734,8 +734,15 @@ registry_backoff(struct registry *r, int rc, unsigned attempt)
 	snprintf(why, sizeof why, "%s", err_msg());
 	err_clear();
 	r->retries_done++;
-	if (r->on_retry != NULL)
-		r->on_retry(why, r->retries_done, delay);
+	{
+		struct event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.kind = EV_RETRY;
+		ev.text = why;
+		ev.attempt = r->retries_done;
+		ev.delay_ms = delay;
+		event_emit(&r->events, &ev);
+	}
 	port_sleep_ms(delay);
 	return ERR_OK;
 }

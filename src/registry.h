@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "conn.h"
+#include "event.h"
 #include "http.h"
 #include "json.h"
 #include "ref.h"
@@ -62,6 +63,7 @@ struct registry {
 	struct http_resp resp;
 	int body_open;             /* a response body is being read */
 	int body_done;             /* the parser has seen the end of the body */
+	int foreign;               /* the open blob is a foreign layer's URL */
 	const uint8_t *pend;       /* body bytes parsed with the headers, */
 	size_t pend_n;             /* not yet handed out (they are in rbuf) */
 	uint8_t rbuf[BOARD_NET_BUF];
@@ -82,7 +84,7 @@ struct registry {
 	unsigned retries_done;     /* for --stats */
 	unsigned resumes;
 	uint64_t refetched;        /* bytes received more than once */
-	void (*on_retry)(const char *why, unsigned attempt, uint32_t delay_ms);
+	struct event_sink events;  /* EV_RETRY for every retry */
 	jsmntok_t tok[512];        /* token replies and config.json */
 	char small[2 * BOARD_TOKEN_MAX + 1024];
 	char req[BOARD_HTTP_LINE_MAX + BOARD_TOKEN_MAX + 1024];

@@ -33,6 +33,7 @@
 #include "pull.h"
 #include "ref.h"
 #include "registry.h"
+#include "source_registry.h"
 #include "unit.h"
 
 /* ---- the image ------------------------------------------------------------- */
@@ -513,6 +514,7 @@ run_pull(const struct fault_case *c)
 	struct registry_opts ro;
 	struct platform want;
 	struct pull_opts po;
+	struct source src;
 	char refname[64];
 	size_t config_len = 0;
 	int rc;
@@ -536,8 +538,9 @@ run_pull(const struct fault_case *c)
 		c->arm();
 	rc = registry_init(&reg, &ref, &ro);
 	CHECK_EQ(rc, ERR_OK);
+	source_registry(&src, &reg);
 	if (rc == ERR_OK)
-		rc = pull_resolve(&reg, &ref, &want, &img, doc, sizeof doc, tok,
+		rc = resolve_image(&src, &ref, &want, &img, doc, sizeof doc, tok,
 		    (unsigned)(sizeof tok / sizeof tok[0]), &config_len);
 	CHECK_EQ(rc, ERR_OK);
 	if (rc == ERR_OK) {
@@ -545,10 +548,10 @@ run_pull(const struct fault_case *c)
 		if (c->arm_when == ARM_BEFORE_PULL && c->arm != NULL)
 			c->arm();
 		memset(&po, 0, sizeof po);
-		po.dest = dest;
-		po.no_sync = c->no_sync;
+		po.stage.dest = dest;
+		po.stage.no_sync = c->no_sync;
 		memset(&pst, 0, sizeof pst);
-		rc = pull_image(&reg, &img, doc, config_len, &po, &pst);
+		rc = pull_image(&src, &img, doc, config_len, &po, &pst, NULL);
 	}
 	registry_close(&reg);
 	return rc;
@@ -620,7 +623,7 @@ test_short_reads(void)
 	CHECK(st.net_bytes_read > layer_len);
 	CHECK_EQ(srv.blob_gets, 1);
 	CHECK_EQ(srv.ranges, 0);
-	CHECK_EQ(reg.refetched, 0);
+	CHECK_EQ(reg.refetched + pst.layer.refetched, 0);
 }
 
 static void
@@ -658,8 +661,8 @@ test_reset_resume(void)
 	CHECK(first > 0);
 	CHECK(first < 100000);
 	CHECK(first > 100000 - 1024);
-	CHECK_EQ(reg.refetched, 0);
-	CHECK_EQ(reg.resumes, 1);
+	CHECK_EQ(reg.refetched + pst.layer.refetched, 0);
+	CHECK_EQ(pst.layer.resumes, 1);
 	CHECK_EQ(reg.retries_done, 1);
 }
 
@@ -681,7 +684,7 @@ test_reset_short(void)
 	CHECK_EQ(st.faults, 1);
 	CHECK_EQ(srv.ranges, 1);
 	CHECK(srv.range_first > 54321 - 1024 && srv.range_first < 54321);
-	CHECK_EQ(reg.refetched, 0);
+	CHECK_EQ(reg.refetched + pst.layer.refetched, 0);
 }
 
 /*

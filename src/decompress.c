@@ -1,0 +1,87 @@
+/*
+ * decompress.c: the engine table. Adding an engine is one row here and a
+ * member in struct decompress.
+ */
+#include "decompress.h"
+
+#include <stddef.h>
+
+#include "err.h"
+#include "manifest.h"
+
+struct engine {
+	int codec;
+	void (*init)(struct decompress *d);
+	int (*push)(struct decompress *d, const uint8_t *in, size_t len,
+	    size_t *consumed, const uint8_t **out, size_t *olen);
+	int (*finish)(struct decompress *d);
+};
+
+static void
+identity_init(struct decompress *d)
+{
+	gunzip_init(&d->gz, 0);
+}
+
+static void
+gzip_init(struct decompress *d)
+{
+	gunzip_init(&d->gz, 1);
+}
+
+static int
+gz_push(struct decompress *d, const uint8_t *in, size_t len, size_t *consumed,
+    const uint8_t **out, size_t *olen)
+{
+	return gunzip_push(&d->gz, in, len, consumed, out, olen);
+}
+
+static int
+gz_finish(struct decompress *d)
+{
+	return gunzip_finish(&d->gz);
+}
+
+static const struct engine engines[] = {
+	{ MF_CODEC_NONE, identity_init, gz_push, gz_finish },
+	{ MF_CODEC_GZIP, gzip_init, gz_push, gz_finish },
+};
+
+#define NENGINES (sizeof engines / sizeof engines[0])
+
+int
+decompress_init(struct decompress *d, int codec, const char *what,
+    const char *media_type)
+{
+	unsigned i;
+
+	for (i = 0; i < NENGINES && engines[i].codec != codec; i++)
+		;
+	if (i == NENGINES)
+		return err_set(ERR_UNSUPPORTED, "%s: %s layers (%s) are not "
+		    "supported yet", what, codec == MF_CODEC_ZSTD ? "zstd" :
+		    "these", media_type);
+	d->codec = codec;
+	d->engine = i;
+	engines[i].init(d);
+	return ERR_OK;
+}
+
+int
+decompress_push(struct decompress *d, const uint8_t *in, size_t len,
+    size_t *consumed, const uint8_t **out, size_t *olen)
+{
+	return engines[d->engine].push(d, in, len, consumed, out, olen);
+}
+
+int
+decompress_finish(struct decompress *d)
+{
+	return engines[d->engine].finish(d);
+}
+
+size_t
+decompress_arena_peak(const struct decompress *d)
+{
+	return d->gz.arena_peak;
+}

@@ -1,0 +1,65 @@
+/*
+ * event.h: what a pull reports while it runs, through one callback.
+ *
+ * The stages below main never print. They describe what happens as a
+ * struct event and hand it to the caller's sink; main turns events into
+ * progress output (tty, plain lines, JSON) or ignores them. The sink is
+ * called synchronously, from the pull's own thread; every pointer in an
+ * event is valid only during the call.
+ *
+ *     EV_RESOLVED   the reference, the chosen manifest digest, its
+ *                   platform, the layer count and their total size
+ *     EV_LAYER      a layer starts: index, count, digest, size
+ *     EV_BYTES      layer bytes: index, done of size (every span received;
+ *                   the sink decides how often to show it)
+ *     EV_VERIFIED   a layer's digest and diff_id matched (or an earlier,
+ *                   killed run had verified it): index, digest
+ *     EV_RETRY      a request failed and is tried again: text says why,
+ *                   attempt and delay_ms
+ *     EV_COMMITTED  the tree is in place: text is DEST, digest the manifest
+ *     EV_ERROR      the pull failed: code (exit code), name, text
+ */
+#ifndef EVENT_H
+#define EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum event_kind {
+	EV_RESOLVED = 1,
+	EV_LAYER,
+	EV_BYTES,
+	EV_VERIFIED,
+	EV_RETRY,
+	EV_COMMITTED,
+	EV_ERROR
+};
+
+struct event {
+	enum event_kind kind;
+	unsigned index, count;      /* layer index and count */
+	uint64_t done, size;        /* bytes so far and expected */
+	const char *digest;         /* layer or manifest digest */
+	const char *text;           /* reference, reason, DEST or message */
+	const char *platform;       /* EV_RESOLVED */
+	const char *name;           /* EV_ERROR: the error's name */
+	unsigned attempt;           /* EV_RETRY */
+	uint32_t delay_ms;          /* EV_RETRY */
+	int code;                   /* EV_ERROR: exit code */
+};
+
+/* A callback and its argument; fn may be NULL (events are dropped). */
+struct event_sink {
+	void (*fn)(void *arg, const struct event *ev);
+	void *arg;
+};
+
+/* Hand ev to sink (NULL or an empty sink drops it). */
+static inline void
+event_emit(const struct event_sink *sink, const struct event *ev)
+{
+	if (sink != NULL && sink->fn != NULL)
+		sink->fn(sink->arg, ev);
+}
+
+#endif /* EVENT_H */

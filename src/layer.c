@@ -1,0 +1,298 @@
+/*
+ * layer.c: one layer through digest, decompress, diff_id, tar and rootfs.
+ */
+#include "layer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void
+hold(struct layer_err *h, int code)
+{
+	if (h->code != 0)
+		return;
+	h->code = code;
+	snprintf(h->msg, sizeof h->msg, "%s", err_msg());
+	err_clear();
+}
+
+static int
+release(const struct layer_err *h)
+{
+	err_clear();
+	return err_set(h->code, "%s", h->msg);
+}
+
+/*
+ * Tar bytes: into the diff_id digest, then the tar reader and the writer.
+ * With n == 0 (end of the stream) it only collects pending events.
+ */
+static void
+feed_tar(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
+{
+	if (n > 0)
+		digest_push(&L->diff, p, n);
+	while (L->tar_err.code == 0) {
+		struct tar_event ev;
+		size_t used = 0;
+		int rc = ERR_OK, event = tar_push(&L->tar, p, n, &used, &ev);
+
+		p += used;
+		n -= used;
+		switch (event) {
+		case TAR_EV_NONE:
+			return;    /* all input taken, no event pending */
+		case TAR_EV_ENTRY:
+			rc = rootfs_entry(fs, tar_entry(&L->tar));
+			break;
+		case TAR_EV_DATA:
+			rc = rootfs_data(fs, ev.data, ev.len);
+			break;
+		case TAR_EV_ENTRY_END:
+			rc = rootfs_entry_end(fs);
+			break;
+		case TAR_EV_END:
+			L->tar_done = 1;
+			break;
+		default:
+			rc = event;
+			break;
+		}
+		if (rc < 0)
+			hold(&L->tar_err, rc);
+	}
+}
+
+/*
+ * Compressed bytes: through the decompressor into feed_tar. n == 0 marks
+ * the end of the blob: then the decompressor's held and pending output is
+ * flushed.
+ */
+static void
+feed(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
+{
+	int flushing = n == 0, idle = 0, dry = 0;
+
+	for (;;) {
+		const uint8_t *o;
+		size_t used = 0, olen = 0;
+		int rc = decompress_push(&L->dc, p, n, &used, &o, &olen);
+
+		if (rc < 0) {
+			hold(&L->dc_err, rc);
+			return;
+		}
+		if (olen > 0)
+			feed_tar(L, fs, o, olen);
+		p += used;
+		n -= used;
+		/* Flushing ends after two dry steps: the first may have spent
+		 * the engine's held bytes without output. */
+		dry = olen == 0 ? dry + 1 : 0;
+		if (flushing ? dry >= 2 : n == 0)
+			return;
+		/* A step that neither takes nor gives bytes may only happen
+		 * while the engine's own held bytes are processed. */
+		idle = used == 0 && olen == 0 ? idle + 1 : 0;
+		if (idle > 2) {
+			hold(&L->dc_err, err_set(ERR_INTERNAL, "inflate made no progress"));
+			return;
+		}
+	}
+}
+
+/*
+ * The source started over from byte 0 while the pipeline has `have`
+ * bytes: read the repeat, check that it hashes as what was taken in, and
+ * leave in *p, *n what follows it.
+ */
+static int
+skip_repeat(struct layer *L, const struct source *src, const char *what,
+    const uint8_t **p, size_t *n)
+{
+	char a[DIGEST_STR_LEN + 1], b[DIGEST_STR_LEN + 1];
+	uint64_t have = L->blob.count, seen = 0;
+	struct digest head = L->blob, again;
+	int rc;
+
+	digest_final(&head, a);
+	digest_init(&again);
+	for (;;) {
+		size_t k;
+
+		rc = source_read(src, p, n);
+		if (rc != ERR_OK)
+			return err_prefix(rc == ERR_END ? ERR_PROTO : rc, "%s: resuming "
+			    "from the start", what);
+		k = *n < have - seen ? *n : (size_t)(have - seen);
+		digest_push(&again, *p, k);
+		L->refetched += k;
+		seen += k;
+		*p += k;
+		*n -= k;
+		if (seen == have)
+			break;
+	}
+	digest_final(&again, b);
+	if (strcmp(a, b) != 0)
+		return err_set(ERR_VERIFY, "%s: the server sent other bytes "
+		    "the second time (first %llu bytes: %s, then %s)", what,
+		    (unsigned long long)have, a, b);
+	return ERR_OK;
+}
+
+/*
+ * Ask for the rest of blob d from the byte the pipeline has. On ERR_OK, *p
+ * and *n hold bytes to process first (n may be 0); ERR_END means every
+ * byte had arrived already.
+ */
+static int
+resume(struct layer *L, const struct source *src, const struct descriptor *d,
+    const char *what, const uint8_t **p, size_t *n)
+{
+	uint64_t have = L->blob.count, from;
+	int rc;
+
+	*n = 0;
+	if (have >= d->size)
+		return ERR_END;
+	rc = source_open(src, d, have, what, &from);
+	if (rc < 0)
+		return err_prefix(rc, "%s: resuming at byte %llu", what,
+		    (unsigned long long)have);
+	if (have == 0)
+		return ERR_OK;
+	L->resumes++;
+	return from == have ? ERR_OK : skip_repeat(L, src, what, p, n);
+}
+
+/* Read the blob to its end into the stages, resuming broken transfers. */
+static int
+transfer(struct layer *L, const struct source *src, struct rootfs *fs,
+    const struct layer_job *job, const char *what, const struct event_sink *events)
+{
+	const struct descriptor *d = job->d;
+	unsigned attempt = 0;
+	const uint8_t *p;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		rc = source_read(src, &p, &n);
+		if (rc == ERR_END)
+			return ERR_OK;
+		if (rc < 0) {
+			/* Go on from the byte where it stopped, into the same
+			 * pipeline. */
+			rc = source_retry(src, rc, attempt++);
+			if (rc == ERR_OK)
+				rc = resume(L, src, d, what, &p, &n);
+			if (rc == ERR_END)
+				return ERR_OK;
+			if (rc < 0)
+				return err_prefix(rc, "%s", what);
+			if (n == 0)
+				continue;
+		}
+		if (n > d->size - L->blob.count)
+			return err_set(ERR_VERIFY, "%s: the registry sends more than "
+			    "the %llu bytes the manifest gives", what,
+			    (unsigned long long)d->size);
+		digest_push(&L->blob, p, n);
+		L->bytes_fetched += n;
+		if (L->dc_err.code == 0)
+			feed(L, fs, p, n);
+		{
+			struct event ev;
+			memset(&ev, 0, sizeof ev);
+			ev.kind = EV_BYTES;
+			ev.index = job->index;
+			ev.done = L->blob.count;
+			ev.size = d->size;
+			event_emit(events, &ev);
+		}
+	}
+}
+
+/* After the transfer: digest and size, diff_id, then the stages' word. */
+static int
+verify(struct layer *L, struct rootfs *fs, const struct layer_job *job,
+    char *what, size_t wcap)
+{
+	const struct descriptor *d = job->d;
+	char got[DIGEST_STR_LEN + 1];
+	int rc;
+
+	if (L->dc_err.code == 0) {
+		feed(L, fs, NULL, 0);
+		rc = decompress_finish(&L->dc);
+		if (rc < 0)
+			hold(&L->dc_err, rc);
+	}
+	/* The blob's own digest and size come first... */
+	if (L->blob.count != d->size)
+		return err_set(ERR_VERIFY, "%s: size mismatch: expected %llu bytes, got "
+		    "%llu", what, (unsigned long long)d->size,
+		    (unsigned long long)L->blob.count);
+	digest_final(&L->blob, got);
+	rc = digest_check(what, d->digest, got);
+	if (rc < 0)
+		return rc;
+	if (L->dc_err.code != 0)
+		return err_prefix(release(&L->dc_err), "%s", what);
+	/* ...then the uncompressed stream against the config's diff_id... */
+	digest_final(&L->diff, got);
+	snprintf(what, wcap, "layer %u of %u diff_id", job->index + 1, job->count);
+	rc = digest_check(what, job->diff_id, got);
+	snprintf(what, wcap, "layer %u of %u (%s)", job->index + 1, job->count,
+	    d->digest);
+	if (rc < 0)
+		return rc;
+	/* ...and only then what the tar reader and the writer said. */
+	feed_tar(L, fs, NULL, 0);
+	if (L->tar_err.code != 0)
+		return err_prefix(release(&L->tar_err), "%s", what);
+	rc = tar_finish(&L->tar);
+	if (rc < 0)
+		return err_prefix(rc, "%s", what);
+	return ERR_OK;
+}
+
+int
+layer_pull(struct layer *L, const struct source *src, struct rootfs *fs,
+    const struct layer_job *job, const struct event_sink *events)
+{
+	const struct descriptor *d = job->d;
+	char what[128];
+	uint64_t from;
+	int rc, codec;
+
+	snprintf(what, sizeof what, "layer %u of %u (%s)", job->index + 1,
+	    job->count, d->digest);
+	codec = manifest_layer_codec(d->media_type);
+	rc = codec < 0 ? codec : decompress_init(&L->dc, codec, what, d->media_type);
+	if (rc < 0)
+		return rc;
+	if (d->nurls > 0 && !job->allow_foreign)
+		return err_set(ERR_UNSUPPORTED, "%s is a non-distributable layer to be "
+		    "fetched from %s; allow it with --allow-foreign-layers", what, d->url);
+	memset(&L->dc_err, 0, sizeof L->dc_err);
+	memset(&L->tar_err, 0, sizeof L->tar_err);
+	rc = source_open(src, d, 0, what, &from);
+	if (rc < 0)
+		return rc;
+	digest_init(&L->blob);
+	digest_init(&L->diff);
+	tar_init(&L->tar);
+	L->tar_done = 0;
+	rc = rootfs_layer_begin(fs, job->index);
+	if (rc < 0)
+		return err_prefix(rc, "%s", what);
+	rc = transfer(L, src, fs, job, what, events);
+	if (rc == ERR_OK)
+		rc = verify(L, fs, job, what, sizeof what);
+	if (rc < 0)
+		return rc;
+	rc = rootfs_layer_end(fs);
+	return rc < 0 ? err_prefix(rc, "%s", what) : ERR_OK;
+}

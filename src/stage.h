@@ -1,0 +1,95 @@
+/*
+ * stage.h: the staging directory beside DEST, its journal, and the commit.
+ *
+ * A pull writes into DEST's sibling ".DEST.ocipull-staging/" (mode 0700):
+ *
+ *     rootfs/     the tree being built (the writer's root)
+ *     work/       the writer's spill files (directory modes and times)
+ *     journal     one line per verified layer, then "commit"
+ *
+ * and a lock file ".DEST.ocipull-lock" keeps a second ocipull away (it
+ * stays: removing it would let two later runs lock two different files).
+ * Only when every layer was verified is the tree synced and switched in
+ * one step: renamed to DEST, or exchanged with an existing DEST (kept as
+ * DEST.old with keep_old). On any error the staging directory is removed
+ * and DEST is as it was.
+ *
+ * The journal, text, one line each:
+ *
+ *     ocipull-journal 1 MANIFEST-DIGEST LAYERS
+ *     layer I DIGEST DIFF-ID SPILL-RECORDS SPILL-BYTES   (per verified layer)
+ *     commit                                             (before the switch)
+ *
+ * A layer's line is written only after its files are durable (syncfs), so
+ * a run killed later finds in it the layers it may keep: stage_open reopens
+ * such a staging tree for the same image and says how many layers it
+ * holds (kept). A "commit" line, a torn line, another image or anything
+ * else unexpected starts afresh.
+ *
+ * struct stage is caller-owned (paths, handles, the journal buffer). The
+ * writer (struct rootfs) is the caller's too; stage opens and closes it
+ * over the staging tree. Order of calls:
+ *
+ *     rc = stage_open(&st, &opts, img, config, config_len, &fs);
+ *     for each layer i >= st.kept, once fs holds it:
+ *         rc = stage_layer_done(&st, &fs, img, i);
+ *     rc = stage_commit(&st, &fs);
+ *     rc = stage_close(&st, &fs, rc);     always, with the result so far
+ */
+#ifndef STAGE_H
+#define STAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "resolve.h"
+#include "rootfs.h"
+
+struct stage_opts {
+	const char *dest;          /* directory to create or replace */
+	const char *config_out;    /* write the verified config here, or NULL */
+	int keep_old;              /* keep the previous DEST as DEST.old */
+	int no_sync;               /* skip the syncs (throwaway destinations) */
+};
+
+struct stage {
+	struct stage_opts o;
+	char parent[BOARD_PATH_MAX], base[256], name[300];
+	char cfg_parent[BOARD_PATH_MAX], cfg_base[256], cfg_tmp[BOARD_PATH_MAX];
+	int pfd, lockfd, sfd, rootfd, workfd, cfgfd, jfd;
+	int dest_exists;           /* DEST was there: exchange, not rename */
+	int staged;                /* the staging directory is ours to remove */
+	int fs_open;               /* the writer is open */
+	size_t kept;               /* layers verified by an earlier, killed run */
+	char journal[BOARD_LAYERS_MAX * 200 + 200];
+};
+
+/*
+ * Lock DEST, then reopen a staging tree that a killed run left for img, or
+ * make a fresh one; open fs over it; write config to a temporary file
+ * beside o->config_out when given. Returns ERR_OK (st->kept layers are
+ * already in the tree), ERR_USAGE (DEST names no directory), ERR_BUSY
+ * (another ocipull holds the lock), ERR_EXIST (DEST is not a directory)
+ * or a port error.
+ */
+int stage_open(struct stage *st, const struct stage_opts *o,
+    const struct image *img, const char *config, size_t config_len,
+    struct rootfs *fs);
+
+/* Layer i of img is in fs and verified: make it durable, then record it.
+ * Returns ERR_OK or a port error. */
+int stage_layer_done(struct stage *st, const struct rootfs *fs,
+    const struct image *img, size_t i);
+
+/* Every layer is in: finish fs, sync, mark the journal, switch the tree
+ * and the config into place. Returns ERR_OK or a port error (the message
+ * says when DEST already holds the new tree). */
+int stage_commit(struct stage *st, struct rootfs *fs);
+
+/* Close every handle; remove the staging directory (a failed tree or the
+ * replaced one). Returns rc, or a removal error when rc was ERR_OK; the
+ * message of a failed rc is kept. */
+int stage_close(struct stage *st, struct rootfs *fs, int rc);
+
+#endif /* STAGE_H */
