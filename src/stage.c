@@ -134,6 +134,19 @@ split_dest(const char *dest, char *parent, size_t pcap, char *base, size_t bcap)
 	return ERR_OK;
 }
 
+/* Split path and open its parent directory (what names it in messages). */
+static int
+open_parent(const char *path, char *parent, size_t pcap, char *base,
+    size_t bcap, int *fd, const char *what)
+{
+	int rc = split_dest(path, parent, pcap, base, bcap);
+
+	if (rc < 0)
+		return rc;
+	*fd = port_fs_open(PORT_CWD, parent, PORT_O_READ | PORT_O_DIRECTORY, 0);
+	return *fd < 0 ? err_prefix(*fd, "%s %s", what, parent) : ERR_OK;
+}
+
 /* Open DEST's parent, take the lock, and see whether DEST exists. */
 static int
 lock_dest(struct stage *st)
@@ -141,15 +154,10 @@ lock_dest(struct stage *st)
 	struct port_stat pst;
 	int rc;
 
-	rc = split_dest(st->o.dest, st->parent, sizeof st->parent, st->base,
-	    sizeof st->base);
+	rc = open_parent(st->o.dest, st->parent, sizeof st->parent, st->base,
+	    sizeof st->base, &st->pfd, "destination's parent directory");
 	if (rc < 0)
 		return rc;
-	st->pfd = port_fs_open(PORT_CWD, st->parent, PORT_O_READ |
-	    PORT_O_DIRECTORY, 0);
-	if (st->pfd < 0)
-		return err_prefix(st->pfd, "destination's parent directory %s",
-		    st->parent);
 	snprintf(st->name, sizeof st->name, ".%s.ocipull-lock", st->base);
 	st->lockfd = port_fs_open(st->pfd, st->name, PORT_O_WRITE | PORT_O_CREATE |
 	    PORT_O_NOFOLLOW, 0600);
@@ -264,15 +272,10 @@ write_config(struct stage *st, const char *config, size_t len)
 	int fd, rc;
 	long w;
 
-	rc = split_dest(st->o.config_out, st->cfg_parent, sizeof st->cfg_parent,
-	    st->cfg_base, sizeof st->cfg_base);
+	rc = open_parent(st->o.config_out, st->cfg_parent, sizeof st->cfg_parent,
+	    st->cfg_base, sizeof st->cfg_base, &st->cfgfd, "--config-out directory");
 	if (rc < 0)
 		return rc;
-	st->cfgfd = port_fs_open(PORT_CWD, st->cfg_parent, PORT_O_READ |
-	    PORT_O_DIRECTORY, 0);
-	if (st->cfgfd < 0)
-		return err_prefix(st->cfgfd, "--config-out directory %s",
-		    st->cfg_parent);
 	snprintf(st->cfg_tmp, sizeof st->cfg_tmp, ".%s.ocipull-tmp", st->cfg_base);
 	(void)port_fs_unlink(st->cfgfd, st->cfg_tmp, 0);
 	err_clear();
