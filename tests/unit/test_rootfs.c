@@ -1,8 +1,9 @@
 /*
- * test_rootfs.c: the rootfs writer on real directories. Every test gets a
- * sandbox (mkdtemp under /tmp) with outside/ (a canary and friends), root/
- * and work/; hostile cases compare a snapshot of everything in the sandbox
- * but root/ and work/ before and after. Every test runs three times: with
+ * test_rootfs.c: the rootfs writer on real directories, and its parts
+ * alone (contain.h, whiteout.h). Every test gets a sandbox (mkdtemp under
+ * /tmp) with outside/ (a canary and friends), root/ and work/; hostile
+ * cases compare a snapshot of everything in the sandbox but root/ and work/
+ * before and after. Every test on directories runs three times: with
  * openat2, with the forced component walk, and with openat2 deciding layers
  * by change time only (no birth time).
  */
@@ -25,6 +26,8 @@
 #include "err.h"
 #include "rootfs.h"
 #include "tar.h"
+#include "contain.h"
+#include "whiteout.h"
 
 static int g_mode;          /* 0 openat2, 1 walk, 2 openat2 + change time only */
 static int g_root;          /* running as root */
@@ -993,6 +996,393 @@ test_symlink_hop_limit(void)
 	sb_free(&s);
 }
 
+/* ---- the writer's own entry: views from any source ------------------------ */
+
+static void
+test_entry_views(void)
+{
+	static const char names[] = "etc/hostnameXYZ";
+	struct sb s;
+	struct stat a, b;
+	char buf[64];
+
+	CHECK_EQ(rootfs_str("abc\0def", 8).n, 3);
+	CHECK_EQ(rootfs_str("abcd", 4).n, 4);     /* no NUL: the whole buffer */
+	sb_new(&s, g_root);
+	layer(0);
+	/* Only n bytes count: views need not end in a NUL. */
+	ent(ROOTFS_REG, "", NULL, 0644);
+	g_e.path.p = names;
+	g_e.path.n = 12;
+	CHECK_EQ(put_data("x"), ERR_OK);
+	CHECK(exists(&s, "etc/hostname") && !exists(&s, "etc/hostnameXYZ"));
+	ent(ROOTFS_SYMLINK, "l", NULL, 0777);
+	g_e.link.p = "/a/b/c-and-more";
+	g_e.link.n = 6;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(readlinkat(s.rootfd, "l", buf, sizeof buf), 6);
+	CHECK(memcmp(buf, "/a/b/c", 6) == 0);
+	ent(ROOTFS_LINK, "h", NULL, 0644);
+	g_e.link.p = names;
+	g_e.link.n = 12;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	/* A NUL inside a view is refused, not cut at. */
+	ent(ROOTFS_REG, "", NULL, 0644);
+	g_e.path.p = "a\0b";
+	g_e.path.n = 3;
+	CHECK_EQ(put_data("x"), ERR_FORMAT);
+	CHECK(msg_has("not terminated"));
+	ent(ROOTFS_SYMLINK, "l2", NULL, 0777);
+	g_e.link.p = "a\0b";
+	g_e.link.n = 3;
+	CHECK_EQ(put_data(NULL), ERR_FORMAT);
+	ent(ROOTFS_LINK, "h2", NULL, 0644);
+	g_e.link.p = "etc/hostname";
+	g_e.link.n = 13;
+	CHECK_EQ(put_data(NULL), ERR_FORMAT);
+	CHECK(msg_has("not terminated"));
+	CHECK(!exists(&s, "a") && !exists(&s, "l2") && !exists(&s, "h2"));
+	/* A type the writer does not know (tar never passes one on). */
+	CHECK_EQ(put('7', "u", NULL, 0644), ERR_UNSUPPORTED);
+	CHECK(msg_has("type '7'") && !exists(&s, "u"));
+	/* rootfs_entry copies the struct: later changes to it do not count. */
+	ent(ROOTFS_REG, "copied", NULL, 0600);
+	g_e.size = 4;
+	err_clear();
+	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_OK);
+	memset(&g_e, 0, sizeof g_e);
+	CHECK_EQ(rootfs_data(&g_fs, (const uint8_t *)"data", 4), ERR_OK);
+	CHECK_EQ(rootfs_entry_end(&g_fs), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	content(&s, "copied", buf, sizeof buf);
+	CHECK_STR(buf, "data");
+	CHECK(lst(&s, "copied", &a) == 0);
+	CHECK_EQ(a.st_mode & 07777, 0600);
+	CHECK(lst(&s, "etc/hostname", &a) == 0 && lst(&s, "h", &b) == 0);
+	CHECK_EQ(a.st_ino, b.st_ino);
+	sb_free(&s);
+}
+
+/* ---- containment alone ---------------------------------------------------- */
+
+struct clean_case {
+	const char *in;
+	int n;              /* bytes of in that count; -1: all */
+	int rc;
+	const char *out;
+};
+
+static const struct clean_case clean_cases[] = {
+	{ "./a//b/../c", -1, ERR_OK, "a/c" },
+	{ "/a/../../b", -1, ERR_OK, "b" },
+	{ "/../../..", -1, ERR_OK, "" },
+	{ "a/..", -1, ERR_OK, "" },
+	{ "", -1, ERR_OK, "" },
+	{ "/", -1, ERR_OK, "" },
+	{ "./", -1, ERR_OK, "" },
+	{ "a/", -1, ERR_OK, "a" },
+	{ "...", -1, ERR_OK, "..." },
+	{ "..a/.b/a..", -1, ERR_OK, "..a/.b/a.." },
+	{ "..", -1, ERR_ESCAPE, NULL },
+	{ "../x", -1, ERR_ESCAPE, NULL },
+	{ "a/../../x", -1, ERR_ESCAPE, NULL },
+	{ "a/b/../../..", -1, ERR_ESCAPE, NULL },
+	{ "abc/def", 3, ERR_OK, "abc" },
+	{ "a/../../x", 4, ERR_OK, "" },
+	{ "../x", 1, ERR_OK, "" },
+	{ "/x", 0, ERR_OK, "" },
+};
+
+static void
+test_contain_clean(void)
+{
+	static char in[BOARD_PATH_MAX + 8];
+	char out[BOARD_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof clean_cases / sizeof clean_cases[0]; i++) {
+		const struct clean_case *c = &clean_cases[i];
+		size_t n = c->n < 0 ? strlen(c->in) : (size_t)c->n;
+		int rc;
+
+		err_clear();
+		memset(out, 'X', sizeof out);
+		rc = contain_clean(c->in, n, out, sizeof out, "entry");
+		if (rc != c->rc || (c->out != NULL && strcmp(out, c->out) != 0))
+			fprintf(stderr, "  clean \"%.*s\": rc %d, \"%s\"\n", (int)n,
+			    c->in, rc, rc == ERR_OK ? out : err_msg());
+		CHECK_EQ(rc, c->rc);
+		if (c->out != NULL)
+			CHECK_STR(out, c->out);
+	}
+	/* Messages name what and only the counted bytes. */
+	err_clear();
+	CHECK_EQ(contain_clean("../xYZ", 4, out, sizeof out, "hard link target"),
+	    ERR_ESCAPE);
+	CHECK(msg_has("hard link target ../x: leaves"));
+	/* Components: 255 bytes are fine, 256 are not. */
+	memset(in, 'c', 256);
+	CHECK_EQ(contain_clean(in, 255, out, sizeof out, "entry"), ERR_OK);
+	CHECK_EQ(strlen(out), 255);
+	err_clear();
+	CHECK_EQ(contain_clean(in, 256, out, sizeof out, "entry"), ERR_FORMAT);
+	/* The result must fit in cap - 1 bytes; the input may be longer. */
+	CHECK_EQ(contain_clean("abc", 3, out, 4, "entry"), ERR_OK);
+	CHECK_STR(out, "abc");
+	CHECK_EQ(contain_clean("x/../a/b", 8, out, 4, "entry"), ERR_OK);
+	CHECK_STR(out, "a/b");
+	err_clear();
+	CHECK_EQ(contain_clean("abcd", 4, out, 4, "entry"), ERR_NOMEM);
+	err_clear();
+	CHECK_EQ(contain_clean("a/bc", 4, out, 4, "entry"), ERR_NOMEM);
+	/* "d/d/.../d": BOARD_PATH_MAX - 1 bytes fit, two more do not. */
+	for (i = 0; i + 2 <= sizeof in; i += 2)
+		memcpy(in + i, "d/", 2);
+	CHECK_EQ(contain_clean(in, BOARD_PATH_MAX - 1, out, sizeof out, "entry"),
+	    ERR_OK);
+	CHECK_EQ(strlen(out), BOARD_PATH_MAX - 1);
+	err_clear();
+	CHECK_EQ(contain_clean(in, BOARD_PATH_MAX + 1, out, sizeof out, "entry"),
+	    ERR_NOMEM);
+	CHECK(msg_has("entry d/d/d/"));
+}
+
+static void
+test_contain_split(void)
+{
+	char p[32], *name;
+	const char *parent;
+
+	snprintf(p, sizeof p, "a/b/c");
+	parent = contain_split(p, &name);
+	CHECK_STR(parent, "a/b");
+	CHECK_STR(name, "c");
+	snprintf(p, sizeof p, "c");
+	parent = contain_split(p, &name);
+	CHECK_STR(parent, "");
+	CHECK_STR(name, "c");
+	CHECK_STR(p, "c");
+}
+
+static int
+make_cb(void *arg, int dir, const char *name)
+{
+	int *rc = arg;
+
+	rc[1]++;
+	if (rc[0] != ERR_OK)
+		return rc[0];
+	return mkdirat(dir, name, 0755) == 0 ? ERR_OK : ERR_IO;
+}
+
+/* Nonzero when the handle fd is path below the root ("" the root). */
+static int
+is_at(const struct sb *s, int fd, const char *path)
+{
+	struct stat a, b;
+	int ok = fd >= 0 && fstat(fd, &a) == 0 && fstatat(s->rootfd,
+	    path[0] != '\0' ? path : ".", &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static void
+test_contain_dir(void)
+{
+	static struct contain c;
+	struct port_stat rst;
+	struct sb s;
+	char name[16], target[16], out[300];
+	int make[2] = { ERR_OK, 0 };   /* what make returns, calls */
+	int i, fd;
+
+	sb_new(&s, g_root);
+	CHECK_EQ(port_fs_stat(s.rootfd, NULL, &rst), ERR_OK);
+	contain_init(&c, s.rootfd, rst.dev, rst.ino);
+	c.force_walk = g_mode == 1;
+	CHECK(is_at(&s, contain_dir(&c, "", NULL, NULL), ""));
+	/* Without make nothing is made: ERR_NOENT. */
+	err_clear();
+	CHECK_EQ(contain_dir(&c, "x/y", NULL, NULL), ERR_NOENT);
+	CHECK(!exists(&s, "x"));
+	/* With it, each missing directory once, in order. */
+	CHECK(is_at(&s, contain_dir(&c, "x/y/z", make_cb, make), "x/y/z"));
+	CHECK_EQ(make[1], 3);
+	CHECK(is_at(&s, contain_dir(&c, "x/y/z", make_cb, make), "x/y/z"));
+	CHECK_EQ(make[1], 3);
+	/* Symlinks are followed as if the root were "/". */
+	CHECK(symlinkat("../../..", s.rootfd, "up") == 0);
+	CHECK(symlinkat("/x", s.rootfd, "abs") == 0);
+	CHECK(symlinkat(s.outside, s.rootfd, "out") == 0);
+	CHECK(is_at(&s, contain_dir(&c, "up/x/y", NULL, NULL), "x/y"));
+	CHECK(is_at(&s, contain_dir(&c, "abs/y/z", NULL, NULL), "x/y/z"));
+	CHECK(symlinkat("../../../..", s.rootfd, "x/y/z/top") == 0);
+	CHECK(is_at(&s, contain_dir(&c, "x/y/z/top/abs", NULL, NULL), "x"));
+	/* One step at a time, never through a symlink. */
+	fd = openat(s.rootfd, ".", O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(contain_step(&fd, "x"), ERR_OK);
+	CHECK_EQ(contain_step(&fd, "y"), ERR_OK);
+	CHECK_EQ(contain_step(&fd, ".."), ERR_OK);
+	CHECK_EQ(contain_step(&fd, ".."), ERR_OK);
+	err_clear();
+	CHECK(contain_step(&fd, "abs") < 0);
+	CHECK(is_at(&s, fd, ""));
+	make[1] = 0;
+	snprintf(out, sizeof out, "%s/sub/new", s.outside + 1);
+	CHECK(is_at(&s, contain_dir(&c, "out/sub/new", make_cb, make), out));
+	CHECK_EQ(make[1], 5);    /* tmp, the sandbox, outside, sub, new */
+	snprintf(out, sizeof out, "%s/sub/new", s.outside);
+	CHECK(access(out, F_OK) != 0);
+	/* Not a directory; make's error ends the walk. */
+	snprintf(out, sizeof out, "%s/root/f", s.dir);
+	write_file(out, "f");
+	err_clear();     /* openat2 says ERR_NOENT, the walk ERR_FORMAT */
+	CHECK_EQ(contain_dir(&c, "f/y", NULL, NULL) < 0, 1);
+	err_clear();
+	CHECK_EQ(contain_dir(&c, "f/y", make_cb, make), ERR_FORMAT);
+	CHECK(msg_has("f is not a directory"));
+	make[0] = ERR_NOSPC;
+	err_clear();
+	CHECK_EQ(contain_dir(&c, "m/n", make_cb, make), ERR_NOSPC);
+	CHECK(!exists(&s, "m"));
+	/* CONTAIN_HOPS_MAX symlinks are followed, one more is too many. */
+	for (i = 0; i < (int)CONTAIN_HOPS_MAX; i++) {
+		snprintf(name, sizeof name, "h%d", i);
+		if (i + 1 < (int)CONTAIN_HOPS_MAX)
+			snprintf(target, sizeof target, "/h%d", i + 1);
+		else
+			snprintf(target, sizeof target, "x");
+		CHECK(symlinkat(target, s.rootfd, name) == 0);
+	}
+	CHECK(is_at(&s, contain_dir(&c, "h0/y", NULL, NULL), "x/y"));
+	CHECK(symlinkat("h0", s.rootfd, "g") == 0);
+	err_clear();
+	CHECK_EQ(contain_dir(&c, "g/y", NULL, NULL), ERR_ESCAPE);
+	sb_free(&s);
+}
+
+/* ---- whiteouts and layer membership alone ---------------------------------- */
+
+static void
+test_whiteout_names(void)
+{
+	static const struct {
+		const char *name;
+		int kind;
+		const char *target;
+	} cases[] = {
+		{ "x", WHITEOUT_NONE, NULL },
+		{ ".wh", WHITEOUT_NONE, NULL },
+		{ "a.wh.x", WHITEOUT_NONE, NULL },
+		{ ".wh.x", WHITEOUT_REMOVE, "x" },
+		{ ".wh.wh.x", WHITEOUT_REMOVE, "wh.x" },
+		{ ".wh....", WHITEOUT_REMOVE, "..." },
+		{ ".wh..wh..opq", WHITEOUT_OPAQUE, NULL },
+		{ ".wh..wh..opqx", WHITEOUT_IGNORE, NULL },
+		{ ".wh..wh.plnk", WHITEOUT_IGNORE, NULL },
+		{ ".wh..wh.", WHITEOUT_IGNORE, NULL },
+		{ ".wh.", WHITEOUT_BAD, NULL },
+		{ ".wh..", WHITEOUT_BAD, NULL },
+		{ ".wh...", WHITEOUT_BAD, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *t = NULL;
+		int k = whiteout_name(cases[i].name, &t);
+
+		if (k != cases[i].kind)
+			fprintf(stderr, "  whiteout_name(\"%s\") = %d\n",
+			    cases[i].name, k);
+		CHECK_EQ(k, cases[i].kind);
+		if (cases[i].target != NULL)
+			CHECK_STR(t, cases[i].target);
+	}
+	CHECK(whiteout_in_path(".wh.a"));
+	CHECK(whiteout_in_path("a/.wh.b/c"));
+	CHECK(whiteout_in_path("a/.wh."));
+	CHECK(!whiteout_in_path(""));
+	CHECK(!whiteout_in_path("a.wh.b/c.wh."));
+	CHECK(!whiteout_in_path(".wh"));
+}
+
+static int
+lower(const struct sb *s, const struct whiteout_member *m, const char *path)
+{
+	struct port_stat st;
+
+	return port_fs_stat(s->rootfd, path, &st) == ERR_OK &&
+	    whiteout_is_lower(m, &st);
+}
+
+static void
+test_membership_and_opaque(void)
+{
+	static struct whiteout w;
+	struct whiteout_member m;
+	struct port_stat st;
+	struct sb s;
+	char p[300];
+	int fd;
+
+	sb_new(&s, g_root);
+	CHECK_EQ(port_fs_stat(s.rootfd, NULL, &st), ERR_OK);
+	whiteout_member_init(&m, s.workfd, st.dev, st.ino);
+	whiteout_init(&w);
+	m.no_btime = g_mode == 2;
+	CHECK(mkdirat(s.rootfd, "p", 0755) == 0 && mkdirat(s.rootfd, "p/q", 0755) == 0);
+	CHECK(mkdirat(s.rootfd, "o", 0755) == 0 && mkdirat(s.rootfd, "o/sub", 0755) == 0);
+	snprintf(p, sizeof p, "%s/root/old", s.dir);
+	write_file(p, "old");
+	snprintf(p, sizeof p, "%s/root/o/a", s.dir);
+	write_file(p, "a");
+	snprintf(p, sizeof p, "%s/root/o/sub/b", s.dir);
+	write_file(p, "b");
+	CHECK_EQ(whiteout_layer_begin(&m, 0), ERR_OK);
+	snprintf(p, sizeof p, "%s/root/new", s.dir);
+	write_file(p, "new");
+	CHECK(lower(&s, &m, "old") && !lower(&s, &m, "new"));
+	CHECK(lower(&s, &m, "p/q") && lower(&s, &m, "p"));
+	/* A claim makes a directory and its ancestors the layer's. */
+	fd = openat(s.rootfd, "p/q", O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(whiteout_claim_dir(&m, fd), ERR_OK);
+	close(fd);
+	CHECK(!lower(&s, &m, "p/q") && !lower(&s, &m, "p"));
+	CHECK(lower(&s, &m, "o"));
+	/* Born here: known only from birth times. */
+	CHECK(mkdirat(s.rootfd, "nd", 0755) == 0);
+	CHECK_EQ(port_fs_stat(s.rootfd, "nd", &st), ERR_OK);
+	CHECK_EQ(whiteout_born_here(&m, &st), st.has_btime && g_mode != 2);
+	CHECK_EQ(port_fs_stat(s.rootfd, "p", &st), ERR_OK);
+	CHECK_EQ(whiteout_born_here(&m, &st), 0);
+	/* ".wh.NAME" removes lower objects only; absent is fine. */
+	CHECK_EQ(whiteout_remove(&m, s.rootfd, "old"), ERR_OK);
+	CHECK_EQ(whiteout_remove(&m, s.rootfd, "new"), ERR_OK);
+	CHECK_EQ(whiteout_remove(&m, s.rootfd, "absent"), ERR_OK);
+	CHECK(!exists(&s, "old") && exists(&s, "new"));
+	/* Opaque: lower content goes, also below, the layer's stays. */
+	snprintf(p, sizeof p, "%s/root/o/sub/new", s.dir);
+	write_file(p, "new");
+	fd = openat(s.rootfd, "o", O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(whiteout_opaque(&w, &m, fd), ERR_OK);
+	close(fd);
+	CHECK(!exists(&s, "o/a") && !exists(&s, "o/sub/b"));
+	CHECK(exists(&s, "o/sub/new"));
+	CHECK_EQ(whiteout_layer_end(&m), ERR_OK);
+	/* The next layer: what the last one made is lower now. */
+	CHECK_EQ(whiteout_layer_begin(&m, 1), ERR_OK);
+	CHECK_EQ(m.layer, 1);
+	CHECK(lower(&s, &m, "new") && lower(&s, &m, "p"));
+	CHECK_EQ(whiteout_layer_end(&m), ERR_OK);
+	CHECK_EQ(faccessat(s.workfd, "layer.probe", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	whiteout_member_finish(&m);
+	CHECK(faccessat(s.workfd, "layer.probe", F_OK, AT_SYMLINK_NOFOLLOW) != 0);
+	sb_free(&s);
+}
+
 /* pull.c hands the tar reader's type letters to the writer as they are. */
 static void
 test_types_are_the_tar_letters(void)
@@ -1081,7 +1471,13 @@ main(void)
 		UNIT_RUN(test_very_deep_paths);
 		UNIT_RUN(test_symlink_hop_limit);
 		UNIT_RUN(test_hostile_table);
+		UNIT_RUN(test_entry_views);
+		UNIT_RUN(test_contain_dir);
+		UNIT_RUN(test_membership_and_opaque);
 	}
+	UNIT_RUN(test_contain_clean);
+	UNIT_RUN(test_contain_split);
+	UNIT_RUN(test_whiteout_names);
 	UNIT_RUN(test_types_are_the_tar_letters);
 	UNIT_RUN(test_struct_is_fixed);
 	return UNIT_END();
