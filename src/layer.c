@@ -23,6 +23,23 @@ release(const struct layer_err *h)
 	return err_set(h->code, "%s", h->msg);
 }
 
+/* Tar member t to the writer as its own entry: views into t, no copy (the
+ * ROOTFS_* types are the tar letters; test_rootfs checks). */
+static int
+rootfs_tar_entry(struct rootfs *fs, const struct tar_entry *t)
+{
+	const struct rootfs_entry e = { .type = t->type,
+		.path = rootfs_str(t->path, sizeof t->path),
+		.link = rootfs_str(t->link, sizeof t->link), .size = t->size,
+		.mode = t->mode, .uid = t->uid, .gid = t->gid,
+		.mtime_s = t->mtime_s, .mtime_ns = t->mtime_ns,
+		.devmajor = t->devmajor, .devminor = t->devminor,
+		.offset = t->offset, .xattrs = t->xattr_buf,
+		.xattrs_len = t->xattr_len, .nxattrs = t->nxattrs };
+
+	return rootfs_entry(fs, &e);
+}
+
 /*
  * Tar bytes: into the diff_id digest, then the tar reader and the writer.
  * With n == 0 (end of the stream) it only collects pending events.
@@ -43,7 +60,7 @@ feed_tar(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
 		case TAR_EV_NONE:
 			return;    /* all input taken, no event pending */
 		case TAR_EV_ENTRY:
-			rc = rootfs_entry(fs, tar_entry(&L->tar));
+			rc = rootfs_tar_entry(fs, tar_entry(&L->tar));
 			break;
 		case TAR_EV_DATA:
 			rc = rootfs_data(fs, ev.data, ev.len);

@@ -1,6 +1,7 @@
 /*
- * rootfs.c: the rootfs writer. See rootfs.h for the contract, the
- * containment rules and how the layer of an object is decided.
+ * rootfs.c: the rootfs writer. See rootfs.h for the contract; contain.c
+ * keeps paths inside the root, whiteout.c applies whiteouts and decides
+ * which layer an object comes from.
  */
 #include "rootfs.h"
 
@@ -10,8 +11,9 @@
 #include "tree.h"
 
 #define DIRFLAGS (PORT_O_READ | PORT_O_DIRECTORY | PORT_O_NOFOLLOW)
-#define WH ".wh."
-#define WH_OPQ ".wh..wh..opq"
+
+/* The current entry's path as the arguments of "%.*s". */
+#define EPATH(fs) epath_len(fs), epath(fs)
 
 /* Spill record of one directory, followed by len path bytes. */
 struct spill_rec {
@@ -24,148 +26,60 @@ struct spill_rec {
 };
 
 static int
-ts_before(int64_t as, uint32_t ans, const struct rootfs_time *b)
+epath_len(const struct rootfs *fs)
 {
-	return as < b->s || (as == b->s && ans < b->ns);
-}
-
-/* Nonzero when the object came from a lower layer. */
-static int
-is_lower(const struct rootfs *fs, const struct port_stat *st)
-{
-	if (st->type != PORT_T_DIR && st->has_btime && !fs->no_btime)
-		return ts_before(st->btime_s, st->btime_ns, &fs->start);
-	return ts_before(st->ctime_s, st->ctime_ns, &fs->start);
-}
-
-/* Nonzero for a directory born in this layer (it can hold no lower
- * content). */
-static int
-born_here(const struct rootfs *fs, const struct port_stat *st)
-{
-	return st->has_btime && !fs->no_btime &&
-	    !ts_before(st->btime_s, st->btime_ns, &fs->start);
-}
-
-static int
-is_root_dir(const struct rootfs *fs, const struct port_stat *st)
-{
-	return st->dev == fs->root_dev && st->ino == fs->root_ino;
+	if (!fs->in_entry || fs->e.path.p == NULL)
+		return 0;
+	return fs->e.path.n < BOARD_PATH_MAX ? (int)fs->e.path.n :
+	    (int)BOARD_PATH_MAX;
 }
 
 static const char *
 epath(const struct rootfs *fs)
 {
-	return fs->e != NULL ? fs->e->path : "";
+	return fs->in_entry && fs->e.path.p != NULL ? fs->e.path.p : "";
 }
 
 static int
-fail(struct rootfs *fs, int rc, const char *what)
+fail(const struct rootfs *fs, int rc, const char *what)
 {
-	return err_prefix(rc, "entry %s: %s", epath(fs), what);
+	return err_prefix(rc, "entry %.*s: %s", EPATH(fs), what);
 }
 
-/*
- * Clean path src into dst: no empty, "." or ".." components, no leading
- * or trailing '/'; "" is the root. ".." above the root is dropped for an
- * absolute name and ERR_ESCAPE for a relative one.
- */
+/* Nonzero for a view of fewer than BOARD_PATH_MAX bytes without a NUL. */
 static int
-path_clean(const char *src, char *dst, size_t cap, const char *what)
+terminated(struct rootfs_str s)
 {
-	size_t len = 0, i = 0;
-	int rooted = src[0] == '/';
-
-	while (src[i] != '\0') {
-		size_t s, n;
-
-		while (src[i] == '/')
-			i++;
-		s = i;
-		while (src[i] != '\0' && src[i] != '/')
-			i++;
-		n = i - s;
-		if (n == 0 || (n == 1 && src[s] == '.'))
-			continue;
-		if (n == 2 && src[s] == '.' && src[s + 1] == '.') {
-			if (len == 0) {
-				if (rooted)
-					continue;
-				return err_set(ERR_ESCAPE, "%s %s: leaves the root "
-				    "directory", what, src);
-			}
-			while (len > 0 && dst[len - 1] != '/')
-				len--;
-			if (len > 0)
-				len--;
-			continue;
-		}
-		if (n > 255)
-			return err_set(ERR_FORMAT, "%s %s: a component is longer than "
-			    "255 bytes", what, src);
-		if (len + (len > 0) + n >= cap)
-			return err_set(ERR_NOMEM, "%s %s: longer than %zu bytes", what,
-			    src, cap - 1);
-		if (len > 0)
-			dst[len++] = '/';
-		memcpy(dst + len, src + s, n);
-		len += n;
-	}
-	dst[len] = '\0';
-	return ERR_OK;
+	return s.n < BOARD_PATH_MAX &&
+	    (s.n == 0 || memchr(s.p, '\0', s.n) == NULL);
 }
 
-/* Make the directory fd count as this layer's, and its ancestors up to the
- * root. Invariant: a directory of this layer has ancestors of this layer,
- * so the climb stops at the first one. */
-static int
-claim_dir(struct rootfs *fs, int fd)
+struct rootfs_str
+rootfs_str(const char *buf, size_t cap)
 {
-	struct port_stat st;
-	int cur = fd, rc;
-	unsigned i;
+	struct rootfs_str s;
+	const char *z = memchr(buf, '\0', cap);
 
-	rc = port_fs_stat(fd, NULL, &st);
-	if (rc < 0)
-		return rc;
-	if (is_root_dir(fs, &st) ||
-	    !ts_before(st.ctime_s, st.ctime_ns, &fs->start))
-		return ERR_OK;
-	rc = port_fs_fchmod(fd, st.mode);
-	for (i = 0; rc == ERR_OK; i++) {
-		int up;
-
-		if (i > BOARD_PATH_MAX / 2) {
-			rc = err_set(ERR_INTERNAL, "claim: directory deeper than "
-			    "BOARD_PATH_MAX below the root");
-			break;
-		}
-		up = port_fs_open(cur, "..", DIRFLAGS, 0);
-		if (cur != fd)
-			port_fs_close(cur);
-		cur = up;
-		if (up < 0) {
-			rc = up;
-			break;
-		}
-		rc = port_fs_stat(cur, NULL, &st);
-		if (rc < 0 || is_root_dir(fs, &st) ||
-		    !ts_before(st.ctime_s, st.ctime_ns, &fs->start))
-			break;
-		rc = port_fs_fchmod(cur, st.mode);
-	}
-	if (cur >= 0 && cur != fd)
-		port_fs_close(cur);
-	return rc;
+	s.p = buf;
+	s.n = z != NULL ? (size_t)(z - buf) : cap;
+	return s;
 }
 
-/* Create the implied directory name below cur: 0755, root's as root. */
-static int
-make_implied(struct rootfs *fs, int cur, const char *name)
+static uint32_t
+mtime_ns(const struct rootfs_entry *e)
 {
+	return e->mtime_ns < 1000000000u ? e->mtime_ns : 0;
+}
+
+/* contain_make_fn: the implied directory name below cur, 0755, root's as
+ * root; cur is claimed first, while its change time still tells. */
+static int
+make_implied(void *arg, int cur, const char *name)
+{
+	struct rootfs *fs = arg;
 	int rc, fd;
 
-	rc = claim_dir(fs, cur);
+	rc = whiteout_claim_dir(&fs->member, cur);
 	if (rc == ERR_OK)
 		rc = port_fs_mkdir(cur, name, 0700);
 	if (rc < 0)
@@ -181,149 +95,22 @@ make_implied(struct rootfs *fs, int cur, const char *name)
 	return rc;
 }
 
-/*
- * Open the directory at the cleaned path dir by walking its components
- * from the root with no-follow opens; a symlink restarts resolution at its
- * target (from the root when absolute), ".." at the root stays there.
- * With create, missing directories are made.
- */
+/* The parent directory of an entry, made where missing, then claimed;
+ * errors say what failed: resolving (what) or claiming (claim). */
 static int
-walk_dir(struct rootfs *fs, const char *dir, int create)
+open_parent(struct rootfs *fs, const char *parent, const char *what,
+    const char *claim)
 {
-	struct port_stat st;
-	size_t pos = 0, len = strlen(dir);
-	unsigned hops = 0;
-	int cur, rc = ERR_OK;
+	int rc, pfd = contain_dir(&fs->contain, parent, make_implied, fs);
 
-	if (len >= sizeof fs->walk)
-		return err_set(ERR_NOMEM, "path %s too long", dir);
-	memmove(fs->walk, dir, len + 1);
-	cur = port_fs_open(fs->root, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
-	if (cur < 0)
-		return cur;
-	for (;;) {
-		size_t s, n;
-		int next;
-
-		while (fs->walk[pos] == '/')
-			pos++;
-		if (fs->walk[pos] == '\0')
-			return cur;
-		s = pos;
-		while (fs->walk[pos] != '\0' && fs->walk[pos] != '/')
-			pos++;
-		n = pos - s;
-		if (n >= sizeof fs->name) {
-			rc = err_set(ERR_FORMAT, "a path component is longer than "
-			    "255 bytes");
-			break;
-		}
-		memcpy(fs->name, fs->walk + s, n);
-		fs->name[n] = '\0';
-		if (strcmp(fs->name, ".") == 0)
-			continue;
-		if (strcmp(fs->name, "..") == 0) {
-			rc = port_fs_stat(cur, NULL, &st);
-			if (rc < 0)
-				break;
-			if (is_root_dir(fs, &st))
-				continue;
-			next = port_fs_open(cur, "..", DIRFLAGS, 0);
-			if (next < 0) {
-				rc = next;
-				break;
-			}
-			port_fs_close(cur);
-			cur = next;
-			continue;
-		}
-		rc = port_fs_stat(cur, fs->name, &st);
-		if (rc == ERR_NOENT) {
-			err_clear();
-			if (!create)
-				break;
-			rc = make_implied(fs, cur, fs->name);
-			if (rc < 0)
-				break;
-			st.type = PORT_T_DIR;
-		} else if (rc < 0) {
-			break;
-		}
-		if (st.type == PORT_T_LNK) {
-			long t;
-			size_t tl, rest = strlen(fs->walk + pos);
-
-			if (++hops > ROOTFS_HOPS_MAX) {
-				rc = err_set(ERR_ESCAPE, "more than %u symlinks (a loop?)",
-				    ROOTFS_HOPS_MAX);
-				break;
-			}
-			t = port_fs_readlink(cur, fs->name, fs->walk2,
-			    sizeof fs->walk2);
-			if (t < 0) {
-				rc = (int)t;
-				break;
-			}
-			tl = (size_t)t;
-			if (tl == 0) {
-				rc = err_set(ERR_NOENT, "empty symlink %s", fs->name);
-				break;
-			}
-			if (tl + 1 + rest >= sizeof fs->walk2) {
-				rc = err_set(ERR_NOMEM, "path longer than %zu bytes after "
-				    "following symlink %s", sizeof fs->walk2 - 1,
-				    fs->name);
-				break;
-			}
-			fs->walk2[tl] = '/';
-			memcpy(fs->walk2 + tl + 1, fs->walk + pos, rest + 1);
-			memcpy(fs->walk, fs->walk2, tl + 1 + rest + 1);
-			pos = 0;
-			if (fs->walk[0] == '/') {
-				next = port_fs_open(fs->root, ".", PORT_O_READ |
-				    PORT_O_DIRECTORY, 0);
-				if (next < 0) {
-					rc = next;
-					break;
-				}
-				port_fs_close(cur);
-				cur = next;
-			}
-			continue;
-		}
-		if (st.type != PORT_T_DIR) {
-			rc = err_set(ERR_FORMAT, "%s is not a directory", fs->name);
-			break;
-		}
-		next = port_fs_open(cur, fs->name, DIRFLAGS, 0);
-		if (next < 0) {
-			rc = next;
-			break;
-		}
-		port_fs_close(cur);
-		cur = next;
+	if (pfd < 0)
+		return fail(fs, pfd, what);
+	rc = whiteout_claim_dir(&fs->member, pfd);
+	if (rc < 0) {
+		port_fs_close(pfd);
+		return fail(fs, rc, claim);
 	}
-	port_fs_close(cur);
-	return rc < 0 ? rc : ERR_NOENT;
-}
-
-/* Open the directory at cleaned path dir below the root: openat2 first,
- * the walk where it is missing or (with create) where parts are absent. */
-static int
-resolve_dir(struct rootfs *fs, const char *dir, int create)
-{
-	if (!fs->force_walk) {
-		int fd = port_fs_open_in_root(fs->root, dir[0] ? dir : ".",
-		    PORT_O_READ | PORT_O_DIRECTORY, 0);
-		if (fd >= 0)
-			return fd;
-		if (fd == ERR_NOENT && !create)
-			return fd;
-		if (fd != ERR_UNSUPPORTED && fd != ERR_NOENT)
-			return fd;
-		err_clear();
-	}
-	return walk_dir(fs, dir, create);
+	return pfd;
 }
 
 /* Remove whatever is at name below pfd (directories with their content). */
@@ -344,169 +131,26 @@ clear_name(int pfd, const char *name)
 	return port_fs_unlink(pfd, name, 0);
 }
 
-/* Append a name to fs->opath; ERR_NOMEM past the buffer. */
+/* A whiteout entry (kind as whiteout_name said) below the cleaned parent. */
 static int
-opath_push(struct rootfs *fs, const char *name)
+apply_whiteout(struct rootfs *fs, const char *parent, const char *name,
+    int kind, const char *target)
 {
-	size_t l = strlen(fs->opath), n = strlen(name);
-
-	if (l + 1 + n >= sizeof fs->opath)
-		return err_set(ERR_NOMEM, "opaque directory: tree deeper than "
-		    "BOARD_PATH_MAX (%u bytes)", (unsigned)BOARD_PATH_MAX);
-	fs->opath[l] = '/';
-	memcpy(fs->opath + l + 1, name, n + 1);
-	return ERR_OK;
-}
-
-/*
- * Opaque marker in directory ofd: remove its lower-layer children, then
- * visit this layer's directories below that existed before the layer (the
- * only ones that can hold lower content) and do the same there. The stack
- * is fs->opath (names below ofd); after returning from a child, the parent
- * continues with the smallest name after it, so no listing is kept open.
- */
-static int
-opaque(struct rootfs *fs, int ofd)
-{
-	struct port_stat st;
-	int cur, rc = ERR_OK, first = 1;
-
-	fs->opath[0] = '\0';
-	fs->after[0] = '\0';
-	cur = port_fs_open(ofd, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
-	if (cur < 0)
-		return cur;
-	for (;;) {
-		long n;
-		int fd;
-
-		if (first) {
-			unsigned removed;
-			do {
-				removed = 0;
-				fd = port_fs_open(cur, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
-				if (fd < 0) {
-					rc = fd;
-					goto out;
-				}
-				port_fs_dir_open(&fs->dir, fd);
-				while ((n = port_fs_dir_next(&fs->dir, fs->name,
-				    sizeof fs->name)) > 0) {
-					rc = port_fs_stat(cur, fs->name, &st);
-					if (rc == ERR_NOENT) {
-						err_clear();
-						rc = ERR_OK;
-						continue;
-					}
-					if (rc == ERR_OK && is_lower(fs, &st)) {
-						rc = st.type == PORT_T_DIR ?
-						    tree_remove(cur, fs->name) :
-						    port_fs_unlink(cur, fs->name, 0);
-						removed++;
-					}
-					if (rc < 0)
-						break;
-				}
-				port_fs_dir_close(&fs->dir);
-				if (n < 0)
-					rc = (int)n;
-				if (rc < 0)
-					goto out;
-			} while (removed > 0);
-		}
-		/* The next directory to visit: smallest name after fs->after. */
-		fs->best[0] = '\0';
-		fd = port_fs_open(cur, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
-		if (fd < 0) {
-			rc = fd;
-			goto out;
-		}
-		port_fs_dir_open(&fs->dir, fd);
-		while ((n = port_fs_dir_next(&fs->dir, fs->name,
-		    sizeof fs->name)) > 0) {
-			if (fs->after[0] != '\0' && strcmp(fs->name, fs->after) <= 0)
-				continue;
-			if (fs->best[0] != '\0' && strcmp(fs->name, fs->best) >= 0)
-				continue;
-			rc = port_fs_stat(cur, fs->name, &st);
-			if (rc < 0)
-				break;
-			if (st.type == PORT_T_DIR && !born_here(fs, &st))
-				memcpy(fs->best, fs->name, (size_t)n + 1);
-		}
-		port_fs_dir_close(&fs->dir);
-		if (n < 0)
-			rc = (int)n;
-		if (rc < 0)
-			goto out;
-		if (fs->best[0] != '\0') {
-			rc = opath_push(fs, fs->best);
-			if (rc < 0)
-				goto out;
-			fd = port_fs_open(cur, fs->best, DIRFLAGS, 0);
-			if (fd < 0) {
-				rc = fd;
-				goto out;
-			}
-			port_fs_close(cur);
-			cur = fd;
-			fs->after[0] = '\0';
-			first = 1;
-			continue;
-		}
-		if (fs->opath[0] == '\0')
-			break;
-		/* Back up one level and continue after this directory's name. */
-		{
-			char *slash = strrchr(fs->opath, '/');
-			size_t l = strlen(slash + 1);
-
-			memcpy(fs->after, slash + 1, l + 1);
-			*slash = '\0';
-		}
-		fd = port_fs_open(cur, "..", DIRFLAGS, 0);
-		if (fd < 0) {
-			rc = fd;
-			goto out;
-		}
-		port_fs_close(cur);
-		cur = fd;
-		first = 0;
-	}
-out:
-	port_fs_close(cur);
-	return rc;
-}
-
-/* ".wh.NAME" below the cleaned parent. */
-static int
-whiteout(struct rootfs *fs, const char *parent, const char *name)
-{
-	const char *w = name + strlen(WH);
-	struct port_stat st;
 	int pfd, rc;
 
-	if (w[0] == '\0' || strcmp(w, ".") == 0 || strcmp(w, "..") == 0)
-		return err_set(ERR_FORMAT, "entry %s: invalid whiteout "
-		    "name %s (expected .wh.NAME or .wh..wh..opq)", epath(fs), name);
-	if (strcmp(name, WH_OPQ) != 0 && strncmp(w, WH, strlen(WH)) == 0)
-		return ERR_OK;  /* aufs metadata (.wh..wh.plnk, ...): nothing */
-	pfd = resolve_dir(fs, parent, 1);
+	if (kind == WHITEOUT_BAD)
+		return err_set(ERR_FORMAT, "entry %.*s: invalid whiteout "
+		    "name %s (expected .wh.NAME or .wh..wh..opq)", EPATH(fs),
+		    name);
+	if (kind == WHITEOUT_IGNORE)
+		return ERR_OK;
+	pfd = open_parent(fs, parent, "whiteout parent directory", "whiteout");
 	if (pfd < 0)
-		return fail(fs, pfd, "whiteout parent directory");
-	rc = claim_dir(fs, pfd);
-	if (rc == ERR_OK && strcmp(name, WH_OPQ) == 0) {
-		rc = opaque(fs, pfd);
-	} else if (rc == ERR_OK) {
-		rc = port_fs_stat(pfd, w, &st);
-		if (rc == ERR_NOENT) {
-			err_clear();
-			rc = ERR_OK;
-		} else if (rc == ERR_OK && is_lower(fs, &st)) {
-			rc = st.type == PORT_T_DIR ? tree_remove(pfd, w) :
-			    port_fs_unlink(pfd, w, 0);
-		}
-	}
+		return pfd;
+	if (kind == WHITEOUT_OPAQUE)
+		rc = whiteout_opaque(&fs->wh, &fs->member, pfd);
+	else
+		rc = whiteout_remove(&fs->member, pfd, target);
 	port_fs_close(pfd);
 	return rc < 0 ? fail(fs, rc, "whiteout") : ERR_OK;
 }
@@ -526,9 +170,9 @@ spill_dir(struct rootfs *fs, int dfd, const char *path)
 		return rc;
 	memset(&r, 0, sizeof r);
 	r.ino = st.ino;
-	r.mtime_s = fs->e->mtime_s;
-	r.mtime_ns = fs->e->mtime_ns < 1000000000u ? fs->e->mtime_ns : 0;
-	r.mode = fs->e->mode & 07777;
+	r.mtime_s = fs->e.mtime_s;
+	r.mtime_ns = mtime_ns(&fs->e);
+	r.mode = fs->e.mode & 07777;
 	r.set_mode = !fs->is_root;
 	r.len = (uint32_t)len;
 	w = port_fs_write(fs->spill, &r, sizeof r);
@@ -541,6 +185,32 @@ spill_dir(struct rootfs *fs, int dfd, const char *path)
 	return ERR_OK;
 }
 
+/* The next xattr record of e from *pos (the format is in rootfs.h): 1 with
+ * name, value and len set, or 0 at the end or at a record cut short. */
+static int
+xattr_next(const struct rootfs_entry *e, size_t *pos, const char **name,
+    const void **value, size_t *len)
+{
+	const uint8_t *b = e->xattrs, *nul;
+	size_t p = *pos, end = e->xattrs_len, at, v;
+
+	if (b == NULL || p >= end)
+		return 0;
+	nul = memchr(b + p, '\0', end - p);
+	if (nul == NULL || end - (size_t)(nul - b) - 1 < 4)
+		return 0;
+	at = (size_t)(nul - b) + 1;    /* the value's length */
+	v = (size_t)b[at] | (size_t)b[at + 1] << 8 | (size_t)b[at + 2] << 16 |
+	    (size_t)b[at + 3] << 24;
+	if (v > end - at - 4)
+		return 0;
+	*name = (const char *)b + p;
+	*value = b + at + 4;
+	*len = v;
+	*pos = at + 4 + v;
+	return 1;
+}
+
 /* Xattrs of the entry on fd, by the policy in rootfs.h. */
 static int
 set_xattrs(struct rootfs *fs, int fd)
@@ -550,8 +220,8 @@ set_xattrs(struct rootfs *fs, int fd)
 	size_t pos = 0, len;
 	unsigned i;
 
-	for (i = 0; i <= fs->e->nxattrs + 1u &&
-	    tar_xattr_next(fs->e, &pos, &name, &value, &len) == 1; i++) {
+	for (i = 0; i <= fs->e.nxattrs + 1u &&
+	    xattr_next(&fs->e, &pos, &name, &value, &len) == 1; i++) {
 		int ok, rc;
 
 		if (strncmp(name, "user.overlay.", 13) == 0)
@@ -586,18 +256,12 @@ set_meta(struct rootfs *fs, int fd, uint32_t mode)
 	int rc = ERR_OK;
 
 	if (fs->is_root)
-		rc = port_fs_fchown(fd, fs->e->uid, fs->e->gid);
+		rc = port_fs_fchown(fd, fs->e.uid, fs->e.gid);
 	if (rc == ERR_OK)
 		rc = set_xattrs(fs, fd);
 	if (rc == ERR_OK)
 		rc = port_fs_fchmod(fd, mode);
 	return rc;
-}
-
-static uint32_t
-mtime_ns(const struct tar_entry *e)
-{
-	return e->mtime_ns < 1000000000u ? e->mtime_ns : 0;
 }
 
 /* Directory entry (name "" is the root itself). */
@@ -606,18 +270,16 @@ make_dir(struct rootfs *fs, const char *parent, const char *name,
     const char *full)
 {
 	struct port_stat st;
-	uint32_t mode = fs->e->mode & 07777;
+	uint32_t mode = fs->e.mode & 07777;
 	int pfd, dfd, rc;
 
 	if (name[0] == '\0') {
 		dfd = port_fs_open(fs->root, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
 	} else {
-		pfd = resolve_dir(fs, parent, 1);
+		pfd = open_parent(fs, parent, "parent directory", "directory");
 		if (pfd < 0)
-			return fail(fs, pfd, "parent directory");
-		rc = claim_dir(fs, pfd);
-		if (rc == ERR_OK)
-			rc = port_fs_stat(pfd, name, &st);
+			return pfd;
+		rc = port_fs_stat(pfd, name, &st);
 		if (rc == ERR_NOENT) {
 			err_clear();
 			rc = port_fs_mkdir(pfd, name, 0700);
@@ -642,50 +304,48 @@ make_dir(struct rootfs *fs, const char *parent, const char *name,
 	return ERR_OK;
 }
 
+/* A message that the hard link target does not exist. */
+static int
+no_target(const struct rootfs *fs)
+{
+	return err_set(ERR_FORMAT, "entry %.*s: hard link target %.*s does not "
+	    "exist", EPATH(fs), (int)fs->e.link.n, fs->e.link.p);
+}
+
 /* Hard link to the entry's link target, resolved like an entry path. */
 static int
 make_hardlink(struct rootfs *fs, int pfd, const char *name)
 {
 	struct port_stat tst, st;
-	char *slash, *tname;
 	const char *tparent;
+	char *tname;
 	int tpfd, rc;
 
-	if (memchr(fs->e->link, '\0', sizeof fs->e->link) == NULL)
-		return err_set(ERR_FORMAT, "entry %s: link target not "
-		    "terminated", epath(fs));
-	rc = path_clean(fs->e->link, fs->lpath, sizeof fs->lpath,
-	    "hard link target");
+	if (!terminated(fs->e.link))
+		return err_set(ERR_FORMAT, "entry %.*s: link target not "
+		    "terminated", EPATH(fs));
+	rc = contain_clean(fs->e.link.p, fs->e.link.n, fs->lpath,
+	    sizeof fs->lpath, "hard link target");
 	if (rc < 0)
 		return fail(fs, rc, "hard link");
-	slash = strrchr(fs->lpath, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		tparent = fs->lpath;
-		tname = slash + 1;
-	} else {
-		tparent = "";
-		tname = fs->lpath;
-	}
+	tparent = contain_split(fs->lpath, &tname);
 	if (tname[0] == '\0')
-		return err_set(ERR_FORMAT, "entry %s: hard link to the root "
-		    "directory", epath(fs));
-	tpfd = resolve_dir(fs, tparent, 0);
+		return err_set(ERR_FORMAT, "entry %.*s: hard link to the root "
+		    "directory", EPATH(fs));
+	tpfd = contain_dir(&fs->contain, tparent, NULL, NULL);
 	if (tpfd == ERR_NOENT) {
 		err_clear();
-		return err_set(ERR_FORMAT, "entry %s: hard link target %s "
-		    "does not exist", epath(fs), fs->e->link);
+		return no_target(fs);
 	}
 	if (tpfd < 0)
 		return fail(fs, tpfd, "hard link target");
 	rc = port_fs_stat(tpfd, tname, &tst);
 	if (rc == ERR_NOENT) {
 		err_clear();
-		rc = err_set(ERR_FORMAT, "entry %s: hard link target %s "
-		    "does not exist", epath(fs), fs->e->link);
+		rc = no_target(fs);
 	} else if (rc == ERR_OK && tst.type == PORT_T_DIR) {
-		rc = err_set(ERR_FORMAT, "entry %s: hard link target %s is "
-		    "a directory", epath(fs), fs->e->link);
+		rc = err_set(ERR_FORMAT, "entry %.*s: hard link target %.*s is "
+		    "a directory", EPATH(fs), (int)fs->e.link.n, fs->e.link.p);
 	} else if (rc == ERR_OK) {
 		rc = port_fs_stat(pfd, name, &st);
 		if (rc == ERR_OK && st.dev == tst.dev && st.ino == tst.ino) {
@@ -705,6 +365,82 @@ make_hardlink(struct rootfs *fs, int pfd, const char *name)
 	return rc < 0 ? fail(fs, rc, "hard link") : ERR_OK;
 }
 
+/* A regular file, opened for its data. */
+static int
+make_file(struct rootfs *fs, int pfd, const char *name)
+{
+	int rc = clear_name(pfd, name);
+
+	if (rc < 0)
+		return rc;
+	fs->fd = port_fs_open(pfd, name, PORT_O_WRITE | PORT_O_CREATE |
+	    PORT_O_EXCL | PORT_O_NOFOLLOW, 0600);
+	if (fs->fd < 0) {
+		rc = fs->fd;
+		fs->fd = -1;
+		return rc;
+	}
+	fs->left = fs->e.size;
+	fs->files++;
+	return ERR_OK;
+}
+
+/* A symlink, device (as root) or FIFO: metadata by name, no xattrs. */
+static int
+make_special(struct rootfs *fs, int pfd, const char *name)
+{
+	const struct rootfs_entry *e = &fs->e;
+	int rc, link = e->type == ROOTFS_SYMLINK;
+
+	if (link && (e->link.n == 0 || !terminated(e->link)))
+		return err_set(ERR_FORMAT, "symlink target empty or not "
+		    "terminated");
+	rc = clear_name(pfd, name);
+	if (rc == ERR_OK && link) {
+		memcpy(fs->lpath, e->link.p, e->link.n);
+		fs->lpath[e->link.n] = '\0';
+		rc = port_fs_symlink(fs->lpath, pfd, name);
+	} else if (rc == ERR_OK) {
+		rc = port_fs_mknod(pfd, name, e->type == ROOTFS_CHR ? PORT_T_CHR :
+		    e->type == ROOTFS_BLK ? PORT_T_BLK : PORT_T_FIFO,
+		    e->mode & 0777, e->devmajor, e->devminor);
+	}
+	if (rc == ERR_OK && fs->is_root)
+		rc = port_fs_lchown(pfd, name, e->uid, e->gid);
+	if (rc == ERR_OK && !link)
+		rc = port_fs_lchmod(pfd, name, e->mode & 07777);
+	if (rc == ERR_OK)
+		rc = port_fs_lutimes(pfd, name, e->mtime_s, mtime_ns(e));
+	fs->skipped_xattrs += e->nxattrs;
+	if (rc == ERR_OK && link)
+		fs->links++;
+	return rc;
+}
+
+/* Any entry but a directory or a whiteout, below the cleaned parent. */
+static int
+make_object(struct rootfs *fs, const char *parent, const char *name)
+{
+	int rc, pfd = open_parent(fs, parent, "parent directory", "create");
+
+	if (pfd < 0)
+		return pfd;
+	if (fs->e.type == ROOTFS_LINK) {
+		rc = make_hardlink(fs, pfd, name);
+		if (rc == ERR_OK)
+			fs->links++;
+		fs->skipped_xattrs += fs->e.nxattrs;
+		port_fs_close(pfd);
+		return rc;
+	}
+	if (fs->e.type == ROOTFS_REG)
+		rc = make_file(fs, pfd, name);
+	else
+		rc = make_special(fs, pfd, name);
+	port_fs_close(pfd);
+	return rc < 0 ? fail(fs, rc, "create") : ERR_OK;
+}
+
 static int
 rootfs_open_spill(struct rootfs *fs, int root, int work, int is_root, int keep)
 {
@@ -717,7 +453,7 @@ rootfs_open_spill(struct rootfs *fs, int root, int work, int is_root, int keep)
 	fs->is_root = is_root != 0;
 	fs->fd = -1;
 	fs->spill = -1;
-	fs->dir.fd = -1;
+	whiteout_init(&fs->wh);
 	rc = port_fs_stat(root, NULL, &rst);
 	if (rc == ERR_OK)
 		rc = port_fs_stat(work, NULL, &wst);
@@ -729,8 +465,8 @@ rootfs_open_spill(struct rootfs *fs, int root, int work, int is_root, int keep)
 	if (rst.dev != wst.dev)
 		return err_set(ERR_UNSUPPORTED, "rootfs: the work directory must be "
 		    "on the root's file system (layer times are compared)");
-	fs->root_dev = rst.dev;
-	fs->root_ino = rst.ino;
+	contain_init(&fs->contain, root, rst.dev, rst.ino);
+	whiteout_member_init(&fs->member, work, rst.dev, rst.ino);
 	fs->spill = port_fs_open(work, "dirs.spill", PORT_O_WRITE | PORT_O_CREATE |
 	    (keep ? PORT_O_APPEND : PORT_O_TRUNC) | PORT_O_NOFOLLOW, 0600);
 	if (fs->spill < 0)
@@ -777,195 +513,81 @@ rootfs_spill_mark(const struct rootfs *fs, uint64_t *count, uint64_t *bytes)
 	*bytes = fs->spill_bytes;
 }
 
-/* A fresh timestamp of the file system: change the probe, read it back. */
-static int
-fs_now(struct rootfs *fs, struct rootfs_time *t)
-{
-	struct port_stat st;
-	int fd, rc;
-
-	fd = port_fs_open(fs->work, "layer.probe", PORT_O_WRITE | PORT_O_CREATE |
-	    PORT_O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return fd;
-	rc = port_fs_fchmod(fd, 0600);
-	if (rc == ERR_OK)
-		rc = port_fs_fchmod(fd, 0644);
-	if (rc == ERR_OK)
-		rc = port_fs_stat(fd, NULL, &st);
-	port_fs_close(fd);
-	if (rc < 0)
-		return rc;
-	t->s = st.ctime_s;
-	t->ns = st.ctime_ns;
-	return ERR_OK;
-}
-
 int
 rootfs_layer_begin(struct rootfs *fs, unsigned index)
 {
-	struct rootfs_time mark, now;
-	uint64_t t0;
 	int rc;
 
 	if (fs->spill < 0 || fs->in_layer)
 		return err_set(ERR_INTERNAL, "rootfs_layer_begin: not open, or the "
 		    "previous layer did not end");
-	fs->layer = index;
-	rc = fs_now(fs, &mark);
+	rc = whiteout_layer_begin(&fs->member, index);
 	if (rc < 0)
-		return err_prefix(rc, "file system clock");
-	if (ts_before(mark.s, mark.ns, &fs->last))
-		return err_set(ERR_IO, "the file system clock went back "
-		    "(%lld.%09u before %lld.%09u); layers cannot be told apart",
-		    (long long)mark.s, mark.ns, (long long)fs->last.s,
-		    fs->last.ns);
-	/* Wait for a timestamp strictly after everything before this call. */
-	t0 = port_mono_ms();
-	for (;;) {
-		rc = fs_now(fs, &now);
-		if (rc < 0)
-			return err_prefix(rc, "file system clock");
-		if (ts_before(mark.s, mark.ns, &now))
-			break;
-		if (port_mono_ms() - t0 > ROOTFS_TICK_WAIT_MS)
-			return err_set(ERR_IO, "the file system's change times "
-			    "did not advance in %u ms", ROOTFS_TICK_WAIT_MS);
-		port_sleep_ms(1);
-	}
-	fs->start = now;
-	fs->last = now;
+		return rc;
 	fs->in_layer = 1;
 	return ERR_OK;
 }
 
 int
-rootfs_entry(struct rootfs *fs, const struct tar_entry *e)
+rootfs_entry(struct rootfs *fs, const struct rootfs_entry *entry)
 {
-	char *slash, *name;
-	const char *parent;
-	int rc, pfd;
+	const struct rootfs_entry *e = &fs->e;
+	const char *parent, *target = NULL;
+	char *name;
+	int rc, kind;
 
-	if (!fs->in_layer || fs->e != NULL)
+	if (!fs->in_layer || fs->in_entry)
 		return err_set(ERR_INTERNAL, "rootfs_entry: outside a layer or "
 		    "before the previous entry ended");
-	fs->e = e;
+	fs->e = *entry;
+	fs->in_entry = 1;
 	fs->discard = 0;
 	fs->left = 0;
 	fs->wlen = 0;
-	if (memchr(e->path, '\0', sizeof e->path) == NULL)
+	if (!terminated(e->path))
 		return err_set(ERR_FORMAT, "entry at offset %llu: path not "
 		    "terminated", (unsigned long long)e->offset);
-	if (e->type != TAR_REG) {
+	if (e->type != ROOTFS_REG) {
 		/* Nothing but regular files carries data; drop any. */
 		fs->discard = 1;
 		fs->left = e->size;
 	}
-	rc = path_clean(e->path, fs->path, sizeof fs->path, "entry");
+	rc = contain_clean(e->path.p, e->path.n, fs->path, sizeof fs->path,
+	    "entry");
 	if (rc < 0)
 		return rc;
 	if (fs->path[0] == '\0') {
-		if (e->type == TAR_DIR)
+		if (e->type == ROOTFS_DIR)
 			return make_dir(fs, "", "", "");
-		return err_set(ERR_ESCAPE, "entry %s: would replace the root "
-		    "directory with type '%c'", e->path, e->type);
+		return err_set(ERR_ESCAPE, "entry %.*s: would replace the root "
+		    "directory with type '%c'", EPATH(fs), e->type);
 	}
 	/* The full cleaned path, for a directory's spill record. */
 	memcpy(fs->lpath, fs->path, strlen(fs->path) + 1);
-	slash = strrchr(fs->path, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		parent = fs->path;
-		name = slash + 1;
-	} else {
-		parent = "";
-		name = fs->path;
-	}
+	parent = contain_split(fs->path, &name);
 	/* Whiteout names are reserved: none may stay in the rootfs. */
-	if (strncmp(parent, WH, strlen(WH)) == 0 || strstr(parent, "/" WH) != NULL)
-		return err_set(ERR_FORMAT, "entry %s: a whiteout name used "
-		    "as a directory", e->path);
-	if (strncmp(name, WH, strlen(WH)) == 0) {
+	if (whiteout_in_path(parent))
+		return err_set(ERR_FORMAT, "entry %.*s: a whiteout name used "
+		    "as a directory", EPATH(fs));
+	kind = whiteout_name(name, &target);
+	if (kind != WHITEOUT_NONE) {
 		fs->discard = 1;
 		fs->left = e->size;
-		return whiteout(fs, parent, name);
+		return apply_whiteout(fs, parent, name, kind, target);
 	}
-	if (e->type == TAR_DIR)
+	if (e->type == ROOTFS_DIR)
 		return make_dir(fs, parent, name, fs->lpath);
-	if (e->type == TAR_CHR || e->type == TAR_BLK) {
+	if (e->type == ROOTFS_CHR || e->type == ROOTFS_BLK) {
 		if (!fs->is_root) {
 			fs->skipped_devices++;
 			return ERR_OK;
 		}
-	} else if (e->type != TAR_REG && e->type != TAR_SYMLINK &&
-	    e->type != TAR_LINK && e->type != TAR_FIFO) {
-		return err_set(ERR_UNSUPPORTED, "entry %s: type '%c' not "
-		    "handled", e->path, e->type);
+	} else if (e->type != ROOTFS_REG && e->type != ROOTFS_SYMLINK &&
+	    e->type != ROOTFS_LINK && e->type != ROOTFS_FIFO) {
+		return err_set(ERR_UNSUPPORTED, "entry %.*s: type '%c' not "
+		    "handled", EPATH(fs), e->type);
 	}
-
-	pfd = resolve_dir(fs, parent, 1);
-	if (pfd < 0)
-		return fail(fs, pfd, "parent directory");
-	rc = claim_dir(fs, pfd);
-	if (rc < 0)
-		goto out;
-	switch (e->type) {
-	case TAR_LINK:
-		rc = make_hardlink(fs, pfd, name);
-		if (rc == ERR_OK)
-			fs->links++;
-		fs->skipped_xattrs += e->nxattrs;
-		port_fs_close(pfd);
-		return rc;
-	case TAR_REG:
-		rc = clear_name(pfd, name);
-		if (rc < 0)
-			goto out;
-		fs->fd = port_fs_open(pfd, name, PORT_O_WRITE | PORT_O_CREATE |
-		    PORT_O_EXCL | PORT_O_NOFOLLOW, 0600);
-		if (fs->fd < 0) {
-			rc = fs->fd;
-			fs->fd = -1;
-			goto out;
-		}
-		fs->left = e->size;
-		fs->files++;
-		break;
-	case TAR_SYMLINK:
-		if (memchr(e->link, '\0', sizeof e->link) == NULL || e->link[0] == '\0') {
-			rc = err_set(ERR_FORMAT, "symlink target empty or not "
-			    "terminated");
-			goto out;
-		}
-		rc = clear_name(pfd, name);
-		if (rc == ERR_OK)
-			rc = port_fs_symlink(e->link, pfd, name);
-		if (rc == ERR_OK && fs->is_root)
-			rc = port_fs_lchown(pfd, name, e->uid, e->gid);
-		if (rc == ERR_OK)
-			rc = port_fs_lutimes(pfd, name, e->mtime_s, mtime_ns(e));
-		fs->skipped_xattrs += e->nxattrs;
-		if (rc == ERR_OK)
-			fs->links++;
-		break;
-	default:   /* devices (as root) and FIFOs */
-		rc = clear_name(pfd, name);
-		if (rc == ERR_OK)
-			rc = port_fs_mknod(pfd, name, e->type == TAR_CHR ? PORT_T_CHR :
-			    e->type == TAR_BLK ? PORT_T_BLK : PORT_T_FIFO,
-			    e->mode & 0777, e->devmajor, e->devminor);
-		if (rc == ERR_OK && fs->is_root)
-			rc = port_fs_lchown(pfd, name, e->uid, e->gid);
-		if (rc == ERR_OK)
-			rc = port_fs_lchmod(pfd, name, e->mode & 07777);
-		if (rc == ERR_OK)
-			rc = port_fs_lutimes(pfd, name, e->mtime_s, mtime_ns(e));
-		fs->skipped_xattrs += e->nxattrs;
-		break;
-	}
-out:
-	port_fs_close(pfd);
-	return rc < 0 ? fail(fs, rc, "create") : ERR_OK;
+	return make_object(fs, parent, name);
 }
 
 static int
@@ -983,12 +605,11 @@ flush(struct rootfs *fs)
 int
 rootfs_data(struct rootfs *fs, const uint8_t *p, size_t n)
 {
-	if (fs->e == NULL)
+	if (!fs->in_entry)
 		return err_set(ERR_INTERNAL, "rootfs_data outside an entry");
 	if ((uint64_t)n > fs->left)
-		return err_set(ERR_FORMAT, "entry %s: more data than its "
-		    "size %llu", epath(fs),
-		    (unsigned long long)fs->e->size);
+		return err_set(ERR_FORMAT, "entry %.*s: more data than its "
+		    "size %llu", EPATH(fs), (unsigned long long)fs->e.size);
 	fs->left -= n;
 	if (fs->discard || fs->fd < 0)
 		return ERR_OK;
@@ -1015,25 +636,25 @@ rootfs_entry_end(struct rootfs *fs)
 {
 	int rc = ERR_OK;
 
-	if (fs->e == NULL)
+	if (!fs->in_entry)
 		return err_set(ERR_INTERNAL, "rootfs_entry_end outside an entry");
 	if (fs->left != 0 && !fs->discard)
-		rc = err_set(ERR_FORMAT, "entry %s: %llu data bytes missing",
-		    epath(fs), (unsigned long long)fs->left);
+		rc = err_set(ERR_FORMAT, "entry %.*s: %llu data bytes missing",
+		    EPATH(fs), (unsigned long long)fs->left);
 	if (fs->fd >= 0) {
 		if (rc == ERR_OK)
 			rc = flush(fs);
 		if (rc == ERR_OK)
-			rc = set_meta(fs, fs->fd, fs->e->mode & 07777);
+			rc = set_meta(fs, fs->fd, fs->e.mode & 07777);
 		if (rc == ERR_OK)
-			rc = port_fs_futimes(fs->fd, fs->e->mtime_s, mtime_ns(fs->e));
+			rc = port_fs_futimes(fs->fd, fs->e.mtime_s, mtime_ns(&fs->e));
 		if (rc < 0 && rc != ERR_FORMAT)
 			rc = fail(fs, rc, "file metadata");
 		if (port_fs_close(fs->fd) < 0 && rc == ERR_OK)
 			rc = fail(fs, ERR_IO, "close");
 		fs->fd = -1;
 	}
-	fs->e = NULL;
+	fs->in_entry = 0;
 	fs->wlen = 0;
 	return rc;
 }
@@ -1041,21 +662,11 @@ rootfs_entry_end(struct rootfs *fs)
 int
 rootfs_layer_end(struct rootfs *fs)
 {
-	struct rootfs_time now;
-	int rc;
-
-	if (!fs->in_layer || fs->e != NULL)
+	if (!fs->in_layer || fs->in_entry)
 		return err_set(ERR_INTERNAL, "rootfs_layer_end: no layer, or an "
 		    "entry is open");
 	fs->in_layer = 0;
-	rc = fs_now(fs, &now);
-	if (rc < 0)
-		return err_prefix(rc, "file system clock");
-	if (ts_before(now.s, now.ns, &fs->start))
-		return err_set(ERR_IO, "the file system clock went back "
-		    "during the layer; whiteouts may be wrong");
-	fs->last = now;
-	return ERR_OK;
+	return whiteout_layer_end(&fs->member);
 }
 
 static int
@@ -1107,7 +718,7 @@ rootfs_finish(struct rootfs *fs)
 			break;
 		}
 		fs->path[r.len] = '\0';
-		dfd = resolve_dir(fs, fs->path, 0);
+		dfd = contain_dir(&fs->contain, fs->path, NULL, NULL);
 		if (dfd < 0) {
 			/* Removed or replaced by a later layer. */
 			err_clear();
@@ -1131,10 +742,8 @@ rootfs_finish(struct rootfs *fs)
 	/* The spill file stays until the work directory goes: a run killed
 	 * after this point, before its commit, finishes the same tree again
 	 * from it. */
-	if (rc == ERR_OK) {
-		(void)port_fs_unlink(fs->work, "layer.probe", 0);
-		err_clear();
-	}
+	if (rc == ERR_OK)
+		whiteout_member_finish(&fs->member);
 	return rc;
 }
 
@@ -1147,6 +756,6 @@ rootfs_close(struct rootfs *fs)
 	if (fs->spill >= 0)
 		port_fs_close(fs->spill);
 	fs->spill = -1;
-	fs->e = NULL;
+	fs->in_entry = 0;
 	fs->in_layer = 0;
 }

@@ -1,8 +1,9 @@
 /*
- * test_rootfs.c: the rootfs writer on real directories. Every test gets a
- * sandbox (mkdtemp under /tmp) with outside/ (a canary and friends), root/
- * and work/; hostile cases compare a snapshot of everything in the sandbox
- * but root/ and work/ before and after. Every test runs three times: with
+ * test_rootfs.c: the rootfs writer on real directories, and its parts
+ * alone (contain.h, whiteout.h). Every test gets a sandbox (mkdtemp under
+ * /tmp) with outside/ (a canary and friends), root/ and work/; hostile
+ * cases compare a snapshot of everything in the sandbox but root/ and work/
+ * before and after. Every test on directories runs three times: with
  * openat2, with the forced component walk, and with openat2 deciding layers
  * by change time only (no birth time).
  */
@@ -25,41 +26,16 @@
 #include "err.h"
 #include "rootfs.h"
 #include "tar.h"
-
-/*
- * The record format of tar.h (name, NUL, 4-byte little-endian length,
- * value). Weak: the real one from tar.c wins when it is linked in.
- */
-__attribute__((weak)) int
-tar_xattr_next(const struct tar_entry *e, size_t *pos, const char **name,
-    const void **value, size_t *len)
-{
-	size_t p = *pos, n;
-	const unsigned char *b = e->xattr_buf;
-	uint32_t v;
-
-	if (p >= e->xattr_len)
-		return 0;
-	n = strnlen((const char *)b + p, e->xattr_len - p);
-	if (p + n + 5 > e->xattr_len)
-		return 0;
-	*name = (const char *)b + p;
-	p += n + 1;
-	v = (uint32_t)b[p] | (uint32_t)b[p + 1] << 8 | (uint32_t)b[p + 2] << 16 |
-	    (uint32_t)b[p + 3] << 24;
-	p += 4;
-	if (v > e->xattr_len - p)
-		return 0;
-	*value = b + p;
-	*len = v;
-	*pos = p + v;
-	return 1;
-}
+#include "contain.h"
+#include "whiteout.h"
 
 static int g_mode;          /* 0 openat2, 1 walk, 2 openat2 + change time only */
 static int g_root;          /* running as root */
 static struct rootfs g_fs;
-static struct tar_entry g_e;
+static struct rootfs_entry g_e;
+/* What g_e's views point into. */
+static char g_path[BOARD_PATH_MAX], g_link[BOARD_PATH_MAX];
+static uint8_t g_xattrs[BOARD_XATTR_MAX];
 
 struct sb {
 	char dir[64];
@@ -113,8 +89,8 @@ sb_new(struct sb *s, int is_root)
 	err_clear();
 	rc = rootfs_open(&g_fs, s->rootfd, s->workfd, is_root);
 	CHECK_EQ(rc, ERR_OK);
-	g_fs.force_walk = g_mode == 1;
-	g_fs.no_btime = g_mode == 2;
+	g_fs.contain.force_walk = g_mode == 1;
+	g_fs.member.no_btime = g_mode == 2;
 }
 
 static void
@@ -200,9 +176,11 @@ ent(int type, const char *path, const char *link, uint32_t mode)
 {
 	memset(&g_e, 0, sizeof g_e);
 	g_e.type = type;
-	snprintf(g_e.path, sizeof g_e.path, "%s", path);
-	if (link != NULL)
-		snprintf(g_e.link, sizeof g_e.link, "%s", link);
+	snprintf(g_path, sizeof g_path, "%s", path);
+	g_e.path = rootfs_str(g_path, sizeof g_path);
+	snprintf(g_link, sizeof g_link, "%s", link != NULL ? link : "");
+	g_e.link = rootfs_str(g_link, sizeof g_link);
+	g_e.xattrs = g_xattrs;
 	g_e.mode = mode;
 	g_e.mtime_s = 1500000000;
 	g_e.mtime_ns = 123456789;
@@ -211,16 +189,16 @@ ent(int type, const char *path, const char *link, uint32_t mode)
 static void
 add_xattr(const char *name, const void *v, uint32_t n)
 {
-	size_t l = strlen(name) + 1, p = g_e.xattr_len;
+	size_t l = strlen(name) + 1, p = g_e.xattrs_len;
 
-	memcpy(g_e.xattr_buf + p, name, l);
+	memcpy(g_xattrs + p, name, l);
 	p += l;
-	g_e.xattr_buf[p++] = (unsigned char)(n & 0xff);
-	g_e.xattr_buf[p++] = (unsigned char)(n >> 8 & 0xff);
-	g_e.xattr_buf[p++] = (unsigned char)(n >> 16 & 0xff);
-	g_e.xattr_buf[p++] = (unsigned char)(n >> 24 & 0xff);
-	memcpy(g_e.xattr_buf + p, v, n);
-	g_e.xattr_len = p + n;
+	g_xattrs[p++] = (unsigned char)(n & 0xff);
+	g_xattrs[p++] = (unsigned char)(n >> 8 & 0xff);
+	g_xattrs[p++] = (unsigned char)(n >> 16 & 0xff);
+	g_xattrs[p++] = (unsigned char)(n >> 24 & 0xff);
+	memcpy(g_xattrs + p, v, n);
+	g_e.xattrs_len = p + n;
 	g_e.nxattrs++;
 }
 
@@ -231,7 +209,7 @@ put_data(const char *data)
 	size_t n = data != NULL ? strlen(data) : 0, a = n / 3, b = n / 2;
 	int rc;
 
-	if (g_e.type == TAR_REG)
+	if (g_e.type == ROOTFS_REG)
 		g_e.size = n;
 	err_clear();
 	rc = rootfs_entry(&g_fs, &g_e);
@@ -253,7 +231,7 @@ static int
 put(int type, const char *path, const char *link, uint32_t mode)
 {
 	ent(type, path, link, mode);
-	return put_data(type == TAR_REG ? "data" : NULL);
+	return put_data(type == ROOTFS_REG ? "data" : NULL);
 }
 
 static void
@@ -326,12 +304,12 @@ test_files_dirs_symlinks(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	CHECK_EQ(put(TAR_DIR, "./etc/", NULL, 0750), ERR_OK);
-	ent(TAR_REG, "etc/hostname", NULL, 0640);
+	CHECK_EQ(put(ROOTFS_DIR, "./etc/", NULL, 0750), ERR_OK);
+	ent(ROOTFS_REG, "etc/hostname", NULL, 0640);
 	CHECK_EQ(put_data("device-1\n"), ERR_OK);
-	CHECK_EQ(put(TAR_SYMLINK, "etc/link", "/does/not/exist", 0777), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "usr/lib/deep/file", NULL, 0644), ERR_OK);
-	ent(TAR_REG, "empty", NULL, 0600);
+	CHECK_EQ(put(ROOTFS_SYMLINK, "etc/link", "/does/not/exist", 0777), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "usr/lib/deep/file", NULL, 0644), ERR_OK);
+	ent(ROOTFS_REG, "empty", NULL, 0600);
 	CHECK_EQ(put_data(NULL), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
 
@@ -365,21 +343,21 @@ test_directory_mtimes_after_children(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	ent(TAR_DIR, "./", NULL, 0755);
+	ent(ROOTFS_DIR, "./", NULL, 0755);
 	g_e.mtime_s = 1000;
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	ent(TAR_DIR, "a", NULL, 0700);
+	ent(ROOTFS_DIR, "a", NULL, 0700);
 	g_e.mtime_s = 2000;
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "a/x", NULL, 0644), ERR_OK);
-	ent(TAR_DIR, "a/b", NULL, 0555);   /* read-only: children still go in */
+	CHECK_EQ(put(ROOTFS_REG, "a/x", NULL, 0644), ERR_OK);
+	ent(ROOTFS_DIR, "a/b", NULL, 0555);   /* read-only: children still go in */
 	g_e.mtime_s = 3000;
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "a/b/y", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "a/b/y", NULL, 0644), ERR_OK);
 	layer(1);
-	CHECK_EQ(put(TAR_REG, "a/z", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "new", NULL, 0644), ERR_OK);
-	ent(TAR_DIR, "a/b", NULL, 0511);   /* merge: the later metadata wins */
+	CHECK_EQ(put(ROOTFS_REG, "a/z", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "new", NULL, 0644), ERR_OK);
+	ent(ROOTFS_DIR, "a/b", NULL, 0511);   /* merge: the later metadata wins */
 	g_e.mtime_s = 4000;
 	CHECK_EQ(put_data(NULL), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
@@ -403,20 +381,20 @@ test_replace_types(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	CHECK_EQ(put(TAR_REG, "d/f", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "d/sub/g", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "f", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_DIR, "same", NULL, 0755), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "same/x", NULL, 0644), ERR_OK);
-	ent(TAR_REG, "same", NULL, 0644);          /* same layer: file over dir */
+	CHECK_EQ(put(ROOTFS_REG, "d/f", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/sub/g", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "f", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_DIR, "same", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "same/x", NULL, 0644), ERR_OK);
+	ent(ROOTFS_REG, "same", NULL, 0644);          /* same layer: file over dir */
 	CHECK_EQ(put_data("file"), ERR_OK);
-	CHECK_EQ(put(TAR_SYMLINK, "sl", "f", 0777), ERR_OK);
+	CHECK_EQ(put(ROOTFS_SYMLINK, "sl", "f", 0777), ERR_OK);
 	layer(1);
-	ent(TAR_REG, "d", NULL, 0644);             /* file over a lower dir */
+	ent(ROOTFS_REG, "d", NULL, 0644);             /* file over a lower dir */
 	CHECK_EQ(put_data("now a file"), ERR_OK);
-	CHECK_EQ(put(TAR_DIR, "f", NULL, 0755), ERR_OK);  /* dir over file */
-	CHECK_EQ(put(TAR_REG, "f/inside", NULL, 0644), ERR_OK);
-	ent(TAR_REG, "sl", NULL, 0644);            /* file over symlink */
+	CHECK_EQ(put(ROOTFS_DIR, "f", NULL, 0755), ERR_OK);  /* dir over file */
+	CHECK_EQ(put(ROOTFS_REG, "f/inside", NULL, 0644), ERR_OK);
+	ent(ROOTFS_REG, "sl", NULL, 0644);            /* file over symlink */
 	CHECK_EQ(put_data("plain"), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
 	content(&s, "d", buf, sizeof buf);
@@ -437,19 +415,19 @@ test_hardlinks(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	CHECK_EQ(put(TAR_REG, "bin/busybox", NULL, 0755), ERR_OK);
-	CHECK_EQ(put(TAR_LINK, "bin/sh", "bin/busybox", 0755), ERR_OK);
-	CHECK_EQ(put(TAR_LINK, "/usr/bin/ls", "/bin/busybox", 0755), ERR_OK);
-	CHECK_EQ(put(TAR_SYMLINK, "sym", "/etc/passwd", 0777), ERR_OK);
-	CHECK_EQ(put(TAR_LINK, "sym2", "./sym", 0777), ERR_OK);
-	CHECK_EQ(put(TAR_LINK, "bin/sh", "bin/busybox", 0755), ERR_OK); /* again */
-	CHECK_EQ(put(TAR_LINK, "bin/busybox", "bin/busybox", 0755), ERR_OK);
-	CHECK_EQ(put(TAR_LINK, "x", "bin", 0755), ERR_FORMAT);
+	CHECK_EQ(put(ROOTFS_REG, "bin/busybox", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(ROOTFS_LINK, "bin/sh", "bin/busybox", 0755), ERR_OK);
+	CHECK_EQ(put(ROOTFS_LINK, "/usr/bin/ls", "/bin/busybox", 0755), ERR_OK);
+	CHECK_EQ(put(ROOTFS_SYMLINK, "sym", "/etc/passwd", 0777), ERR_OK);
+	CHECK_EQ(put(ROOTFS_LINK, "sym2", "./sym", 0777), ERR_OK);
+	CHECK_EQ(put(ROOTFS_LINK, "bin/sh", "bin/busybox", 0755), ERR_OK); /* again */
+	CHECK_EQ(put(ROOTFS_LINK, "bin/busybox", "bin/busybox", 0755), ERR_OK);
+	CHECK_EQ(put(ROOTFS_LINK, "x", "bin", 0755), ERR_FORMAT);
 	CHECK(msg_has("directory") && msg_has("x"));
-	CHECK_EQ(put(TAR_LINK, "y", "missing/file", 0755), ERR_FORMAT);
+	CHECK_EQ(put(ROOTFS_LINK, "y", "missing/file", 0755), ERR_FORMAT);
 	CHECK(msg_has("does not exist") && msg_has("missing/file"));
-	CHECK_EQ(put(TAR_LINK, "y", "bin/missing", 0755), ERR_FORMAT);
-	CHECK_EQ(put(TAR_LINK, "y", "/", 0755), ERR_FORMAT);
+	CHECK_EQ(put(ROOTFS_LINK, "y", "bin/missing", 0755), ERR_FORMAT);
+	CHECK_EQ(put(ROOTFS_LINK, "y", "/", 0755), ERR_FORMAT);
 	CHECK_EQ(finish(), ERR_OK);
 	CHECK(lst(&s, "bin/busybox", &a) == 0 && lst(&s, "bin/sh", &b) == 0 &&
 	    lst(&s, "usr/bin/ls", &c) == 0);
@@ -473,26 +451,26 @@ test_owner_and_special_modes(void)
 		return;
 	sb_new(&s, 1);
 	layer(0);
-	ent(TAR_REG, "su", NULL, 04755);
+	ent(ROOTFS_REG, "su", NULL, 04755);
 	g_e.uid = 1234;
 	g_e.gid = 5678;
 	CHECK_EQ(put_data("x"), ERR_OK);
-	ent(TAR_REG, "sg", NULL, 02711);
+	ent(ROOTFS_REG, "sg", NULL, 02711);
 	g_e.uid = 1;
 	g_e.gid = 2;
 	CHECK_EQ(put_data("x"), ERR_OK);
-	ent(TAR_DIR, "tmp", NULL, 01777);
+	ent(ROOTFS_DIR, "tmp", NULL, 01777);
 	g_e.uid = 7;
 	g_e.gid = 8;
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	ent(TAR_DIR, "sgdir", NULL, 02775);
+	ent(ROOTFS_DIR, "sgdir", NULL, 02775);
 	g_e.gid = 50;
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	ent(TAR_SYMLINK, "ls", "su", 0777);
+	ent(ROOTFS_SYMLINK, "ls", "su", 0777);
 	g_e.uid = 42;
 	g_e.gid = 43;
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "sgdir/implied/f", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "sgdir/implied/f", NULL, 0644), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
 	CHECK(lst(&s, "su", &st) == 0);
 	CHECK_EQ(st.st_mode & 07777, 04755);
@@ -525,7 +503,7 @@ test_xattrs(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	ent(TAR_REG, "f", NULL, 0444);    /* read-only: xattrs go on before chmod */
+	ent(ROOTFS_REG, "f", NULL, 0444);    /* read-only: xattrs go on before chmod */
 	add_xattr("user.comment", "hello", 5);
 	add_xattr("trusted.overlay.opaque", "y", 1);
 	add_xattr("user.overlay.redirect", "/x", 2);
@@ -534,10 +512,10 @@ test_xattrs(void)
 	if (g_root)
 		add_xattr("security.capability", cap, sizeof cap);
 	CHECK_EQ(put_data("data"), ERR_OK);
-	ent(TAR_DIR, "d", NULL, 0755);
+	ent(ROOTFS_DIR, "d", NULL, 0755);
 	add_xattr("user.dir", "v", 1);
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	ent(TAR_SYMLINK, "s", "f", 0777);
+	ent(ROOTFS_SYMLINK, "s", "f", 0777);
 	add_xattr("user.onlink", "v", 1);
 	CHECK_EQ(put_data(NULL), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
@@ -569,15 +547,15 @@ test_devices_and_fifos(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	ent(TAR_CHR, "dev/null", NULL, 0666);
+	ent(ROOTFS_CHR, "dev/null", NULL, 0666);
 	g_e.devmajor = 1;
 	g_e.devminor = 3;
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	ent(TAR_BLK, "dev/loop9", NULL, 0660);
+	ent(ROOTFS_BLK, "dev/loop9", NULL, 0660);
 	g_e.devmajor = 7;
 	g_e.devminor = 9;
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	CHECK_EQ(put(TAR_FIFO, "run/fifo", NULL, 0620), ERR_OK);
+	CHECK_EQ(put(ROOTFS_FIFO, "run/fifo", NULL, 0620), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
 	if (g_root) {
 		CHECK(lst(&s, "dev/null", &st) == 0 && S_ISCHR(st.st_mode));
@@ -595,11 +573,11 @@ test_devices_and_fifos(void)
 	/* Unprivileged: devices skipped and counted, FIFOs made. */
 	sb_new(&s, 0);
 	layer(0);
-	ent(TAR_CHR, "dev/null", NULL, 0666);
+	ent(ROOTFS_CHR, "dev/null", NULL, 0666);
 	CHECK_EQ(put_data(NULL), ERR_OK);
-	CHECK_EQ(put(TAR_BLK, "dev/sda", NULL, 0666), ERR_OK);
-	CHECK_EQ(put(TAR_CHR, "../../escape", NULL, 0666), ERR_ESCAPE);
-	CHECK_EQ(put(TAR_FIFO, "fifo", NULL, 0600), ERR_OK);
+	CHECK_EQ(put(ROOTFS_BLK, "dev/sda", NULL, 0666), ERR_OK);
+	CHECK_EQ(put(ROOTFS_CHR, "../../escape", NULL, 0666), ERR_ESCAPE);
+	CHECK_EQ(put(ROOTFS_FIFO, "fifo", NULL, 0600), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
 	CHECK_EQ(g_fs.skipped_devices, 2);
 	CHECK(!exists(&s, "dev/null"));
@@ -614,24 +592,24 @@ test_whiteouts_three_layers(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	CHECK_EQ(put(TAR_REG, "a/f1", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "a/f2", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "b/deep/h", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "d/x", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "d/sub/y", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_SYMLINK, "sl", "a", 0777), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "a/f1", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "a/f2", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "b/deep/h", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/x", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/sub/y", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_SYMLINK, "sl", "a", 0777), ERR_OK);
 	layer(1);
-	CHECK_EQ(put(TAR_REG, "a/.wh.f1", NULL, 0644), ERR_OK);   /* lower file */
-	CHECK_EQ(put(TAR_REG, ".wh.b", NULL, 0644), ERR_OK);      /* lower dir */
-	CHECK_EQ(put(TAR_REG, "a/f3", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "a/.wh.f3", NULL, 0644), ERR_OK);   /* same layer */
-	CHECK_EQ(put(TAR_REG, ".wh.nothing", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "gone/.wh.nothing", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "d/new1", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "d/.wh..wh..opq", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "d/new2", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, ".wh.sl", NULL, 0644), ERR_OK);     /* the link only */
-	CHECK_EQ(put(TAR_REG, "a/.wh..wh.plnk", NULL, 0644), ERR_OK); /* aufs */
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh.f1", NULL, 0644), ERR_OK);   /* lower file */
+	CHECK_EQ(put(ROOTFS_REG, ".wh.b", NULL, 0644), ERR_OK);      /* lower dir */
+	CHECK_EQ(put(ROOTFS_REG, "a/f3", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh.f3", NULL, 0644), ERR_OK);   /* same layer */
+	CHECK_EQ(put(ROOTFS_REG, ".wh.nothing", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "gone/.wh.nothing", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/new1", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/new2", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, ".wh.sl", NULL, 0644), ERR_OK);     /* the link only */
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh..wh.plnk", NULL, 0644), ERR_OK); /* aufs */
 	CHECK(!exists(&s, "a/f1") && exists(&s, "a/f2") && exists(&s, "a/f3"));
 	CHECK(!exists(&s, "b"));
 	CHECK(!exists(&s, "d/x") && !exists(&s, "d/sub"));
@@ -639,11 +617,11 @@ test_whiteouts_three_layers(void)
 	CHECK(!exists(&s, "sl") && exists(&s, "a/f2"));
 	CHECK(!exists(&s, "a/.wh.f1") && !exists(&s, "d/.wh..wh..opq"));
 	layer(2);
-	CHECK_EQ(put(TAR_REG, "a/.wh.f3", NULL, 0644), ERR_OK);   /* lower now */
-	CHECK_EQ(put(TAR_REG, "d/.wh..wh..opq", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "d/new3", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_DIR, "b", NULL, 0755), ERR_OK);
-	CHECK_EQ(put(TAR_REG, ".wh.b", NULL, 0644), ERR_OK);      /* same layer */
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh.f3", NULL, 0644), ERR_OK);   /* lower now */
+	CHECK_EQ(put(ROOTFS_REG, "d/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/new3", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_DIR, "b", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, ".wh.b", NULL, 0644), ERR_OK);      /* same layer */
 	CHECK_EQ(finish(), ERR_OK);
 	CHECK(!exists(&s, "a/f3") && exists(&s, "a/f2"));
 	CHECK(!exists(&s, "d/new1") && !exists(&s, "d/new2") && exists(&s, "d/new3"));
@@ -659,32 +637,32 @@ test_opaque_merged_directories(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	CHECK_EQ(put(TAR_REG, "o/keep/lower1", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "o/sub/lower2", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "o/lowerfile", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "p/q/r/lower", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "p/q/sibling", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "p/other/z", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "m/q/r/lower", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "w/q/lower", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_DIR, "v/q", NULL, 0755), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "v/q/lower", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/keep/lower1", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/sub/lower2", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/lowerfile", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "p/q/r/lower", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "p/q/sibling", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "p/other/z", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "m/q/r/lower", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "w/q/lower", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_DIR, "v/q", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "v/q/lower", NULL, 0644), ERR_OK);
 	layer(1);
 	/* Same-layer content before the marker, in lower directories. */
-	CHECK_EQ(put(TAR_REG, "o/sub/new", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "p/q/r/new", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "o/.wh..wh..opq", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "p/.wh..wh..opq", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "o/after", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/sub/new", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "p/q/r/new", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "p/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/after", NULL, 0644), ERR_OK);
 	/* Marker first, then content. */
-	CHECK_EQ(put(TAR_REG, "m/.wh..wh..opq", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "m/q/r/new", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "m/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "m/q/r/new", NULL, 0644), ERR_OK);
 	/* Only a whiteout of nothing below: the directory is still implied. */
-	CHECK_EQ(put(TAR_REG, "w/q/.wh.absent", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "w/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "w/q/.wh.absent", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "w/.wh..wh..opq", NULL, 0644), ERR_OK);
 	/* A directory entry over a lower one (metadata only). */
-	CHECK_EQ(put(TAR_DIR, "v/q", NULL, 0700), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "v/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_DIR, "v/q", NULL, 0700), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "v/.wh..wh..opq", NULL, 0644), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
 	CHECK(!exists(&s, "o/keep") && !exists(&s, "o/lowerfile"));
 	CHECK(!exists(&s, "o/sub/lower2"));
@@ -708,11 +686,11 @@ test_whiteout_both_names_of_a_lower_hardlink(void)
 		return;   /* documented limit without birth times */
 	sb_new(&s, g_root);
 	layer(0);
-	CHECK_EQ(put(TAR_REG, "m/a", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_LINK, "m/b", "m/a", 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "m/a", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_LINK, "m/b", "m/a", 0644), ERR_OK);
 	layer(1);
-	CHECK_EQ(put(TAR_REG, "m/.wh.a", NULL, 0644), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "m/.wh.b", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "m/.wh.a", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "m/.wh.b", NULL, 0644), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
 	CHECK(!exists(&s, "m/a") && !exists(&s, "m/b"));
 	sb_free(&s);
@@ -728,30 +706,31 @@ test_invalid_whiteouts_and_data(void)
 	sb_new(&s, g_root);
 	layer(0);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		CHECK_EQ(put(TAR_REG, bad[i], NULL, 0644), ERR_FORMAT);
+		CHECK_EQ(put(ROOTFS_REG, bad[i], NULL, 0644), ERR_FORMAT);
 		CHECK(msg_has("whiteout") && msg_has(bad[i]));
 	}
-	CHECK_EQ(put(TAR_DIR, "a/.wh.x/y", NULL, 0755), ERR_FORMAT);
+	CHECK_EQ(put(ROOTFS_DIR, "a/.wh.x/y", NULL, 0755), ERR_FORMAT);
 	/* A whiteout with data: the bytes are dropped. */
-	ent(TAR_REG, ".wh.z", NULL, 0644);
+	ent(ROOTFS_REG, ".wh.z", NULL, 0644);
 	CHECK_EQ(put_data("ignored"), ERR_OK);
 	/* Size mismatches. */
-	ent(TAR_REG, "short", NULL, 0644);
+	ent(ROOTFS_REG, "short", NULL, 0644);
 	g_e.size = 10;
 	err_clear();
 	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_OK);
 	CHECK_EQ(rootfs_data(&g_fs, (const uint8_t *)"abc", 3), ERR_OK);
 	CHECK_EQ(rootfs_entry_end(&g_fs), ERR_FORMAT);
 	CHECK(msg_has("short") && msg_has("missing"));
-	ent(TAR_REG, "long", NULL, 0644);
+	ent(ROOTFS_REG, "long", NULL, 0644);
 	g_e.size = 2;
 	err_clear();
 	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_OK);
 	CHECK_EQ(rootfs_data(&g_fs, (const uint8_t *)"abc", 3), ERR_FORMAT);
 	rootfs_entry_end(&g_fs);
 	/* A path without a terminator. */
-	memset(&g_e, 'a', sizeof g_e.path);
-	g_e.type = TAR_REG;
+	memset(g_path, 'a', sizeof g_path);
+	g_e.path = rootfs_str(g_path, sizeof g_path);
+	g_e.type = ROOTFS_REG;
 	err_clear();
 	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_FORMAT);
 	rootfs_entry_end(&g_fs);
@@ -773,19 +752,20 @@ test_very_deep_paths(void)
 	for (i = 0; i + 2 < 4000; i += 2)
 		memcpy(p + i, "d/", 2);
 	memcpy(p + i, "f", 2);
-	CHECK_EQ(put(TAR_REG, p, NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, p, NULL, 0644), ERR_OK);
 	CHECK(exists(&s, p));
 	/* One more level is longer than BOARD_PATH_MAX. */
 	memset(p, 'd', BOARD_PATH_MAX + 4);
 	p[BOARD_PATH_MAX + 4] = '\0';
-	ent(TAR_REG, "x", NULL, 0644);
-	memcpy(g_e.path, p, sizeof g_e.path);
+	ent(ROOTFS_REG, "x", NULL, 0644);
+	memcpy(g_path, p, sizeof g_path);
+	g_e.path = rootfs_str(g_path, sizeof g_path);
 	err_clear();
 	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_FORMAT);
 	rootfs_entry_end(&g_fs);
 	layer(1);
 	/* Removing the deep tree from a later layer. */
-	CHECK_EQ(put(TAR_REG, ".wh.d", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, ".wh.d", NULL, 0644), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
 	CHECK(!exists(&s, "d"));
 	sb_free(&s);
@@ -808,87 +788,87 @@ struct hcase {
 };
 
 static const struct hcase hostile[] = {
-	{ "dotdot", { { TAR_REG, "../../outside/x", NULL } }, ERR_ESCAPE, NULL,
+	{ "dotdot", { { ROOTFS_REG, "../../outside/x", NULL } }, ERR_ESCAPE, NULL,
 	  "../../outside/x" },
-	{ "dotdot-dir", { { TAR_DIR, "../outside/sub", NULL } }, ERR_ESCAPE, NULL,
+	{ "dotdot-dir", { { ROOTFS_DIR, "../outside/sub", NULL } }, ERR_ESCAPE, NULL,
 	  "leaves" },
-	{ "absolute-dotdot", { { TAR_REG, "/../outside/x", NULL } }, ERR_OK,
+	{ "absolute-dotdot", { { ROOTFS_REG, "/../outside/x", NULL } }, ERR_OK,
 	  "outside/x", NULL },
-	{ "inner-dotdot", { { TAR_REG, "a/../../x", NULL } }, ERR_ESCAPE, NULL,
+	{ "inner-dotdot", { { ROOTFS_REG, "a/../../x", NULL } }, ERR_ESCAPE, NULL,
 	  "a/../../x" },
-	{ "abs-in-middle", { { TAR_REG, "a/b/../../../../outside/canary", NULL } },
+	{ "abs-in-middle", { { ROOTFS_REG, "a/b/../../../../outside/canary", NULL } },
 	  ERR_ESCAPE, NULL, NULL },
-	{ "symlink-root", { { TAR_SYMLINK, "evil", "/" },
-	  { TAR_REG, "evil/x", NULL } }, ERR_OK, "x", NULL },
-	{ "symlink-dotdot", { { TAR_SYMLINK, "evil", "../../outside" },
-	  { TAR_REG, "evil/x", NULL } }, ERR_OK, "outside/x", NULL },
-	{ "symlink-abs-outside", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_REG, "evil/canary", NULL } }, ERR_OK, "@/canary", NULL },
-	{ "symlink-abs-dir", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_DIR, "evil/sub", NULL } }, ERR_OK, "@/sub", NULL },
-	{ "symlink-then-dotdot", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_REG, "evil/../../x", NULL } }, ERR_ESCAPE, NULL, NULL },
-	{ "symlink-chain", { { TAR_SYMLINK, "a", "b/../../.." },
-	  { TAR_SYMLINK, "b", "." }, { TAR_REG, "a/outside/canary", NULL } },
+	{ "symlink-root", { { ROOTFS_SYMLINK, "evil", "/" },
+	  { ROOTFS_REG, "evil/x", NULL } }, ERR_OK, "x", NULL },
+	{ "symlink-dotdot", { { ROOTFS_SYMLINK, "evil", "../../outside" },
+	  { ROOTFS_REG, "evil/x", NULL } }, ERR_OK, "outside/x", NULL },
+	{ "symlink-abs-outside", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_REG, "evil/canary", NULL } }, ERR_OK, "@/canary", NULL },
+	{ "symlink-abs-dir", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_DIR, "evil/sub", NULL } }, ERR_OK, "@/sub", NULL },
+	{ "symlink-then-dotdot", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_REG, "evil/../../x", NULL } }, ERR_ESCAPE, NULL, NULL },
+	{ "symlink-chain", { { ROOTFS_SYMLINK, "a", "b/../../.." },
+	  { ROOTFS_SYMLINK, "b", "." }, { ROOTFS_REG, "a/outside/canary", NULL } },
 	  ERR_OK, "outside/canary", NULL },
-	{ "hardlink-out", { { TAR_LINK, "hl", "../../outside/canary" } },
+	{ "hardlink-out", { { ROOTFS_LINK, "hl", "../../outside/canary" } },
 	  ERR_ESCAPE, NULL, "hard link" },
-	{ "hardlink-abs-out", { { TAR_LINK, "hl", "@/canary" } },
+	{ "hardlink-abs-out", { { ROOTFS_LINK, "hl", "@/canary" } },
 	  ERR_FORMAT, NULL, "does not exist" },
-	{ "hardlink-through-symlink", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_LINK, "hl", "evil/canary" } }, ERR_FORMAT, NULL, "does not exist" },
-	{ "hardlink-through-dotdot-symlink", { { TAR_SYMLINK, "evil", "../outside" },
-	  { TAR_LINK, "hl", "evil/canary" } }, ERR_FORMAT, NULL, "does not exist" },
-	{ "hardlink-dest-through-symlink", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_REG, "f", NULL }, { TAR_LINK, "evil/hl", "f" } }, ERR_OK,
+	{ "hardlink-through-symlink", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_LINK, "hl", "evil/canary" } }, ERR_FORMAT, NULL, "does not exist" },
+	{ "hardlink-through-dotdot-symlink", { { ROOTFS_SYMLINK, "evil", "../outside" },
+	  { ROOTFS_LINK, "hl", "evil/canary" } }, ERR_FORMAT, NULL, "does not exist" },
+	{ "hardlink-dest-through-symlink", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_REG, "f", NULL }, { ROOTFS_LINK, "evil/hl", "f" } }, ERR_OK,
 	  "@/hl", NULL },
-	{ "hardlink-to-abs-symlink", { { TAR_SYMLINK, "abs", "@/canary" },
-	  { TAR_LINK, "hl", "abs" } }, ERR_OK, "hl", NULL },
-	{ "whiteout-dotdot", { { TAR_REG, "../.wh.outside", NULL } }, ERR_ESCAPE,
+	{ "hardlink-to-abs-symlink", { { ROOTFS_SYMLINK, "abs", "@/canary" },
+	  { ROOTFS_LINK, "hl", "abs" } }, ERR_OK, "hl", NULL },
+	{ "whiteout-dotdot", { { ROOTFS_REG, "../.wh.outside", NULL } }, ERR_ESCAPE,
 	  NULL, NULL },
-	{ "whiteout-dotdot-abs", { { TAR_REG, "/../.wh.outside", NULL } }, ERR_OK,
+	{ "whiteout-dotdot-abs", { { ROOTFS_REG, "/../.wh.outside", NULL } }, ERR_OK,
 	  NULL, NULL },
-	{ "whiteout-name-dotdot", { { TAR_REG, ".wh..", NULL } }, ERR_FORMAT,
+	{ "whiteout-name-dotdot", { { ROOTFS_REG, ".wh..", NULL } }, ERR_FORMAT,
 	  NULL, "invalid whiteout" },
-	{ "whiteout-through-symlink", { { TAR_SYMLINK, "evil", "../outside" },
-	  { TAR_REG, "evil/.wh.canary", NULL } }, ERR_OK, NULL, NULL },
-	{ "whiteout-through-abs-symlink", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_REG, "evil/.wh.canary", NULL } }, ERR_OK, NULL, NULL },
-	{ "whiteout-dir-through-symlink", { { TAR_SYMLINK, "evil", "@/.." },
-	  { TAR_REG, "evil/.wh.outside", NULL } }, ERR_OK, NULL, NULL },
-	{ "opaque-through-symlink", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_REG, "evil/.wh..wh..opq", NULL } }, ERR_OK, NULL, NULL },
-	{ "opaque-through-dotdot-symlink", { { TAR_SYMLINK, "evil", "../../.." },
-	  { TAR_REG, "evil/.wh..wh..opq", NULL } }, ERR_OK, NULL, NULL },
-	{ "whiteout-of-symlink", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_REG, ".wh.evil", NULL } }, ERR_OK, NULL, NULL },
-	{ "dot-as-symlink", { { TAR_SYMLINK, ".", "@" } }, ERR_ESCAPE, NULL,
+	{ "whiteout-through-symlink", { { ROOTFS_SYMLINK, "evil", "../outside" },
+	  { ROOTFS_REG, "evil/.wh.canary", NULL } }, ERR_OK, NULL, NULL },
+	{ "whiteout-through-abs-symlink", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_REG, "evil/.wh.canary", NULL } }, ERR_OK, NULL, NULL },
+	{ "whiteout-dir-through-symlink", { { ROOTFS_SYMLINK, "evil", "@/.." },
+	  { ROOTFS_REG, "evil/.wh.outside", NULL } }, ERR_OK, NULL, NULL },
+	{ "opaque-through-symlink", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_REG, "evil/.wh..wh..opq", NULL } }, ERR_OK, NULL, NULL },
+	{ "opaque-through-dotdot-symlink", { { ROOTFS_SYMLINK, "evil", "../../.." },
+	  { ROOTFS_REG, "evil/.wh..wh..opq", NULL } }, ERR_OK, NULL, NULL },
+	{ "whiteout-of-symlink", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_REG, ".wh.evil", NULL } }, ERR_OK, NULL, NULL },
+	{ "dot-as-symlink", { { ROOTFS_SYMLINK, ".", "@" } }, ERR_ESCAPE, NULL,
 	  "root directory" },
-	{ "slash-as-file", { { TAR_REG, "/", NULL } }, ERR_ESCAPE, NULL,
+	{ "slash-as-file", { { ROOTFS_REG, "/", NULL } }, ERR_ESCAPE, NULL,
 	  "root directory" },
-	{ "dotdot-as-hardlink", { { TAR_REG, "f", NULL }, { TAR_LINK, "a/..", "f" } },
+	{ "dotdot-as-hardlink", { { ROOTFS_REG, "f", NULL }, { ROOTFS_LINK, "a/..", "f" } },
 	  ERR_ESCAPE, NULL, NULL },
-	{ "dot-as-dir", { { TAR_DIR, "./.", NULL } }, ERR_OK, NULL, NULL },
-	{ "file-over-symlink", { { TAR_SYMLINK, "link", "../outside/canary" },
-	  { TAR_REG, "link", NULL } }, ERR_OK, "link", NULL },
-	{ "file-over-abs-symlink", { { TAR_SYMLINK, "link", "@/canary" },
-	  { TAR_REG, "link", NULL } }, ERR_OK, "link", NULL },
-	{ "dir-over-symlink", { { TAR_SYMLINK, "link", "@" },
-	  { TAR_DIR, "link", NULL }, { TAR_REG, "link/canary", NULL } }, ERR_OK,
+	{ "dot-as-dir", { { ROOTFS_DIR, "./.", NULL } }, ERR_OK, NULL, NULL },
+	{ "file-over-symlink", { { ROOTFS_SYMLINK, "link", "../outside/canary" },
+	  { ROOTFS_REG, "link", NULL } }, ERR_OK, "link", NULL },
+	{ "file-over-abs-symlink", { { ROOTFS_SYMLINK, "link", "@/canary" },
+	  { ROOTFS_REG, "link", NULL } }, ERR_OK, "link", NULL },
+	{ "dir-over-symlink", { { ROOTFS_SYMLINK, "link", "@" },
+	  { ROOTFS_DIR, "link", NULL }, { ROOTFS_REG, "link/canary", NULL } }, ERR_OK,
 	  "link/canary", NULL },
-	{ "symlink-over-symlink-dir", { { TAR_SYMLINK, "link", "@" },
-	  { TAR_SYMLINK, "link", "@/sub" } }, ERR_OK, "link", NULL },
-	{ "device-through-symlink", { { TAR_SYMLINK, "evil", "@" },
-	  { TAR_CHR, "evil/null", NULL } }, ERR_OK, NULL, NULL },
-	{ "fifo-through-symlink", { { TAR_SYMLINK, "evil", "../../outside" },
-	  { TAR_FIFO, "evil/canary", NULL } }, ERR_OK, "outside/canary", NULL },
-	{ "fifo-over-symlink", { { TAR_SYMLINK, "link", "@/canary" },
-	  { TAR_FIFO, "link", NULL } }, ERR_OK, "link", NULL },
-	{ "symlink-loop", { { TAR_SYMLINK, "l1", "l2" }, { TAR_SYMLINK, "l2", "/l1" },
-	  { TAR_REG, "l1/x", NULL } }, ERR_ESCAPE, NULL, NULL },
-	{ "symlink-self-loop", { { TAR_SYMLINK, "l", "l/x" },
-	  { TAR_REG, "l/y", NULL } }, ERR_ESCAPE, NULL, NULL },
-	{ "file-as-parent", { { TAR_REG, "f", NULL }, { TAR_REG, "f/x", NULL } },
+	{ "symlink-over-symlink-dir", { { ROOTFS_SYMLINK, "link", "@" },
+	  { ROOTFS_SYMLINK, "link", "@/sub" } }, ERR_OK, "link", NULL },
+	{ "device-through-symlink", { { ROOTFS_SYMLINK, "evil", "@" },
+	  { ROOTFS_CHR, "evil/null", NULL } }, ERR_OK, NULL, NULL },
+	{ "fifo-through-symlink", { { ROOTFS_SYMLINK, "evil", "../../outside" },
+	  { ROOTFS_FIFO, "evil/canary", NULL } }, ERR_OK, "outside/canary", NULL },
+	{ "fifo-over-symlink", { { ROOTFS_SYMLINK, "link", "@/canary" },
+	  { ROOTFS_FIFO, "link", NULL } }, ERR_OK, "link", NULL },
+	{ "symlink-loop", { { ROOTFS_SYMLINK, "l1", "l2" }, { ROOTFS_SYMLINK, "l2", "/l1" },
+	  { ROOTFS_REG, "l1/x", NULL } }, ERR_ESCAPE, NULL, NULL },
+	{ "symlink-self-loop", { { ROOTFS_SYMLINK, "l", "l/x" },
+	  { ROOTFS_REG, "l/y", NULL } }, ERR_ESCAPE, NULL, NULL },
+	{ "file-as-parent", { { ROOTFS_REG, "f", NULL }, { ROOTFS_REG, "f/x", NULL } },
 	  ERR_FORMAT, NULL, "not a directory" },
 };
 
@@ -929,12 +909,12 @@ run_hostile(const struct hcase *c, int split)
 			layer(1);
 		fix_link(&s, c->e[i].link, link, sizeof link);
 		fix_link(&s, c->e[i].path, path, sizeof path);
-		ent(c->e[i].type, path, link, c->e[i].type == TAR_DIR ? 0755 : 0644);
+		ent(c->e[i].type, path, link, c->e[i].type == ROOTFS_DIR ? 0755 : 0644);
 		g_e.devmajor = 1;
 		g_e.devminor = 3;
-		if (c->e[i].type == TAR_SYMLINK)
+		if (c->e[i].type == ROOTFS_SYMLINK)
 			add_xattr("user.onlink", "v", 1);  /* never through the link */
-		rc = put_data(c->e[i].type == TAR_REG ? "hostile" : NULL);
+		rc = put_data(c->e[i].type == ROOTFS_REG ? "hostile" : NULL);
 		if (i + 1 < n && rc != ERR_OK) {
 			fprintf(stderr, "  case %s: entry %zu failed: %s\n", c->name, i,
 			    err_msg());
@@ -996,7 +976,7 @@ test_symlink_hop_limit(void)
 
 	sb_new(&s, g_root);
 	layer(0);
-	CHECK_EQ(put(TAR_DIR, "real", NULL, 0755), ERR_OK);
+	CHECK_EQ(put(ROOTFS_DIR, "real", NULL, 0755), ERR_OK);
 	/* s0 -> s1 -> ... -> s39 -> real: 40 hops, fine. */
 	for (i = 0; i < 40; i++) {
 		snprintf(name, sizeof name, "s%d", i);
@@ -1004,16 +984,416 @@ test_symlink_hop_limit(void)
 			snprintf(target, sizeof target, "real");
 		else
 			snprintf(target, sizeof target, "/s%d", i + 1);
-		CHECK_EQ(put(TAR_SYMLINK, name, target, 0777), ERR_OK);
+		CHECK_EQ(put(ROOTFS_SYMLINK, name, target, 0777), ERR_OK);
 	}
-	CHECK_EQ(put(TAR_REG, "s0/ok", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "s0/ok", NULL, 0644), ERR_OK);
 	CHECK(exists(&s, "real/ok"));
 	/* t -> s0: 41 hops. */
-	CHECK_EQ(put(TAR_SYMLINK, "t", "s0", 0777), ERR_OK);
-	CHECK_EQ(put(TAR_REG, "t/no", NULL, 0644), ERR_ESCAPE);
+	CHECK_EQ(put(ROOTFS_SYMLINK, "t", "s0", 0777), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "t/no", NULL, 0644), ERR_ESCAPE);
 	CHECK(!exists(&s, "real/no"));
 	CHECK_EQ(finish(), ERR_OK);
 	sb_free(&s);
+}
+
+/* ---- the writer's own entry: views from any source ------------------------ */
+
+static void
+test_entry_views(void)
+{
+	static const char names[] = "etc/hostnameXYZ";
+	struct sb s;
+	struct stat a, b;
+	char buf[64];
+
+	CHECK_EQ(rootfs_str("abc\0def", 8).n, 3);
+	CHECK_EQ(rootfs_str("abcd", 4).n, 4);     /* no NUL: the whole buffer */
+	sb_new(&s, g_root);
+	layer(0);
+	/* Only n bytes count: views need not end in a NUL. */
+	ent(ROOTFS_REG, "", NULL, 0644);
+	g_e.path.p = names;
+	g_e.path.n = 12;
+	CHECK_EQ(put_data("x"), ERR_OK);
+	CHECK(exists(&s, "etc/hostname") && !exists(&s, "etc/hostnameXYZ"));
+	ent(ROOTFS_SYMLINK, "l", NULL, 0777);
+	g_e.link.p = "/a/b/c-and-more";
+	g_e.link.n = 6;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(readlinkat(s.rootfd, "l", buf, sizeof buf), 6);
+	CHECK(memcmp(buf, "/a/b/c", 6) == 0);
+	ent(ROOTFS_LINK, "h", NULL, 0644);
+	g_e.link.p = names;
+	g_e.link.n = 12;
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	/* A NUL inside a view is refused, not cut at. */
+	ent(ROOTFS_REG, "", NULL, 0644);
+	g_e.path.p = "a\0b";
+	g_e.path.n = 3;
+	CHECK_EQ(put_data("x"), ERR_FORMAT);
+	CHECK(msg_has("not terminated"));
+	ent(ROOTFS_SYMLINK, "l2", NULL, 0777);
+	g_e.link.p = "a\0b";
+	g_e.link.n = 3;
+	CHECK_EQ(put_data(NULL), ERR_FORMAT);
+	ent(ROOTFS_LINK, "h2", NULL, 0644);
+	g_e.link.p = "etc/hostname";
+	g_e.link.n = 13;
+	CHECK_EQ(put_data(NULL), ERR_FORMAT);
+	CHECK(msg_has("not terminated"));
+	CHECK(!exists(&s, "a") && !exists(&s, "l2") && !exists(&s, "h2"));
+	/* A type the writer does not know (tar never passes one on). */
+	CHECK_EQ(put('7', "u", NULL, 0644), ERR_UNSUPPORTED);
+	CHECK(msg_has("type '7'") && !exists(&s, "u"));
+	/* rootfs_entry copies the struct: later changes to it do not count. */
+	ent(ROOTFS_REG, "copied", NULL, 0600);
+	g_e.size = 4;
+	err_clear();
+	CHECK_EQ(rootfs_entry(&g_fs, &g_e), ERR_OK);
+	memset(&g_e, 0, sizeof g_e);
+	CHECK_EQ(rootfs_data(&g_fs, (const uint8_t *)"data", 4), ERR_OK);
+	CHECK_EQ(rootfs_entry_end(&g_fs), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	content(&s, "copied", buf, sizeof buf);
+	CHECK_STR(buf, "data");
+	CHECK(lst(&s, "copied", &a) == 0);
+	CHECK_EQ(a.st_mode & 07777, 0600);
+	CHECK(lst(&s, "etc/hostname", &a) == 0 && lst(&s, "h", &b) == 0);
+	CHECK_EQ(a.st_ino, b.st_ino);
+	sb_free(&s);
+}
+
+/* ---- containment alone ---------------------------------------------------- */
+
+struct clean_case {
+	const char *in;
+	int n;              /* bytes of in that count; -1: all */
+	int rc;
+	const char *out;
+};
+
+static const struct clean_case clean_cases[] = {
+	{ "./a//b/../c", -1, ERR_OK, "a/c" },
+	{ "/a/../../b", -1, ERR_OK, "b" },
+	{ "/../../..", -1, ERR_OK, "" },
+	{ "a/..", -1, ERR_OK, "" },
+	{ "", -1, ERR_OK, "" },
+	{ "/", -1, ERR_OK, "" },
+	{ "./", -1, ERR_OK, "" },
+	{ "a/", -1, ERR_OK, "a" },
+	{ "...", -1, ERR_OK, "..." },
+	{ "..a/.b/a..", -1, ERR_OK, "..a/.b/a.." },
+	{ "..", -1, ERR_ESCAPE, NULL },
+	{ "../x", -1, ERR_ESCAPE, NULL },
+	{ "a/../../x", -1, ERR_ESCAPE, NULL },
+	{ "a/b/../../..", -1, ERR_ESCAPE, NULL },
+	{ "abc/def", 3, ERR_OK, "abc" },
+	{ "a/../../x", 4, ERR_OK, "" },
+	{ "../x", 1, ERR_OK, "" },
+	{ "/x", 0, ERR_OK, "" },
+};
+
+static void
+test_contain_clean(void)
+{
+	static char in[BOARD_PATH_MAX + 8];
+	char out[BOARD_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof clean_cases / sizeof clean_cases[0]; i++) {
+		const struct clean_case *c = &clean_cases[i];
+		size_t n = c->n < 0 ? strlen(c->in) : (size_t)c->n;
+		int rc;
+
+		err_clear();
+		memset(out, 'X', sizeof out);
+		rc = contain_clean(c->in, n, out, sizeof out, "entry");
+		if (rc != c->rc || (c->out != NULL && strcmp(out, c->out) != 0))
+			fprintf(stderr, "  clean \"%.*s\": rc %d, \"%s\"\n", (int)n,
+			    c->in, rc, rc == ERR_OK ? out : err_msg());
+		CHECK_EQ(rc, c->rc);
+		if (c->out != NULL)
+			CHECK_STR(out, c->out);
+	}
+	/* Messages name what and only the counted bytes. */
+	err_clear();
+	CHECK_EQ(contain_clean("../xYZ", 4, out, sizeof out, "hard link target"),
+	    ERR_ESCAPE);
+	CHECK(msg_has("hard link target ../x: leaves"));
+	/* Components: 255 bytes are fine, 256 are not. */
+	memset(in, 'c', 256);
+	CHECK_EQ(contain_clean(in, 255, out, sizeof out, "entry"), ERR_OK);
+	CHECK_EQ(strlen(out), 255);
+	err_clear();
+	CHECK_EQ(contain_clean(in, 256, out, sizeof out, "entry"), ERR_FORMAT);
+	/* The result must fit in cap - 1 bytes; the input may be longer. */
+	CHECK_EQ(contain_clean("abc", 3, out, 4, "entry"), ERR_OK);
+	CHECK_STR(out, "abc");
+	CHECK_EQ(contain_clean("x/../a/b", 8, out, 4, "entry"), ERR_OK);
+	CHECK_STR(out, "a/b");
+	err_clear();
+	CHECK_EQ(contain_clean("abcd", 4, out, 4, "entry"), ERR_NOMEM);
+	err_clear();
+	CHECK_EQ(contain_clean("a/bc", 4, out, 4, "entry"), ERR_NOMEM);
+	/* "d/d/.../d": BOARD_PATH_MAX - 1 bytes fit, two more do not. */
+	for (i = 0; i + 2 <= sizeof in; i += 2)
+		memcpy(in + i, "d/", 2);
+	CHECK_EQ(contain_clean(in, BOARD_PATH_MAX - 1, out, sizeof out, "entry"),
+	    ERR_OK);
+	CHECK_EQ(strlen(out), BOARD_PATH_MAX - 1);
+	err_clear();
+	CHECK_EQ(contain_clean(in, BOARD_PATH_MAX + 1, out, sizeof out, "entry"),
+	    ERR_NOMEM);
+	CHECK(msg_has("entry d/d/d/"));
+}
+
+static void
+test_contain_split(void)
+{
+	char p[32], *name;
+	const char *parent;
+
+	snprintf(p, sizeof p, "a/b/c");
+	parent = contain_split(p, &name);
+	CHECK_STR(parent, "a/b");
+	CHECK_STR(name, "c");
+	snprintf(p, sizeof p, "c");
+	parent = contain_split(p, &name);
+	CHECK_STR(parent, "");
+	CHECK_STR(name, "c");
+	CHECK_STR(p, "c");
+}
+
+static int
+make_cb(void *arg, int dir, const char *name)
+{
+	int *rc = arg;
+
+	rc[1]++;
+	if (rc[0] != ERR_OK)
+		return rc[0];
+	return mkdirat(dir, name, 0755) == 0 ? ERR_OK : ERR_IO;
+}
+
+/* Nonzero when the handle fd is path below the root ("" the root). */
+static int
+is_at(const struct sb *s, int fd, const char *path)
+{
+	struct stat a, b;
+	int ok = fd >= 0 && fstat(fd, &a) == 0 && fstatat(s->rootfd,
+	    path[0] != '\0' ? path : ".", &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static void
+test_contain_dir(void)
+{
+	static struct contain c;
+	struct port_stat rst;
+	struct sb s;
+	char name[16], target[16], out[300];
+	int make[2] = { ERR_OK, 0 };   /* what make returns, calls */
+	int i, fd;
+
+	sb_new(&s, g_root);
+	CHECK_EQ(port_fs_stat(s.rootfd, NULL, &rst), ERR_OK);
+	contain_init(&c, s.rootfd, rst.dev, rst.ino);
+	c.force_walk = g_mode == 1;
+	CHECK(is_at(&s, contain_dir(&c, "", NULL, NULL), ""));
+	/* Without make nothing is made: ERR_NOENT. */
+	err_clear();
+	CHECK_EQ(contain_dir(&c, "x/y", NULL, NULL), ERR_NOENT);
+	CHECK(!exists(&s, "x"));
+	/* With it, each missing directory once, in order. */
+	CHECK(is_at(&s, contain_dir(&c, "x/y/z", make_cb, make), "x/y/z"));
+	CHECK_EQ(make[1], 3);
+	CHECK(is_at(&s, contain_dir(&c, "x/y/z", make_cb, make), "x/y/z"));
+	CHECK_EQ(make[1], 3);
+	/* Symlinks are followed as if the root were "/". */
+	CHECK(symlinkat("../../..", s.rootfd, "up") == 0);
+	CHECK(symlinkat("/x", s.rootfd, "abs") == 0);
+	CHECK(symlinkat(s.outside, s.rootfd, "out") == 0);
+	CHECK(is_at(&s, contain_dir(&c, "up/x/y", NULL, NULL), "x/y"));
+	CHECK(is_at(&s, contain_dir(&c, "abs/y/z", NULL, NULL), "x/y/z"));
+	CHECK(symlinkat("../../../..", s.rootfd, "x/y/z/top") == 0);
+	CHECK(is_at(&s, contain_dir(&c, "x/y/z/top/abs", NULL, NULL), "x"));
+	/* One step at a time, never through a symlink. */
+	fd = openat(s.rootfd, ".", O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(contain_step(&fd, "x"), ERR_OK);
+	CHECK_EQ(contain_step(&fd, "y"), ERR_OK);
+	CHECK_EQ(contain_step(&fd, ".."), ERR_OK);
+	CHECK_EQ(contain_step(&fd, ".."), ERR_OK);
+	err_clear();
+	CHECK(contain_step(&fd, "abs") < 0);
+	CHECK(is_at(&s, fd, ""));
+	make[1] = 0;
+	snprintf(out, sizeof out, "%s/sub/new", s.outside + 1);
+	CHECK(is_at(&s, contain_dir(&c, "out/sub/new", make_cb, make), out));
+	CHECK_EQ(make[1], 5);    /* tmp, the sandbox, outside, sub, new */
+	snprintf(out, sizeof out, "%s/sub/new", s.outside);
+	CHECK(access(out, F_OK) != 0);
+	/* Not a directory; make's error ends the walk. */
+	snprintf(out, sizeof out, "%s/root/f", s.dir);
+	write_file(out, "f");
+	err_clear();     /* openat2 says ERR_NOENT, the walk ERR_FORMAT */
+	CHECK_EQ(contain_dir(&c, "f/y", NULL, NULL) < 0, 1);
+	err_clear();
+	CHECK_EQ(contain_dir(&c, "f/y", make_cb, make), ERR_FORMAT);
+	CHECK(msg_has("f is not a directory"));
+	make[0] = ERR_NOSPC;
+	err_clear();
+	CHECK_EQ(contain_dir(&c, "m/n", make_cb, make), ERR_NOSPC);
+	CHECK(!exists(&s, "m"));
+	/* CONTAIN_HOPS_MAX symlinks are followed, one more is too many. */
+	for (i = 0; i < (int)CONTAIN_HOPS_MAX; i++) {
+		snprintf(name, sizeof name, "h%d", i);
+		if (i + 1 < (int)CONTAIN_HOPS_MAX)
+			snprintf(target, sizeof target, "/h%d", i + 1);
+		else
+			snprintf(target, sizeof target, "x");
+		CHECK(symlinkat(target, s.rootfd, name) == 0);
+	}
+	CHECK(is_at(&s, contain_dir(&c, "h0/y", NULL, NULL), "x/y"));
+	CHECK(symlinkat("h0", s.rootfd, "g") == 0);
+	err_clear();
+	CHECK_EQ(contain_dir(&c, "g/y", NULL, NULL), ERR_ESCAPE);
+	sb_free(&s);
+}
+
+/* ---- whiteouts and layer membership alone ---------------------------------- */
+
+static void
+test_whiteout_names(void)
+{
+	static const struct {
+		const char *name;
+		int kind;
+		const char *target;
+	} cases[] = {
+		{ "x", WHITEOUT_NONE, NULL },
+		{ ".wh", WHITEOUT_NONE, NULL },
+		{ "a.wh.x", WHITEOUT_NONE, NULL },
+		{ ".wh.x", WHITEOUT_REMOVE, "x" },
+		{ ".wh.wh.x", WHITEOUT_REMOVE, "wh.x" },
+		{ ".wh....", WHITEOUT_REMOVE, "..." },
+		{ ".wh..wh..opq", WHITEOUT_OPAQUE, NULL },
+		{ ".wh..wh..opqx", WHITEOUT_IGNORE, NULL },
+		{ ".wh..wh.plnk", WHITEOUT_IGNORE, NULL },
+		{ ".wh..wh.", WHITEOUT_IGNORE, NULL },
+		{ ".wh.", WHITEOUT_BAD, NULL },
+		{ ".wh..", WHITEOUT_BAD, NULL },
+		{ ".wh...", WHITEOUT_BAD, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *t = NULL;
+		int k = whiteout_name(cases[i].name, &t);
+
+		if (k != cases[i].kind)
+			fprintf(stderr, "  whiteout_name(\"%s\") = %d\n",
+			    cases[i].name, k);
+		CHECK_EQ(k, cases[i].kind);
+		if (cases[i].target != NULL)
+			CHECK_STR(t, cases[i].target);
+	}
+	CHECK(whiteout_in_path(".wh.a"));
+	CHECK(whiteout_in_path("a/.wh.b/c"));
+	CHECK(whiteout_in_path("a/.wh."));
+	CHECK(!whiteout_in_path(""));
+	CHECK(!whiteout_in_path("a.wh.b/c.wh."));
+	CHECK(!whiteout_in_path(".wh"));
+}
+
+static int
+lower(const struct sb *s, const struct whiteout_member *m, const char *path)
+{
+	struct port_stat st;
+
+	return port_fs_stat(s->rootfd, path, &st) == ERR_OK &&
+	    whiteout_is_lower(m, &st);
+}
+
+static void
+test_membership_and_opaque(void)
+{
+	static struct whiteout w;
+	struct whiteout_member m;
+	struct port_stat st;
+	struct sb s;
+	char p[300];
+	int fd;
+
+	sb_new(&s, g_root);
+	CHECK_EQ(port_fs_stat(s.rootfd, NULL, &st), ERR_OK);
+	whiteout_member_init(&m, s.workfd, st.dev, st.ino);
+	whiteout_init(&w);
+	m.no_btime = g_mode == 2;
+	CHECK(mkdirat(s.rootfd, "p", 0755) == 0 && mkdirat(s.rootfd, "p/q", 0755) == 0);
+	CHECK(mkdirat(s.rootfd, "o", 0755) == 0 && mkdirat(s.rootfd, "o/sub", 0755) == 0);
+	snprintf(p, sizeof p, "%s/root/old", s.dir);
+	write_file(p, "old");
+	snprintf(p, sizeof p, "%s/root/o/a", s.dir);
+	write_file(p, "a");
+	snprintf(p, sizeof p, "%s/root/o/sub/b", s.dir);
+	write_file(p, "b");
+	CHECK_EQ(whiteout_layer_begin(&m, 0), ERR_OK);
+	snprintf(p, sizeof p, "%s/root/new", s.dir);
+	write_file(p, "new");
+	CHECK(lower(&s, &m, "old") && !lower(&s, &m, "new"));
+	CHECK(lower(&s, &m, "p/q") && lower(&s, &m, "p"));
+	/* A claim makes a directory and its ancestors the layer's. */
+	fd = openat(s.rootfd, "p/q", O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(whiteout_claim_dir(&m, fd), ERR_OK);
+	close(fd);
+	CHECK(!lower(&s, &m, "p/q") && !lower(&s, &m, "p"));
+	CHECK(lower(&s, &m, "o"));
+	/* Born here: known only from birth times. */
+	CHECK(mkdirat(s.rootfd, "nd", 0755) == 0);
+	CHECK_EQ(port_fs_stat(s.rootfd, "nd", &st), ERR_OK);
+	CHECK_EQ(whiteout_born_here(&m, &st), st.has_btime && g_mode != 2);
+	CHECK_EQ(port_fs_stat(s.rootfd, "p", &st), ERR_OK);
+	CHECK_EQ(whiteout_born_here(&m, &st), 0);
+	/* ".wh.NAME" removes lower objects only; absent is fine. */
+	CHECK_EQ(whiteout_remove(&m, s.rootfd, "old"), ERR_OK);
+	CHECK_EQ(whiteout_remove(&m, s.rootfd, "new"), ERR_OK);
+	CHECK_EQ(whiteout_remove(&m, s.rootfd, "absent"), ERR_OK);
+	CHECK(!exists(&s, "old") && exists(&s, "new"));
+	/* Opaque: lower content goes, also below, the layer's stays. */
+	snprintf(p, sizeof p, "%s/root/o/sub/new", s.dir);
+	write_file(p, "new");
+	fd = openat(s.rootfd, "o", O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(whiteout_opaque(&w, &m, fd), ERR_OK);
+	close(fd);
+	CHECK(!exists(&s, "o/a") && !exists(&s, "o/sub/b"));
+	CHECK(exists(&s, "o/sub/new"));
+	CHECK_EQ(whiteout_layer_end(&m), ERR_OK);
+	/* The next layer: what the last one made is lower now. */
+	CHECK_EQ(whiteout_layer_begin(&m, 1), ERR_OK);
+	CHECK_EQ(m.layer, 1);
+	CHECK(lower(&s, &m, "new") && lower(&s, &m, "p"));
+	CHECK_EQ(whiteout_layer_end(&m), ERR_OK);
+	CHECK_EQ(faccessat(s.workfd, "layer.probe", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	whiteout_member_finish(&m);
+	CHECK(faccessat(s.workfd, "layer.probe", F_OK, AT_SYMLINK_NOFOLLOW) != 0);
+	sb_free(&s);
+}
+
+/* pull.c hands the tar reader's type letters to the writer as they are. */
+static void
+test_types_are_the_tar_letters(void)
+{
+	CHECK_EQ(ROOTFS_REG, TAR_REG);
+	CHECK_EQ(ROOTFS_LINK, TAR_LINK);
+	CHECK_EQ(ROOTFS_SYMLINK, TAR_SYMLINK);
+	CHECK_EQ(ROOTFS_CHR, TAR_CHR);
+	CHECK_EQ(ROOTFS_BLK, TAR_BLK);
+	CHECK_EQ(ROOTFS_DIR, TAR_DIR);
+	CHECK_EQ(ROOTFS_FIFO, TAR_FIFO);
 }
 
 /* The fixed-memory claim: struct rootfs holds everything. */
@@ -1091,7 +1471,14 @@ main(void)
 		UNIT_RUN(test_very_deep_paths);
 		UNIT_RUN(test_symlink_hop_limit);
 		UNIT_RUN(test_hostile_table);
+		UNIT_RUN(test_entry_views);
+		UNIT_RUN(test_contain_dir);
+		UNIT_RUN(test_membership_and_opaque);
 	}
+	UNIT_RUN(test_contain_clean);
+	UNIT_RUN(test_contain_split);
+	UNIT_RUN(test_whiteout_names);
+	UNIT_RUN(test_types_are_the_tar_letters);
 	UNIT_RUN(test_struct_is_fixed);
 	return UNIT_END();
 }
