@@ -28,6 +28,7 @@
 #include "config.h"
 #include "conn.h"
 #include "http.h"
+#include "http_url.h"
 #include "json.h"
 #include "ref.h"
 
