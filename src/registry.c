@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "auth_cred.h"
 #include "err.h"
 #include "port.h"
 
