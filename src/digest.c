@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
 
 void
 digest_init(struct digest *d)
@@ -24,16 +25,11 @@ digest_push(struct digest *d, const void *p, size_t n)
 void
 digest_final(struct digest *d, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char h[32];
-	size_t i;
 
 	sha256_final(&d->ctx, h);
 	memcpy(out, "sha256:", 7);
-	for (i = 0; i < sizeof h; i++) {
-		out[7 + 2 * i] = hex[h[i] >> 4];
-		out[8 + 2 * i] = hex[h[i] & 15];
-	}
+	lex_hex_encode(out + 7, h, sizeof h, 0);
 	out[DIGEST_STR_LEN] = '\0';
 }
 

@@ -1,5 +1,6 @@
 /*
- * http.c: request writer, response state machine and URL helpers of http.h.
+ * http.c: the response state machine and the request writer of http.h
+ * (URLs are in http_url.c).
  *
  * The response parser reads lines (status, headers, chunk sizes, trailers)
  * one byte at a time into r->line, and hands body bytes out as spans of the
@@ -8,16 +9,14 @@
 #include "http.h"
 
 #include <limits.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
 
 /* Interim (1xx) responses skipped before the final one, at most. */
 #define HTTP_INTERIM_MAX 8u
-
-/* Longest URL or Location value looked at. */
-#define HTTP_URL_MAX 8192u
 
 enum {
 	S_STATUS = 0,   /* line states first */
@@ -31,64 +30,6 @@ enum {
 	S_CHUNK_LF,
 	S_DONE
 };
-
-/* ---- characters ------------------------------------------------------ */
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
-to_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-/* RFC 9110 tchar: the characters of a token (method, header name). */
-static int
-is_tchar(int c)
-{
-	return is_digit(c) || is_alpha(c) ||
-	    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static int
-is_ows(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Nonzero when p[0..n) equals the lower-case string s, ignoring case. */
-static int
-ieq(const char *p, size_t n, const char *s)
-{
-	size_t k;
-
-	for (k = 0; k < n; k++)
-		if (s[k] == '\0' || to_lower((unsigned char)p[k]) != s[k])
-			return 0;
-	return s[n] == '\0';
-}
 
 /* Bytes shown of a peer's value inside a message. */
 static int
@@ -130,7 +71,7 @@ line_byte(struct http_resp *r, uint8_t c)
 	if (c == '\n')
 		return err_set(ERR_PROTO, "HTTP %s ends in a bare LF at byte %llu "
 		    "(expected CRLF)", line_what(r), at);
-	if ((c < 0x20 && c != '\t') || c == 0x7f)
+	if (lex_is_ctl(c) && c != '\t')
 		return err_set(ERR_PROTO, "control byte 0x%02x in the HTTP %s "
 		    "at byte %llu", (unsigned)c, line_what(r), at);
 	if (r->line_len == sizeof r->line)
@@ -151,8 +92,8 @@ parse_status(struct http_resp *r, unsigned long long at)
 
 	if (n < 12 || memcmp(p, "HTTP/1.", 7) != 0 ||
 	    (p[7] != '0' && p[7] != '1') || p[8] != ' ' ||
-	    p[9] < '1' || p[9] > '5' || !is_digit(p[10]) || !is_digit(p[11]) ||
-	    (n > 12 && p[12] != ' '))
+	    p[9] < '1' || p[9] > '5' || !lex_is_digit(p[10]) ||
+	    !lex_is_digit(p[11]) || (n > 12 && p[12] != ' '))
 		return err_set(ERR_PROTO, "bad HTTP status line \"%.*s\" at byte "
 		    "%llu (expected \"HTTP/1.1 NNN reason\")", show(n), p, at);
 	r->minor = p[7] - '0';
@@ -175,20 +116,18 @@ parse_content_length(struct http_resp *r, const char *v, size_t n,
 	for (;;) {
 		uint64_t val = 0;
 		size_t nd = 0;
+		enum lex_dec_result dr;
 
-		while (k < n && is_ows(v[k]))
+		while (k < n && lex_is_ows(v[k]))
 			k++;
-		for (; k < n && is_digit(v[k]); k++, nd++) {
-			unsigned d = (unsigned)(v[k] - '0');
-
-			if (val > (HTTP_BODY_MAX - d) / 10)
-				return err_set(ERR_PROTO, "Content-Length \"%.*s\" "
-				    "at byte %llu is above 2^62", show(n), v, at);
-			val = val * 10 + d;
-		}
-		while (k < n && is_ows(v[k]))
+		dr = lex_dec(v + k, n - k, HTTP_BODY_MAX, 0, &val, &nd);
+		if (dr == LEX_DEC_OVER)
+			return err_set(ERR_PROTO, "Content-Length \"%.*s\" at byte "
+			    "%llu is above 2^62", show(n), v, at);
+		k += nd;
+		while (k < n && lex_is_ows(v[k]))
 			k++;
-		if (nd == 0 || (k < n && v[k] != ','))
+		if (dr != LEX_DEC_OK || (k < n && v[k] != ','))
 			return err_set(ERR_PROTO, "Content-Length \"%.*s\" at byte "
 			    "%llu is not a decimal number", show(n), v, at);
 		if (r->cl_seen && (uint64_t)r->content_length != val)
@@ -204,30 +143,48 @@ parse_content_length(struct http_resp *r, const char *v, size_t n,
 	}
 }
 
+/*
+ * The next element of the comma-separated list v[0..n) from *k on, white
+ * space around it removed, into *e; empty elements are skipped. 0 when
+ * the list has no more.
+ */
+static int
+list_next(const char *v, size_t n, size_t *k, struct lex_view *e)
+{
+	while (*k < n) {
+		size_t e0, e1;
+
+		while (*k < n && (lex_is_ows(v[*k]) || v[*k] == ','))
+			++*k;
+		e0 = *k;
+		while (*k < n && v[*k] != ',')
+			++*k;
+		e1 = *k;
+		while (e1 > e0 && lex_is_ows(v[e1 - 1]))
+			e1--;
+		if (e1 > e0) {
+			*e = lex_view(v + e0, e1 - e0);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Transfer-Encoding: exactly one "chunked", nothing else. */
 static int
 parse_transfer_encoding(struct http_resp *r, const char *v, size_t n,
     unsigned long long at)
 {
-	size_t k = 0, e0, e1;
+	struct lex_view e;
+	size_t k = 0;
 	int any = 0;
 
-	while (k < n) {
-		while (k < n && (is_ows(v[k]) || v[k] == ','))
-			k++;
-		e0 = k;
-		while (k < n && v[k] != ',')
-			k++;
-		e1 = k;
-		while (e1 > e0 && is_ows(v[e1 - 1]))
-			e1--;
-		if (e1 == e0)
-			continue;
+	while (list_next(v, n, &k, &e)) {
 		any = 1;
-		if (!ieq(v + e0, e1 - e0, "chunked"))
+		if (!lex_ieq_str(e, "chunked"))
 			return err_set(ERR_PROTO, "unsupported Transfer-Encoding "
 			    "\"%.*s\" at byte %llu (only chunked is accepted)",
-			    show(e1 - e0), v + e0, at);
+			    show(e.n), e.p, at);
 		if (r->chunked)
 			return err_set(ERR_PROTO, "Transfer-Encoding at byte %llu "
 			    "applies chunked more than once", at);
@@ -243,20 +200,13 @@ parse_transfer_encoding(struct http_resp *r, const char *v, size_t n,
 static void
 parse_connection(struct http_resp *r, const char *v, size_t n)
 {
-	size_t k = 0, e0, e1;
+	struct lex_view e;
+	size_t k = 0;
 
-	while (k < n) {
-		while (k < n && (is_ows(v[k]) || v[k] == ','))
-			k++;
-		e0 = k;
-		while (k < n && v[k] != ',')
-			k++;
-		e1 = k;
-		while (e1 > e0 && is_ows(v[e1 - 1]))
-			e1--;
-		if (ieq(v + e0, e1 - e0, "close"))
+	while (list_next(v, n, &k, &e)) {
+		if (lex_ieq_str(e, "close"))
 			r->close = 1;
-		else if (ieq(v + e0, e1 - e0, "keep-alive"))
+		else if (lex_ieq_str(e, "keep-alive"))
 			r->conn_keepalive = 1;
 	}
 }
@@ -298,67 +248,70 @@ field_append(char *dst, size_t cap, const char *v, size_t n,
 	return 0;
 }
 
+/* The single-valued headers kept, by name (matched ignoring case). */
+#define KEPT(name, field) { name, offsetof(struct http_resp, field), \
+	sizeof ((struct http_resp *)0)->field }
+static const struct { const char *name; size_t off, cap; } kept[] = {
+	KEPT("Location", location),
+	KEPT("Content-Type", content_type),
+	KEPT("Docker-Content-Digest", docker_digest),
+	KEPT("Content-Range", content_range),
+	KEPT("Retry-After", retry_after),
+};
+#undef KEPT
+
 /* One "Name: value" header or trailer line. */
 static int
 parse_header(struct http_resp *r, unsigned long long at, int trailer)
 {
 	const char *p = r->line;
-	size_t n = r->line_len, k, v0, v1;
+	size_t n = r->line_len, k, v0, v1, f;
 	const char *v;
+	struct lex_view name;
 
 	if (++r->nlines > BOARD_HTTP_HEADERS_MAX)
 		return err_set(ERR_PROTO, "more than BOARD_HTTP_HEADERS_MAX "
 		    "(%u) HTTP %s lines (at byte %llu)",
 		    (unsigned)BOARD_HTTP_HEADERS_MAX,
 		    trailer ? "trailer" : "header", at);
-	if (is_ows(p[0]))
+	if (lex_is_ows(p[0]))
 		return err_set(ERR_PROTO, "HTTP %s at byte %llu starts with white "
 		    "space (obs-fold continuation lines are refused)",
 		    line_what(r), at);
-	for (k = 0; k < n && is_tchar((unsigned char)p[k]); k++)
+	for (k = 0; k < n && lex_is_tchar((unsigned char)p[k]); k++)
 		;
-	if (k < n && is_ows(p[k]))
+	if (k < n && lex_is_ows(p[k]))
 		return err_set(ERR_PROTO, "white space before ':' in HTTP header "
 		    "\"%.*s\" at byte %llu", show(k), p, at);
 	if (k == 0 || k == n || p[k] != ':')
 		return err_set(ERR_PROTO, "malformed HTTP %s \"%.*s\" at byte %llu "
 		    "(expected Name: value)", line_what(r), show(n), p, at);
 	v0 = k + 1;
-	while (v0 < n && is_ows(p[v0]))
+	while (v0 < n && lex_is_ows(p[v0]))
 		v0++;
 	v1 = n;
-	while (v1 > v0 && is_ows(p[v1 - 1]))
+	while (v1 > v0 && lex_is_ows(p[v1 - 1]))
 		v1--;
 	if (trailer)
 		return 0;
 	v = p + v0;
 	n = v1 - v0;
-	if (ieq(p, k, "content-length"))
+	name = lex_view(p, k);
+	if (lex_ieq_str(name, "content-length"))
 		return parse_content_length(r, v, n, at);
-	if (ieq(p, k, "transfer-encoding"))
+	if (lex_ieq_str(name, "transfer-encoding"))
 		return parse_transfer_encoding(r, v, n, at);
-	if (ieq(p, k, "connection")) {
+	if (lex_ieq_str(name, "connection")) {
 		parse_connection(r, v, n);
 		return 0;
 	}
-	if (ieq(p, k, "location"))
-		return field_set(r->location, sizeof r->location, v, n,
-		    "Location", at);
-	if (ieq(p, k, "www-authenticate"))
+	if (lex_ieq_str(name, "www-authenticate"))
 		return field_append(r->www_authenticate,
 		    sizeof r->www_authenticate, v, n, "WWW-Authenticate", at);
-	if (ieq(p, k, "content-type"))
-		return field_set(r->content_type, sizeof r->content_type, v, n,
-		    "Content-Type", at);
-	if (ieq(p, k, "docker-content-digest"))
-		return field_set(r->docker_digest, sizeof r->docker_digest, v, n,
-		    "Docker-Content-Digest", at);
-	if (ieq(p, k, "content-range"))
-		return field_set(r->content_range, sizeof r->content_range, v, n,
-		    "Content-Range", at);
-	if (ieq(p, k, "retry-after"))
-		return field_set(r->retry_after, sizeof r->retry_after, v, n,
-		    "Retry-After", at);
+	for (f = 0; f < sizeof kept / sizeof kept[0]; f++)
+		if (lex_ieq_str(name, kept[f].name))
+			return field_set((char *)r + kept[f].off, kept[f].cap, v,
+			    n, kept[f].name, at);
 	return 0;
 }
 
@@ -411,7 +364,7 @@ parse_chunk_size(struct http_resp *r, unsigned long long at)
 	uint64_t val = 0;
 	int h;
 
-	for (k = 0; k < n && (h = hex_value((unsigned char)p[k])) >= 0; k++) {
+	for (k = 0; k < n && (h = lex_hex_val((unsigned char)p[k])) >= 0; k++) {
 		if (k == 15)
 			return err_set(ERR_PROTO, "chunk size \"%.*s\" at byte %llu "
 			    "has more than 15 hex digits", show(n), p, at);
@@ -420,7 +373,7 @@ parse_chunk_size(struct http_resp *r, unsigned long long at)
 	if (k == 0)
 		return err_set(ERR_PROTO, "bad chunk size \"%.*s\" at byte %llu "
 		    "(expected hex digits)", show(n), p, at);
-	while (k < n && is_ows(p[k]))
+	while (k < n && lex_is_ows(p[k]))
 		k++;
 	if (k < n && p[k] != ';')
 		return err_set(ERR_PROTO, "bad chunk size \"%.*s\" at byte %llu "
@@ -643,8 +596,7 @@ bad_byte(const char *s, int no_space)
 	for (k = 0; s[k] != '\0' && k < (size_t)LONG_MAX; k++) {
 		unsigned char c = (unsigned char)s[k];
 
-		if ((c < 0x20 && c != '\t') || c == 0x7f ||
-		    (no_space && (c == ' ' || c == '\t')))
+		if ((lex_is_ctl(c) && c != '\t') || (no_space && lex_is_ows(c)))
 			return (long)k;
 	}
 	return -1;
@@ -662,7 +614,7 @@ http_req_write(char *buf, size_t cap, const char *method,
 	if (method[0] == '\0')
 		return err_set(ERR_PROTO, "empty HTTP method");
 	for (k = 0; method[k] != '\0'; k++)
-		if (!is_tchar((unsigned char)method[k]))
+		if (!lex_is_tchar((unsigned char)method[k]))
 			return err_set(ERR_PROTO, "HTTP method has a bad byte "
 			    "0x%02x at offset %zu", (unsigned)(unsigned char)
 			    method[k], k);
@@ -680,7 +632,7 @@ http_req_write(char *buf, size_t cap, const char *method,
 		const char *h = extra_headers[k];
 		size_t nl;
 
-		for (nl = 0; is_tchar((unsigned char)h[nl]); nl++)
+		for (nl = 0; lex_is_tchar((unsigned char)h[nl]); nl++)
 			;
 		if (nl == 0 || h[nl] != ':')
 			return err_set(ERR_PROTO, "extra HTTP header %zu is not "
@@ -689,7 +641,8 @@ http_req_write(char *buf, size_t cap, const char *method,
 			return err_set(ERR_PROTO, "extra HTTP header \"%.*s\" has "
 			    "CR, LF or a control byte at offset %ld", show(nl), h,
 			    (long)nl + at);
-		if (ieq(h, nl, "host") || ieq(h, nl, "user-agent"))
+		if (lex_ieq_str(lex_view(h, nl), "host") ||
+		    lex_ieq_str(lex_view(h, nl), "user-agent"))
 			return err_set(ERR_USAGE, "extra HTTP header %.*s is "
 			    "always written by http_req_write", show(nl), h);
 	}
@@ -715,361 +668,4 @@ http_req_write(char *buf, size_t cap, const char *method,
 		return err_set(ERR_NOMEM, "HTTP %s request for %.*s does not fit "
 		    "in %zu bytes", method, show(strlen(target)), target, cap);
 	return (long)o.len;
-}
-
-/* ---- URLs ------------------------------------------------------------ */
-
-/* Length of s; refuses spaces, control bytes and overlong strings. */
-static int
-url_check(const char *s, size_t *len, int code, const char *what)
-{
-	size_t k;
-
-	for (k = 0; s[k] != '\0'; k++) {
-		unsigned char c = (unsigned char)s[k];
-
-		if (k == HTTP_URL_MAX)
-			return err_set(code, "%s is longer than %u bytes", what,
-			    HTTP_URL_MAX);
-		if (c <= 0x20 || c == 0x7f)
-			return err_set(code, "%s \"%.*s\" has a space or control "
-			    "byte at offset %zu", what, show(k), s, k);
-	}
-	*len = k;
-	return 0;
-}
-
-/* Length of the scheme when s starts with "scheme:", else 0. */
-static size_t
-scheme_len(const char *s, size_t n)
-{
-	size_t k;
-
-	if (n == 0 || !is_alpha((unsigned char)s[0]))
-		return 0;
-	for (k = 1; k < n; k++) {
-		int c = (unsigned char)s[k];
-
-		if (c == ':')
-			return k;
-		if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' &&
-		    c != '.')
-			return 0;
-	}
-	return 0;
-}
-
-/* Remove "." and ".." segments in place (RFC 3986 5.2.4); new length. */
-static size_t
-remove_dots(char *p, size_t n)
-{
-	size_t i = 0, o = 0;
-
-#define REST(s) (n - i == sizeof(s) - 1 && memcmp(p + i, s, n - i) == 0)
-#define STARTS(s) (n - i >= sizeof(s) - 1 && memcmp(p + i, s, sizeof(s) - 1) == 0)
-	while (i < n) {
-		if (STARTS("../")) {
-			i += 3;
-		} else if (STARTS("./")) {
-			i += 2;
-		} else if (STARTS("/./")) {
-			i += 2;
-		} else if (REST("/.")) {
-			i += 1;
-			p[i] = '/';
-		} else if (STARTS("/../") || REST("/..")) {
-			if (REST("/..")) {
-				i += 2;
-				p[i] = '/';
-			} else {
-				i += 3;
-			}
-			while (o > 0 && p[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else if (REST(".") || REST("..")) {
-			i = n;
-		} else {
-			do
-				p[o++] = p[i++];
-			while (i < n && p[i] != '/');
-		}
-	}
-#undef REST
-#undef STARTS
-	return o;
-}
-
-/*
- * Set u->target to dir + path (dot segments removed, "/" when empty) and
- * then query (with its '?', may be empty).
- */
-static int
-url_set_target(struct http_url *u, const char *dir, size_t dlen,
-    const char *path, size_t plen, const char *query, size_t qlen, int code)
-{
-	size_t n;
-
-	if (dlen + plen >= sizeof u->target ||
-	    qlen >= sizeof u->target - (dlen + plen) - 1)
-		return err_set(code, "URL path and query are longer than %zu "
-		    "bytes", sizeof u->target - 2);
-	memmove(u->target, dir, dlen);
-	memmove(u->target + dlen, path, plen);
-	n = remove_dots(u->target, dlen + plen);
-	if (n == 0)
-		u->target[n++] = '/';
-	memmove(u->target + n, query, qlen);
-	u->target[n + qlen] = '\0';
-	return 0;
-}
-
-/* Split s[0..n) into path, query ("?..." or empty); the fragment goes. */
-static void
-url_split(const char *s, size_t n, size_t *plen, const char **query,
-    size_t *qlen)
-{
-	size_t k, q;
-
-	for (k = 0; k < n && s[k] != '?' && s[k] != '#'; k++)
-		;
-	*plen = k;
-	for (q = k; q < n && s[q] != '#'; q++)
-		;
-	*query = s + k;
-	*qlen = q - k;
-}
-
-static int
-is_host_char(int c)
-{
-	return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_';
-}
-
-/* "host[:port]" or "[v6]:port"; u->https must be set. */
-static int
-url_authority(const char *s, size_t n, struct http_url *u, int code)
-{
-	size_t k, h0, hlen, nd;
-	unsigned long port = 0;
-
-	if (memchr(s, '@', n) != NULL)
-		return err_set(code, "user info in URL authority \"%.*s\" is "
-		    "refused (no credentials in URLs)", show(n), s);
-	if (n == 0)
-		return err_set(code, "URL has an empty host");
-	if (s[0] == '[') {
-		const char *close = memchr(s, ']', n);
-
-		if (close == NULL)
-			return err_set(code, "URL host \"%.*s\": '[' without ']'",
-			    show(n), s);
-		h0 = 1;
-		hlen = (size_t)(close - s) - 1;
-		k = hlen + 2;
-		if (hlen == 0 || memchr(s + 1, ':', hlen) == NULL)
-			return err_set(code, "URL host \"%.*s\" is not an IPv6 "
-			    "address", show(n), s);
-		for (nd = 0; nd < hlen; nd++) {
-			int c = (unsigned char)s[1 + nd];
-
-			if (hex_value(c) < 0 && c != ':' && c != '.')
-				return err_set(code, "URL host \"%.*s\": bad byte "
-				    "'%c' in an IPv6 address", show(n), s, c);
-		}
-	} else {
-		h0 = 0;
-		for (k = 0; k < n && s[k] != ':'; k++)
-			if (!is_host_char((unsigned char)s[k]))
-				return err_set(code, "URL host \"%.*s\": bad byte "
-				    "'%c' at offset %zu", show(n), s, s[k], k);
-		hlen = k;
-		if (hlen == 0)
-			return err_set(code, "URL has an empty host");
-	}
-	if (hlen >= sizeof u->host)
-		return err_set(code, "URL host is longer than %zu bytes",
-		    sizeof u->host - 1);
-	for (nd = 0; nd < hlen; nd++)
-		u->host[nd] = (char)to_lower((unsigned char)s[h0 + nd]);
-	u->host[hlen] = '\0';
-	u->port = u->https ? 443 : 80;
-	if (k == n)
-		return 0;
-	if (s[k] != ':')
-		return err_set(code, "URL authority \"%.*s\": expected ':' "
-		    "after the host", show(n), s);
-	for (k++, nd = 0; k < n; k++, nd++) {
-		if (!is_digit(s[k]) || nd == 5)
-			return err_set(code, "URL authority \"%.*s\": bad port "
-			    "(expected 1..65535)", show(n), s);
-		port = port * 10 + (unsigned long)(s[k] - '0');
-	}
-	if (nd == 0)
-		return 0;       /* "host:" means the default port */
-	if (port == 0 || port > 65535)
-		return err_set(code, "URL port %lu is out of range 1..65535",
-		    port);
-	u->port = (uint16_t)port;
-	return 0;
-}
-
-/* s[0..n) follows "scheme://": authority, path, query, fragment. */
-static int
-url_after_scheme(const char *s, size_t n, struct http_url *u, int code)
-{
-	size_t a, plen, qlen;
-	const char *query;
-	int rc;
-
-	for (a = 0; a < n && s[a] != '/' && s[a] != '?' && s[a] != '#'; a++)
-		;
-	if ((rc = url_authority(s, a, u, code)) < 0)
-		return rc;
-	url_split(s + a, n - a, &plen, &query, &qlen);
-	return url_set_target(u, "", 0, s + a, plen, query, qlen, code);
-}
-
-static int
-url_absolute(const char *s, size_t n, struct http_url *u, int code)
-{
-	size_t sl = scheme_len(s, n);
-
-	if (sl == 0)
-		return err_set(code, "URL \"%.*s\" has no scheme (expected "
-		    "http:// or https://)", show(n), s);
-	if (ieq(s, sl, "http"))
-		u->https = 0;
-	else if (ieq(s, sl, "https"))
-		u->https = 1;
-	else
-		return err_set(code, "unsupported URL scheme \"%.*s\" (expected "
-		    "http or https)", show(sl), s);
-	if (n - sl - 1 < 2 || s[sl + 1] != '/' || s[sl + 2] != '/')
-		return err_set(code, "URL \"%.*s\": expected \"//\" after the "
-		    "scheme", show(n), s);
-	return url_after_scheme(s + sl + 3, n - sl - 3, u, code);
-}
-
-int
-http_url_parse(const char *s, struct http_url *u)
-{
-	struct http_url t;
-	size_t n;
-	int rc;
-
-	memset(&t, 0, sizeof t);
-	if ((rc = url_check(s, &n, ERR_USAGE, "URL")) < 0 ||
-	    (rc = url_absolute(s, n, &t, ERR_USAGE)) < 0)
-		return rc;
-	*u = t;
-	return ERR_OK;
-}
-
-int
-http_url_resolve(const struct http_url *base, const char *location,
-    struct http_url *out)
-{
-	struct http_url b = *base, t;
-	const char *s = location, *query, *bq;
-	size_t n, plen, qlen, blen, dlen;
-	int rc;
-
-	memset(&t, 0, sizeof t);
-	if ((rc = url_check(s, &n, ERR_PROTO, "Location")) < 0)
-		return rc;
-	if (scheme_len(s, n) != 0) {
-		rc = url_absolute(s, n, &t, ERR_PROTO);
-	} else if (n >= 2 && s[0] == '/' && s[1] == '/') {
-		t.https = b.https;
-		rc = url_after_scheme(s + 2, n - 2, &t, ERR_PROTO);
-	} else {
-		t.https = b.https;
-		t.port = b.port;
-		memcpy(t.host, b.host, sizeof t.host);
-		url_split(s, n, &plen, &query, &qlen);
-		/* The base path, without its query. */
-		for (blen = 0; b.target[blen] != '\0' && b.target[blen] != '?';
-		    blen++)
-			;
-		bq = b.target + blen;
-		if (plen == 0) {
-			/* "", "#f" or "?q": the base path, the base query
-			 * unless the reference has its own. */
-			if (qlen == 0) {
-				query = bq;
-				qlen = strlen(bq);
-			}
-			rc = url_set_target(&t, b.target, blen, "", 0, query,
-			    qlen, ERR_PROTO);
-		} else if (s[0] == '/') {
-			rc = url_set_target(&t, "", 0, s, plen, query, qlen,
-			    ERR_PROTO);
-		} else {
-			/* Merge: the base path up to its last '/'. */
-			for (dlen = blen; dlen > 0 && b.target[dlen - 1] != '/';
-			    dlen--)
-				;
-			rc = url_set_target(&t, b.target, dlen, s, plen, query,
-			    qlen, ERR_PROTO);
-		}
-	}
-	if (rc < 0)
-		return rc;
-	*out = t;
-	return ERR_OK;
-}
-
-int
-http_url_same_origin(const struct http_url *a, const struct http_url *b)
-{
-	size_t k;
-
-	if (a->https != b->https || a->port != b->port)
-		return 0;
-	for (k = 0; a->host[k] != '\0' || b->host[k] != '\0'; k++) {
-		if (k == sizeof a->host)
-			return 1;
-		if (to_lower((unsigned char)a->host[k]) !=
-		    to_lower((unsigned char)b->host[k]))
-			return 0;
-	}
-	return 1;
-}
-
-long
-http_url_host_header(const struct http_url *u, char *buf, size_t cap)
-{
-	int v6 = strchr(u->host, ':') != NULL;
-	int n;
-
-	if (u->port == (u->https ? 443 : 80))
-		n = snprintf(buf, cap, "%s%s%s", v6 ? "[" : "", u->host,
-		    v6 ? "]" : "");
-	else
-		n = snprintf(buf, cap, "%s%s%s:%u", v6 ? "[" : "", u->host,
-		    v6 ? "]" : "", (unsigned)u->port);
-	if (n < 0 || (size_t)n >= cap)
-		return err_set(ERR_NOMEM, "Host header for %s does not fit in %zu "
-		    "bytes", u->host, cap);
-	return n;
-}
-
-long
-http_url_format(const struct http_url *u, char *buf, size_t cap)
-{
-	long h;
-	int n;
-
-	if (cap < 9)
-		return err_set(ERR_NOMEM, "URL does not fit in %zu bytes", cap);
-	n = snprintf(buf, cap, "%s://", u->https ? "https" : "http");
-	if ((h = http_url_host_header(u, buf + n, cap - (size_t)n)) < 0)
-		return h;
-	n += (int)h;
-	if (strlen(u->target) >= cap - (size_t)n)
-		return err_set(ERR_NOMEM, "URL does not fit in %zu bytes", cap);
-	memcpy(buf + n, u->target, strlen(u->target) + 1);
-	return n + (long)strlen(u->target);
 }

@@ -1,6 +1,6 @@
 /*
- * http.h: HTTP/1.1 on byte buffers: a request writer, a streaming response
- * parser, and the URL helpers that redirects need.
+ * http.h: HTTP/1.1 on byte buffers: a request writer and a streaming
+ * response parser (the URLs they need are in http_url.h).
  *
  * Nothing here does I/O. The driver sends the bytes http_req_write() puts
  * in its buffer and pushes what it reads into http_resp_push(). The parser
@@ -8,8 +8,8 @@
  * line buffer inside struct http_resp; body bytes are handed back as spans
  * that point into the caller's input (no copy), like zlib's cursors.
  *
- * Memory: struct http_resp and struct http_url are plain caller-owned
- * structs with no pointers inside (they may be copied or reset). Sizes come
+ * Memory: struct http_resp is a plain caller-owned struct with no
+ * pointers inside (it may be copied or reset). Sizes come
  * from config.h: BOARD_HTTP_LINE_MAX (longest status, header, trailer or
  * chunk-size line, CRLF not counted) and BOARD_HTTP_HEADERS_MAX (most
  * header lines in one header block, and separately in the trailers).
@@ -144,46 +144,5 @@ int http_resp_headers_done(const struct http_resp *r);
 long http_req_write(char *buf, size_t cap, const char *method,
     const char *host_header, const char *target,
     const char *const *extra_headers);
-
-/* ---- URLs ------------------------------------------------------------ */
-
-struct http_url {
-	int https;
-	char host[256];         /* lower case; IPv6 without brackets */
-	uint16_t port;          /* 80 or 443 when the URL has none */
-	char target[4096];      /* path and query, at least "/"; no fragment */
-};
-
-/*
- * Parse an absolute http or https URL (scheme case-insensitive). Refused
- * with ERR_USAGE and a message: other schemes, user info ("user@host"),
- * an empty host, a bad bracketed IPv6 literal, a port outside 1..65535,
- * spaces or control bytes, a host or target that does not fit. The
- * fragment is dropped and dot segments are removed from the path.
- */
-int http_url_parse(const char *s, struct http_url *u);
-
-/*
- * Resolve a Location value against base (RFC 3986 section 5.2): absolute
- * URLs, scheme-relative "//host/path", absolute paths "/x", query-only
- * "?q" and relative paths "x/../y", dot segments removed, query kept,
- * fragment dropped. out may be base. Returns ERR_OK or ERR_PROTO (the
- * same refusals as http_url_parse: the value comes from the peer).
- */
-int http_url_resolve(const struct http_url *base, const char *location,
-    struct http_url *out);
-
-/* Nonzero when a and b have the same scheme, host (case-insensitive) and
- * port: credentials may only follow a redirect to the same origin. */
-int http_url_same_origin(const struct http_url *a, const struct http_url *b);
-
-/* Write the Host header value of u: host, in brackets when IPv6, with
- * ":port" unless the port is the scheme's default. Returns the length or
- * ERR_NOMEM. */
-long http_url_host_header(const struct http_url *u, char *buf, size_t cap);
-
-/* Write u as "scheme://host[:port]target" (for messages). Returns the
- * length or ERR_NOMEM. */
-long http_url_format(const struct http_url *u, char *buf, size_t cap);
 
 #endif /* HTTP_H */

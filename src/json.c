@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
 
 /*
  * jsmn builds the token tree but accepts much that is not JSON: missing or
@@ -295,15 +296,6 @@ json_str(const struct json *j, int i, struct json_str *out)
 	return ERR_OK;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9') return c - '0';
-	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-	return -1;
-}
-
 static long
 hex4(const char *p)
 {
@@ -311,7 +303,7 @@ hex4(const char *p)
 	int k;
 
 	for (k = 0; k < 4; k++) {
-		int h = hexval(p[k]);
+		int h = lex_hex_val((unsigned char)p[k]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
@@ -472,25 +464,9 @@ json_get(const struct json *j, int obj, const char *key)
 int
 json_u64(const struct json *j, int i, uint64_t max, uint64_t *out)
 {
-	const char *p;
-	size_t n, k;
-	uint64_t v = 0;
-
 	if (i < 0 || i >= j->ntok || j->tok[i].type != JSMN_PRIMITIVE)
 		return ERR_FORMAT;
-	p = j->doc + j->tok[i].start;
-	n = (size_t)(j->tok[i].end - j->tok[i].start);
-	if (n == 0 || (n > 1 && p[0] == '0'))
-		return ERR_FORMAT;
-	for (k = 0; k < n; k++) {
-		unsigned d;
-		if (p[k] < '0' || p[k] > '9')
-			return ERR_FORMAT;
-		d = (unsigned)(p[k] - '0');
-		if (d > max || v > (max - d) / 10)
-			return ERR_FORMAT;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return ERR_OK;
+	return lex_dec_all(j->doc + j->tok[i].start,
+	    (size_t)(j->tok[i].end - j->tok[i].start), max,
+	    LEX_DEC_NO_LEADING_ZERO, out) == LEX_DEC_OK ? ERR_OK : ERR_FORMAT;
 }

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "lex.h"
 #include "platform.h"
 #include "progress.h"
 #include "port.h"
@@ -316,22 +317,8 @@ static void
 json_out(const char *s)
 {
 	char buf[1024];
-	size_t o = 0;
 
-	buf[o++] = '"';
-	for (; *s && o < sizeof buf - 8; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = (char)c;
-		} else if (c < 0x20) {
-			o += (size_t)snprintf(buf + o, sizeof buf - o, "\\u%04x", c);
-		} else {
-			buf[o++] = (char)c;
-		}
-	}
-	buf[o++] = '"';
-	port_out(PORT_STDOUT, buf, o);
+	port_out(PORT_STDOUT, buf, lex_json_quote(buf, sizeof buf, s));
 }
 
 static void

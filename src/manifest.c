@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
 
 #define SIZE_MAX_JSON ((UINT64_C(1) << 53) - 1)
 
@@ -60,12 +61,6 @@ copy_str(const struct json *j, int i, char *buf, size_t cap,
 }
 
 static int
-is_lhex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-static int
 is_alnum_lower(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
@@ -84,7 +79,8 @@ check_digest(const char *d, const char *where, const char *field)
 	int ok;
 
 	if (colon != NULL && colon - d == 6 && memcmp(d, "sha256", 6) == 0) {
-		for (k = 0; k < 64 && is_lhex(colon[1 + k]); k++)
+		for (k = 0; k < 64 &&
+		    lex_is_lhex((unsigned char)colon[1 + k]); k++)
 			;
 		if (k == 64 && colon[65] == '\0')
 			return ERR_OK;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
 
 /* Copy s into a field of size cap; s is known to fit. */
 static void
@@ -20,18 +21,11 @@ set_field(char *dst, size_t cap, const char *s)
 	dst[n] = '\0';
 }
 
+/* Lower-case the NUL-terminated s in place. */
 static void
 lower(char *s)
 {
-	for (; *s != '\0'; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
-}
-
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
+	lex_lower_copy(s, s, strlen(s));
 }
 
 /* A variant spelled with a leading digit ("7", "8.2") gets its "v". */
@@ -40,7 +34,7 @@ add_v(char *variant, size_t cap)
 {
 	size_t n = strlen(variant);
 
-	if (n == 0 || !is_digit(variant[0]) || n + 2 > cap)
+	if (n == 0 || !lex_is_digit(variant[0]) || n + 2 > cap)
 		return;
 	memmove(variant + 1, variant, n + 1);
 	variant[0] = 'v';
@@ -98,8 +92,7 @@ platform_normalize(struct platform *p)
 static int
 part_char_ok(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    is_digit(c) || c == '.' || c == '_' || c == '-';
+	return lex_is_alnum(c) || c == '.' || c == '_' || c == '-';
 }
 
 /* Names Go and containerd know, for telling "arch/variant" from "os/arch". */
@@ -119,21 +112,9 @@ static const char *const known_arch[] = {
 static int
 in_list(const char *const *list, const char *s, size_t n)
 {
-	size_t k;
-
-	for (; *list != NULL; list++) {
-		if (strlen(*list) != n)
-			continue;
-		for (k = 0; k < n; k++) {
-			char c = s[k];
-			if (c >= 'A' && c <= 'Z')
-				c = (char)(c - 'A' + 'a');
-			if (c != (*list)[k])
-				break;
-		}
-		if (k == n)
+	for (; *list != NULL; list++)
+		if (lex_ieq_str(lex_view(s, n), *list))
 			return 1;
-	}
 	return 0;
 }
 
@@ -244,12 +225,20 @@ amd64_level(const char *v)
 	return -1;
 }
 
+/* How many levels have lies below want: w - h, or -1 when either level
+ * is unknown or have is above want. */
+static int
+level_gap(int w, int h)
+{
+	return w < 0 || h < 0 || h > w ? -1 : w - h;
+}
+
 int
 platform_rank(const struct platform *want_in, const struct platform *have_in)
 {
 	struct platform want = *want_in, have = *have_in;
 	const char *a;
-	int w, h, wmaj, hmaj;
+	int gap, wmaj, hmaj;
 
 	platform_normalize(&want);
 	platform_normalize(&have);
@@ -258,27 +247,16 @@ platform_rank(const struct platform *want_in, const struct platform *have_in)
 	if (strcmp(want.variant, have.variant) == 0)
 		return 0;
 	a = want.arch;
-	if (strcmp(a, "arm") == 0) {
-		w = arm_level(want.variant);
-		h = arm_level(have.variant);
-		if (w < 0 || h < 0 || h > w)
-			return -1;
-		return w - h;
-	}
+	if (strcmp(a, "arm") == 0)
+		return level_gap(arm_level(want.variant), arm_level(have.variant));
 	if (strcmp(a, "arm64") == 0) {
-		w = arm64_level(want.variant, &wmaj);
-		h = arm64_level(have.variant, &hmaj);
-		if (w < 0 || h < 0 || h > w || hmaj > wmaj)
-			return -1;
-		return 1 + (w - h);
+		gap = level_gap(arm64_level(want.variant, &wmaj),
+		    arm64_level(have.variant, &hmaj));
+		return gap < 0 || hmaj > wmaj ? -1 : 1 + gap;
 	}
-	if (strcmp(a, "amd64") == 0) {
-		w = amd64_level(want.variant);
-		h = amd64_level(have.variant);
-		if (w < 0 || h < 0 || h > w)
-			return -1;
-		return w - h;
-	}
+	if (strcmp(a, "amd64") == 0)
+		return level_gap(amd64_level(want.variant),
+		    amd64_level(have.variant));
 	return -1;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lex.h"
 #include "port.h"
 
 static struct {
@@ -33,30 +34,6 @@ progress_say(int stream, const char *fmt, ...)
 	port_out(stream, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-/* A JSON string value (messages may hold anything). */
-static void
-json_str(char *out, size_t cap, const char *s)
-{
-	size_t o = 0;
-
-	if (cap < 3)
-		return;
-	out[o++] = '"';
-	for (; *s && o + 8 < cap; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20) {
-			o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	out[o++] = '"';
-	out[o] = '\0';
-}
-
 void
 progress_init(int mode, int fd)
 {
@@ -81,7 +58,7 @@ progress_resolved(const char *ref, const char *digest, const char *platform,
 	char r[700];
 
 	if (P.mode == PROGRESS_JSON) {
-		json_str(r, sizeof r, ref);
+		lex_json_quote(r, sizeof r, ref);
 		progress_say(P.fd, "{\"event\":\"resolved\",\"reference\":%s,\"digest\":\"%s\","
 		    "\"platform\":\"%s\",\"layers\":%zu,\"bytes\":%llu}\n", r, digest,
 		    platform, nlayers, (unsigned long long)total);
@@ -160,7 +137,7 @@ progress_retry(const char *why, unsigned attempt, uint32_t delay_ms)
 	char w[1100];
 
 	if (P.mode == PROGRESS_JSON) {
-		json_str(w, sizeof w, why);
+		lex_json_quote(w, sizeof w, why);
 		progress_say(P.fd, "{\"event\":\"retry\",\"attempt\":%u,\"delay_ms\":%u,\"reason\":%s}\n",
 		    attempt, (unsigned)delay_ms, w);
 	} else if (P.mode != PROGRESS_NONE) {
@@ -176,7 +153,7 @@ progress_committed(const char *dest, const char *digest)
 
 	end_line();
 	if (P.mode == PROGRESS_JSON) {
-		json_str(d, sizeof d, dest);
+		lex_json_quote(d, sizeof d, dest);
 		progress_say(P.fd, "{\"event\":\"committed\",\"dest\":%s,\"digest\":\"%s\"}\n", d, digest);
 	}
 }
@@ -188,7 +165,7 @@ progress_error(int code, const char *name, const char *msg)
 
 	end_line();
 	if (P.mode == PROGRESS_JSON) {
-		json_str(m, sizeof m, msg);
+		lex_json_quote(m, sizeof m, msg);
 		progress_say(P.fd, "{\"event\":\"error\",\"code\":%d,\"error\":\"%s\",\"message\":%s}\n",
 		    code, name, m);
 	}

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
 
 #define HUB_NAME "docker.io"
 #define HUB_ALIAS "index.docker.io"
@@ -29,23 +30,12 @@
 #define GRAMMAR "[REGISTRY[:PORT]/]PATH[:TAG][@sha256:HEX]"
 #define DIGEST_WANT "expected sha256: and 64 lowercase hex digits"
 
-struct view {
-	const char *p;
-	size_t n;
-};
-
 /* For messages: a view's length as the int that "%.*s" wants. Views are
  * parts of an input capped at REF_INPUT_MAX, so this never saturates. */
 static int
-vlen(struct view v)
+vlen(struct lex_view v)
 {
 	return v.n > REF_INPUT_MAX ? (int)REF_INPUT_MAX : (int)v.n;
-}
-
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 static int
@@ -60,41 +50,10 @@ is_upper(char c)
 	return c >= 'A' && c <= 'Z';
 }
 
-static int
-is_alnum(char c)
-{
-	return is_digit(c) || is_lower(c) || is_upper(c);
-}
-
-static int
-is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static int
-view_eq(struct view v, const char *s)
-{
-	size_t n = strlen(s);
-
-	return v.n == n && memcmp(v.p, s, n) == 0;
-}
-
-/* Offset of the first c in v, or v.n when absent. */
-static size_t
-view_find(struct view v, char c)
-{
-	size_t i;
-
-	for (i = 0; i < v.n && v.p[i] != c; i++)
-		;
-	return i;
-}
-
 /* Copy v into dst[cap] with a NUL; the caller has checked the length, so
  * a view that does not fit is a bug. */
 static int
-view_copy(char *dst, size_t cap, struct view v)
+view_copy(char *dst, size_t cap, struct lex_view v)
 {
 	if (v.n >= cap)
 		return err_set(ERR_INTERNAL, "reference part of %zu bytes does "
@@ -106,22 +65,19 @@ view_copy(char *dst, size_t cap, struct view v)
 
 /* Dotted-quad IPv4, each part 0..255 without leading zeros. */
 static int
-ipv4_valid(struct view v)
+ipv4_valid(struct lex_view v)
 {
 	size_t i = 0;
 	unsigned parts = 0;
 
 	while (parts < 4) {
-		unsigned val = 0, digits = 0;
+		uint64_t val;
+		size_t digits;
 
-		while (i < v.n && is_digit(v.p[i]) && digits < 4) {
-			val = val * 10u + (unsigned)(v.p[i] - '0');
-			digits++;
-			i++;
-		}
-		if (digits == 0 || digits > 3 || val > 255u ||
-		    (digits > 1 && v.p[i - digits] == '0'))
+		if (lex_dec(v.p + i, v.n - i, 255, LEX_DEC_NO_LEADING_ZERO, &val,
+		    &digits) != LEX_DEC_OK)
 			return 0;
+		i += digits;
 		parts++;
 		if (parts == 4)
 			break;
@@ -138,7 +94,7 @@ ipv4_valid(struct view v)
  * an IPv4 tail counting as two groups. Zone ids ("%eth0") are refused.
  */
 static int
-ipv6_valid(struct view v)
+ipv6_valid(struct lex_view v)
 {
 	size_t i = 0;
 	unsigned groups = 0;
@@ -159,10 +115,11 @@ ipv6_valid(struct view v)
 
 		if (groups >= 8)
 			return 0;
-		while (i < v.n && is_hex(v.p[i]) && i - start < 5)
+		while (i < v.n && lex_hex_val((unsigned char)v.p[i]) >= 0 &&
+		    i - start < 5)
 			i++;
 		if (i < v.n && v.p[i] == '.') {
-			struct view tail = { v.p + start, v.n - start };
+			struct lex_view tail = { v.p + start, v.n - start };
 
 			if (!ipv4_valid(tail))
 				return 0;
@@ -194,7 +151,7 @@ ipv6_valid(struct view v)
 /* Host name (labels of letters, digits and '-', not starting or ending
  * with '-'), or an IPv4 literal when it is all digits and dots. */
 static int
-host_valid(struct view v)
+host_valid(struct lex_view v)
 {
 	size_t i, label = 0;
 	int numeric = 1;
@@ -213,10 +170,10 @@ host_valid(struct view v)
 		if (c == '-') {
 			if (label == 0)
 				return 0;
-		} else if (!is_alnum(c)) {
+		} else if (!lex_is_alnum(c)) {
 			return 0;
 		}
-		if (!is_digit(c))
+		if (!lex_is_digit(c))
 			numeric = 0;
 		if (++label > LABEL_MAX)
 			return 0;
@@ -228,19 +185,12 @@ host_valid(struct view v)
 
 /* Decimal port 1..65535: digits only, no sign, no leading zero. */
 static int
-port_parse(struct view v, uint16_t *out)
+port_parse(struct lex_view v, uint16_t *out)
 {
-	uint32_t val = 0;
-	size_t i;
+	uint64_t val;
 
-	if (v.n == 0 || v.n > 5 || v.p[0] == '0')
-		return 0;
-	for (i = 0; i < v.n; i++) {
-		if (!is_digit(v.p[i]))
-			return 0;
-		val = val * 10u + (uint32_t)(v.p[i] - '0');
-	}
-	if (val > 65535u)
+	if (lex_dec_all(v.p, v.n, 65535, LEX_DEC_NO_LEADING_ZERO, &val) !=
+	    LEX_DEC_OK || val == 0)
 		return 0;
 	*out = (uint16_t)val;
 	return 1;
@@ -248,16 +198,16 @@ port_parse(struct view v, uint16_t *out)
 
 /* The first component names a registry (docker's rule). */
 static int
-looks_like_registry(struct view c)
+looks_like_registry(struct lex_view c)
 {
-	return c.n > 0 && (c.p[0] == '[' || view_find(c, '.') < c.n ||
-	    view_find(c, ':') < c.n || view_eq(c, "localhost"));
+	return c.n > 0 && (c.p[0] == '[' || lex_find(c, '.') < c.n ||
+	    lex_find(c, ':') < c.n || lex_eq(c, "localhost"));
 }
 
 static int
-parse_registry(struct ref *r, struct view reg, struct view whole)
+parse_registry(struct ref *r, struct lex_view reg, struct lex_view whole)
 {
-	struct view host, port = { NULL, 0 };
+	struct lex_view host, port = { NULL, 0 };
 	int has_port = 0;
 	size_t k;
 
@@ -268,7 +218,7 @@ parse_registry(struct ref *r, struct view reg, struct view whole)
 		    "at most %u", vlen(reg), reg.p, vlen(whole), whole.p, reg.n,
 		    REF_NAME_MAX);
 	if (reg.p[0] == '[') {
-		k = view_find(reg, ']');
+		k = lex_find(reg, ']');
 		if (k == reg.n)
 			return err_set(ERR_USAGE, "unterminated '[' in registry "
 			    "\"%.*s\" of reference \"%.*s\": expected [IPv6]:PORT",
@@ -290,7 +240,7 @@ parse_registry(struct ref *r, struct view reg, struct view whole)
 			port.n = reg.n - k - 2;
 		}
 	} else {
-		k = view_find(reg, ':');
+		k = lex_find(reg, ':');
 		host.p = reg.p;
 		host.n = k;
 		if (k < reg.n) {
@@ -308,9 +258,9 @@ parse_registry(struct ref *r, struct view reg, struct view whole)
 		return err_set(ERR_USAGE, "invalid port \"%.*s\" in reference "
 		    "\"%.*s\": expected a decimal number 1..65535", vlen(port),
 		    port.p, vlen(whole), whole.p);
-	if (!has_port && (view_eq(reg, HUB_NAME) || view_eq(reg, HUB_ALIAS))) {
-		struct view hub = { HUB_NAME, sizeof HUB_NAME - 1 };
-		struct view api = { HUB_HOST, sizeof HUB_HOST - 1 };
+	if (!has_port && (lex_eq(reg, HUB_NAME) || lex_eq(reg, HUB_ALIAS))) {
+		struct lex_view hub = { HUB_NAME, sizeof HUB_NAME - 1 };
+		struct lex_view api = { HUB_HOST, sizeof HUB_HOST - 1 };
 
 		r->port = HUB_PORT;
 		if (view_copy(r->registry, sizeof r->registry, hub) != ERR_OK)
@@ -338,7 +288,7 @@ enum path_state {
 };
 
 static int
-path_check(struct view path, struct view whole)
+path_check(struct lex_view path, struct lex_view whole)
 {
 	enum path_state st = PS_START;
 	const char *why = NULL;
@@ -356,7 +306,7 @@ path_check(struct view path, struct view whole)
 	for (i = 0; i < path.n && why == NULL; i++) {
 		char c = path.p[i];
 
-		if (is_lower(c) || is_digit(c)) {
+		if (is_lower(c) || lex_is_digit(c)) {
 			st = PS_ALNUM;
 		} else if (c == '/') {
 			if (st == PS_START)
@@ -398,7 +348,7 @@ path_check(struct view path, struct view whole)
 }
 
 static int
-tag_check(struct view tag, struct view whole)
+tag_check(struct lex_view tag, struct lex_view whole)
 {
 	size_t i;
 
@@ -413,7 +363,8 @@ tag_check(struct view tag, struct view whole)
 	for (i = 0; i < tag.n; i++) {
 		char c = tag.p[i];
 
-		if (is_alnum(c) || c == '_' || (i > 0 && (c == '.' || c == '-')))
+		if (lex_is_alnum(c) || c == '_' ||
+		    (i > 0 && (c == '.' || c == '-')))
 			continue;
 		return err_set(ERR_USAGE, "invalid tag \"%.*s\" in reference "
 		    "\"%.*s\": expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}",
@@ -423,20 +374,20 @@ tag_check(struct view tag, struct view whole)
 }
 
 static int
-digest_check(struct view d, struct view whole)
+digest_check(struct lex_view d, struct lex_view whole)
 {
-	struct view alg;
+	struct lex_view alg;
 	size_t i;
 	int word = 1;
 
 	if (ref_digest_valid(d.p, d.n))
 		return ERR_OK;
 	alg.p = d.p;
-	alg.n = view_find(d, ':');
+	alg.n = lex_find(d, ':');
 	for (i = 0; i < alg.n; i++)
-		if (!is_lower(alg.p[i]) && !is_digit(alg.p[i]))
+		if (!is_lower(alg.p[i]) && !lex_is_digit(alg.p[i]))
 			word = 0;
-	if (alg.n < d.n && alg.n > 0 && word && !view_eq(alg, "sha256"))
+	if (alg.n < d.n && alg.n > 0 && word && !lex_eq(alg, "sha256"))
 		return err_set(ERR_USAGE, "unsupported digest algorithm \"%.*s\" "
 		    "in reference \"%.*s\": only sha256 is supported",
 		    vlen(alg), alg.p, vlen(whole), whole.p);
@@ -447,7 +398,7 @@ digest_check(struct view d, struct view whole)
 /* Refuse what no part may hold, before splitting: white space, control
  * and non-ASCII bytes, and schemes. */
 static int
-text_check(struct view whole)
+text_check(struct lex_view whole)
 {
 	size_t i;
 
@@ -475,9 +426,9 @@ text_check(struct view whole)
 }
 
 static int
-parse(struct ref *r, struct view whole)
+parse(struct ref *r, struct lex_view whole)
 {
-	struct view name, path, reg, tag = { NULL, 0 }, dig = { NULL, 0 };
+	struct lex_view name, path, reg, tag = { NULL, 0 }, dig = { NULL, 0 };
 	int has_tag = 0, has_dig = 0, library = 0, rc;
 	size_t k, last, total;
 
@@ -487,7 +438,7 @@ parse(struct ref *r, struct view whole)
 
 	/* name[:tag] @ digest */
 	name = whole;
-	k = view_find(whole, '@');
+	k = lex_find(whole, '@');
 	if (k < whole.n) {
 		has_dig = 1;
 		dig.p = whole.p + k + 1;
@@ -507,7 +458,7 @@ parse(struct ref *r, struct view whole)
 	}
 
 	/* registry / path */
-	k = view_find(name, '/');
+	k = lex_find(name, '/');
 	if (k == name.n && name.n > 0 && name.p[0] == '[')
 		return err_set(ERR_USAGE, "missing repository path after "
 		    "registry in reference \"%.*s\": expected " GRAMMAR,
@@ -521,7 +472,7 @@ parse(struct ref *r, struct view whole)
 		if (rc != ERR_OK)
 			return rc;
 	} else {
-		struct view hub = { HUB_NAME, sizeof HUB_NAME - 1 };
+		struct lex_view hub = { HUB_NAME, sizeof HUB_NAME - 1 };
 
 		path = name;
 		rc = parse_registry(r, hub, whole);
@@ -531,7 +482,7 @@ parse(struct ref *r, struct view whole)
 	rc = path_check(path, whole);
 	if (rc != ERR_OK)
 		return rc;
-	if (ref_is_hub(r) && view_find(path, '/') == path.n)
+	if (ref_is_hub(r) && lex_find(path, '/') == path.n)
 		library = 1;
 	total = strlen(r->registry) + 1 +
 	    (library ? sizeof HUB_LIBRARY - 1 : 0) + path.n;
@@ -568,7 +519,7 @@ parse(struct ref *r, struct view whole)
 int
 ref_parse(struct ref *r, const char *s)
 {
-	struct view whole;
+	struct lex_view whole;
 	int rc;
 
 	memset(r, 0, sizeof *r);
@@ -644,7 +595,7 @@ ref_digest_valid(const char *s, size_t n)
 	if (s == NULL || n != REF_DIGEST_LEN || memcmp(s, "sha256:", 7) != 0)
 		return 0;
 	for (i = 7; i < n; i++)
-		if (!is_digit(s[i]) && !(s[i] >= 'a' && s[i] <= 'f'))
+		if (!lex_is_lhex((unsigned char)s[i]))
 			return 0;
 	return 1;
 }

@@ -8,35 +8,18 @@
 #include <string.h>
 
 #include "auth.h"
+#include "auth_cred.h"
 #include "err.h"
+#include "lex.h"
+#include "manifest.h"
 #include "port.h"
 
 #define MAX_REDIRECTS 5
-
-static const char accept_manifests[] =
-    "Accept: application/vnd.oci.image.index.v1+json, "
-    "application/vnd.oci.image.manifest.v1+json, "
-    "application/vnd.docker.distribution.manifest.list.v2+json, "
-    "application/vnd.docker.distribution.manifest.v2+json";
 
 /* Token realms known to serve a registry other than their own host. */
 static const struct { const char *registry, *realm_host; } realm_hosts[] = {
 	{ "docker.io", "auth.docker.io" },
 };
-
-/* ASCII case-insensitive equality. */
-static int
-ieq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a, y = *b;
-		if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return 1;
-	}
-	return *a != *b;
-}
 
 /* The wait allowed for the next byte: the read timeout, or less when the
  * run's time limit comes first. 0 when the limit has passed. */
@@ -80,16 +63,10 @@ use_proxy(const struct registry *r, const char *host)
 			p++;
 			n--;
 		}
-		if (n > 0 && n <= hl) {
-			char tail[256];
-			if (n < sizeof tail) {
-				memcpy(tail, p, n);
-				tail[n] = '\0';
-				if (ieq(host + hl - n, tail) == 0 &&
-				    (n == hl || host[hl - n - 1] == '.'))
-					return 0;
-			}
-		}
+		if (n > 0 && n <= hl &&
+		    lex_ieq(lex_view(p, n), lex_view(host + hl - n, n)) &&
+		    (n == hl || host[hl - n - 1] == '.'))
+			return 0;
 		p += n;
 		while (*p != '\0' && *p != ',')
 			p++;
@@ -222,7 +199,7 @@ read_headers(struct registry *r, int *closed_early)
 		if (rc < 0)
 			return err_prefix(rc, "response from %s", r->conn_url.host);
 		if (blen != 0) {
-			r->pend = body;
+			r->pend_off = (size_t)(body - r->rbuf);
 			r->pend_n = blen;
 		}
 		if (rc == ERR_END)
@@ -238,7 +215,7 @@ registry_read(struct registry *r, const uint8_t **p, size_t *n)
 	if (!r->body_open)
 		return ERR_END;
 	if (r->pend_n > 0) {
-		*p = r->pend;
+		*p = r->rbuf + r->pend_off;
 		*n = r->pend_n;
 		r->pend_n = 0;
 		r->bytes_in += *n;
@@ -352,21 +329,20 @@ exchange(struct registry *r, const struct http_url *u, const char *const *hdrs)
 static int
 url_encode(const char *s, char *out, size_t cap)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	size_t o = 0;
 
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+		int plain = lex_is_alnum(c) || c == '-' || c == '.' ||
+		    c == '_' || c == '~';
 		if (o + 4 > cap)
 			return err_set(ERR_NOMEM, "URL parameter too long");
 		if (plain) {
 			out[o++] = (char)c;
 		} else {
 			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
+			lex_hex_encode(out + o, &c, 1, 1);
+			o += 2;
 		}
 	}
 	out[o] = '\0';
@@ -384,11 +360,12 @@ realm_trusted(const struct registry *r, const struct http_url *u)
 	if (auth_may_send(r->base.https, r->base.host, r->base.port, u->https,
 	    u->host, u->port))
 		return 1;
-	if (ieq(u->host, r->base.host) == 0)
+	if (lex_ieq_str(lex_view_str(u->host), r->base.host))
 		return 1;
 	for (i = 0; i < sizeof realm_hosts / sizeof realm_hosts[0]; i++)
 		if (strcmp(r->ref->registry, realm_hosts[i].registry) == 0 &&
-		    ieq(u->host, realm_hosts[i].realm_host) == 0 && u->https)
+		    lex_ieq_str(lex_view_str(u->host),
+		    realm_hosts[i].realm_host) && u->https)
 			return 1;
 	return 0;
 }
@@ -401,6 +378,16 @@ helper_note(const struct registry *r)
 	    "credentials in a credential helper (credsStore or credHelpers), "
 	    "which ocipull does not run: give them with --username and "
 	    "--password-stdin" : "";
+}
+
+/* Forget the bearer token: it expired, or a renewal overwrote it and
+ * failed. Basic credentials in use stay in use. */
+static void
+drop_token(struct registry *r)
+{
+	r->bearer[0] = '\0';
+	if (r->auth == REG_AUTH_BEARER)
+		r->auth = REG_AUTH_ANON;
 }
 
 /*
@@ -474,9 +461,10 @@ fetch_token(struct registry *r, const struct auth_challenge *ch)
 	rc = auth_token_reply(r->small, have, r->tok, (unsigned)(sizeof r->tok / sizeof r->tok[0]),
 	    r->bearer + 7, sizeof r->bearer - 7, &expires);
 	if (rc < 0) {
-		r->bearer[0] = '\0';
+		drop_token(r);
 		return err_prefix(rc, "token reply from %s", u.host);
 	}
+	r->auth = REG_AUTH_BEARER;
 	/* Renew a little early so a token does not expire mid-request. */
 	r->bearer_until_ms = port_mono_ms() + (uint64_t)expires * 1000u -
 	    (expires > 30 ? 10000u : 0u);
@@ -506,10 +494,11 @@ authenticate(struct registry *r)
 				return err_set(ERR_AUTH, "%s requires credentials "
 				    "(--username with --password-stdin, or docker login)%s",
 				    r->ref->registry, helper_note(r));
-			if (r->bearer[0] == '\0' && r->bearer_until_ms == 1)
+			if (r->auth == REG_AUTH_BASIC)
 				return err_set(ERR_AUTH, "%s refused the credentials from %s",
 				    r->ref->registry, r->creds_source);
-			r->bearer_until_ms = 1;    /* basic in use: a second 401 is final */
+			drop_token(r);
+			r->auth = REG_AUTH_BASIC;    /* a second 401 is final */
 			return ERR_OK;
 		}
 	return err_set(ERR_AUTH, "%s answered 401 without a usable challenge (%s)",
@@ -620,20 +609,20 @@ get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
 		size_t n = 0;
 		int own = http_url_same_origin(&u, &r->base);
 
-		if (own && r->bearer[0] != '\0' && port_mono_ms() >= r->bearer_until_ms)
-			r->bearer[0] = '\0';    /* expired: the next 401 renews it */
+		if (own && r->auth == REG_AUTH_BEARER &&
+		    port_mono_ms() >= r->bearer_until_ms)
+			drop_token(r);    /* expired: the next 401 renews it */
 		if (kind == REG_MANIFEST)
-			hdrs[n++] = accept_manifests;
+			hdrs[n++] = "Accept: " MANIFEST_ACCEPT;
 		if (offset > 0) {
 			snprintf(range, sizeof range, "Range: bytes=%llu-%llu",
 			    (unsigned long long)offset, (unsigned long long)(size - 1));
 			hdrs[n++] = range;
 		}
 		/* Credentials only to the registry itself, never to blob storage. */
-		if (own && (r->bearer[0] != '\0' || (r->basic[0] != '\0' &&
-		    r->bearer_until_ms == 1))) {
+		if (own && r->auth != REG_AUTH_ANON) {
 			snprintf(auth_line, sizeof auth_line, "Authorization: %s",
-			    r->bearer[0] != '\0' ? r->bearer : r->basic);
+			    r->auth == REG_AUTH_BEARER ? r->bearer : r->basic);
 			hdrs[n++] = auth_line;
 		}
 		hdrs[n] = NULL;
@@ -691,16 +680,16 @@ registry_get_url(struct registry *r, const char *url, const char *what)
 static long
 retry_after_ms(const char *v)
 {
-	long s = 0;
+	uint64_t s;
 
-	if (*v < '0' || *v > '9')
+	switch (lex_dec_all(v, strlen(v), 86400, 0, &s)) {
+	case LEX_DEC_OK:
+		return (long)s * 1000;
+	case LEX_DEC_OVER:
+		return (long)REG_RETRY_AFTER_MAX_MS;
+	default:
 		return -1;
-	for (; *v >= '0' && *v <= '9'; v++) {
-		s = s * 10 + (*v - '0');
-		if (s > 86400)
-			return (long)REG_RETRY_AFTER_MAX_MS;
 	}
-	return *v == '\0' ? s * 1000 : -1;
 }
 
 int
@@ -893,4 +882,5 @@ registry_close(struct registry *r)
 	conn_tls_free(&r->tls);
 	memset(r->basic, 0, sizeof r->basic);
 	memset(r->bearer, 0, sizeof r->bearer);
+	r->auth = REG_AUTH_ANON;
 }

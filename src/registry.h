@@ -29,10 +29,19 @@
 #include "conn.h"
 #include "event.h"
 #include "http.h"
+#include "http_url.h"
 #include "json.h"
 #include "ref.h"
 
 enum { REG_MANIFEST = 1, REG_BLOB = 2 };
+
+/* The credentials requests to the registry's own origin carry. */
+enum reg_auth {
+	REG_AUTH_ANON = 0,         /* none */
+	REG_AUTH_BEARER,           /* bearer, until bearer_until_ms */
+	REG_AUTH_BASIC             /* basic, after a Basic challenge: another
+	                            * 401 is final */
+};
 
 struct registry_opts {
 	int plain_http;            /* talk http:// to the registry */
@@ -64,13 +73,15 @@ struct registry {
 	int body_open;             /* a response body is being read */
 	int body_done;             /* the parser has seen the end of the body */
 	int foreign;               /* the open blob is a foreign layer's URL */
-	const uint8_t *pend;       /* body bytes parsed with the headers, */
-	size_t pend_n;             /* not yet handed out (they are in rbuf) */
+	size_t pend_off, pend_n;   /* rbuf[pend_off..+pend_n): body bytes parsed
+	                            * with the headers, not yet handed out */
 	uint8_t rbuf[BOARD_NET_BUF];
 	size_t rpos, rlen;
 
+	enum reg_auth auth;        /* what requests to the registry carry */
 	char basic[512];           /* "Basic ..." or "" */
-	char bearer[BOARD_TOKEN_MAX + 8];  /* "Bearer ..." or "" */
+	char bearer[BOARD_TOKEN_MAX + 8];  /* "Bearer ..."; "" unless
+	                                    * auth is REG_AUTH_BEARER */
 	uint64_t bearer_until_ms;  /* monotonic time the token expires */
 	char creds_source[512];    /* where the credentials came from */
 	int creds_helper;          /* config.json keeps them in a helper we

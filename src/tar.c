@@ -6,13 +6,15 @@
  * and 'V' contents, padding); S_DATA hands out member data as spans of the
  * caller's input (or drops it for 'D'); S_ENTRY_END returns
  * TAR_EV_ENTRY_END and goes on to the padding; S_END eats the rest.
+ * The records of extension headers are read in tar_ext.c.
  */
 #include "tar.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
+#include "tar_ext.h"
 
 enum {
 	S_HDR = 0,
@@ -23,8 +25,6 @@ enum {
 	S_PAD,
 	S_END
 };
-
-#define SIZE_LIMIT ((uint64_t)1 << 62)
 
 /* Header fields: offset and length in the block. */
 #define F_NAME 0, 100
@@ -43,8 +43,6 @@ enum {
 #define F_ATIME 345, 12
 #define F_CTIME 357, 12
 
-typedef unsigned long long ull;
-
 static int
 fail(struct tar *t, int code)
 {
@@ -56,15 +54,6 @@ static uint32_t
 pad_of(uint64_t size)
 {
 	return (uint32_t)((TAR_BLOCK - (uint32_t)(size % TAR_BLOCK)) % TAR_BLOCK);
-}
-
-/* Length of the NUL-terminated string in a field of n bytes. */
-static size_t
-field_len(const uint8_t *p, size_t n)
-{
-	const void *z = memchr(p, 0, n);
-
-	return z ? (size_t)((const uint8_t *)z - p) : n;
 }
 
 /*
@@ -130,7 +119,7 @@ size_field(struct tar *t, uint64_t *out)
 
 	if (num_field(t, F_SIZE, "size", &v) != 0)
 		return t->err;
-	if (v < 0 || (uint64_t)v > SIZE_LIMIT)
+	if (v < 0 || (uint64_t)v > TAR_SIZE_LIMIT)
 		return fail(t, err_set(ERR_FORMAT, "tar header at offset %llu: "
 		    "size %lld out of range, expected 0 to 2^62",
 		    (ull)t->hdr_off, (long long)v));
@@ -215,14 +204,14 @@ header_name(struct tar *t)
 	if (memcmp(b + F_MAGIC, "ustar\0" "00", 8) == 0) {
 		/* star puts atime/ctime after a 131-byte prefix. */
 		size_t pmax = memcmp(b + 508, "tar\0", 4) == 0 ? 131 : 155;
-		plen = field_len(b + F_PREFIX, pmax);
+		plen = lex_field(b + F_PREFIX, pmax).n;
 	} else if (memcmp(b + F_MAGIC, "ustar  \0", 8) == 0) {
 		if ((parse_num(b + 345, 12, &dummy) != 0 ||
 		    parse_num(b + 357, 12, &dummy) != 0) &&
 		    is_ascii(b + F_PREFIX, 155))
-			plen = field_len(b + F_PREFIX, 155);
+			plen = lex_field(b + F_PREFIX, 155).n;
 	}
-	nlen = field_len(b, 100);
+	nlen = lex_field(b, 100).n;
 	if (plen + 1 + nlen > BOARD_PATH_MAX - 1)
 		return fail(t, err_set(ERR_NOMEM, "tar header at offset %llu: "
 		    "name of %zu bytes over the cap of %u (BOARD_PATH_MAX %u)",
@@ -253,324 +242,6 @@ member_reset(struct tar *t)
 	t->entry.link[0] = '\0';
 	t->entry.nxattrs = 0;
 	t->entry.xattr_len = 0;
-}
-
-/* ---- PAX records -------------------------------------------------------- */
-
-/* Decimal digits only, at most max. */
-static int
-pax_uint(const uint8_t *p, size_t n, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (n == 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		unsigned d;
-
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		d = (unsigned)(p[i] - '0');
-		if (v > (max - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-/* "[-]SECONDS[.FRACTION]" into seconds and non-negative nanoseconds. */
-static int
-pax_time(const uint8_t *p, size_t n, int64_t *sec, uint32_t *nsec)
-{
-	size_t i = 0, dot;
-	int neg = 0;
-	uint64_t s;
-	uint32_t ns = 0, scale = 100000000u;
-
-	if (n > 0 && p[0] == '-') {
-		neg = 1;
-		i = 1;
-	}
-	for (dot = i; dot < n && p[dot] != '.'; dot++)
-		;
-	if (pax_uint(p + i, dot - i, (uint64_t)INT64_MAX, &s) != 0)
-		return -1;
-	if (dot < n) {
-		for (i = dot + 1; i < n; i++) {
-			if (p[i] < '0' || p[i] > '9')
-				return -1;
-			ns += (uint32_t)(p[i] - '0') * scale;
-			scale /= 10;
-		}
-	}
-	if (!neg) {
-		*sec = (int64_t)s;
-		*nsec = ns;
-	} else if (ns == 0) {
-		*sec = -(int64_t)s;
-		*nsec = 0;
-	} else {
-		if (s == (uint64_t)INT64_MAX)
-			return -1;
-		*sec = -(int64_t)s - 1;
-		*nsec = 1000000000u - ns;
-	}
-	return 0;
-}
-
-/* Drop the xattr named name (nlen bytes) from the entry, if present. */
-static void
-xattr_drop(struct tar_entry *e, const uint8_t *name, size_t nlen)
-{
-	size_t pos = 0;
-
-	while (pos < e->xattr_len) {
-		size_t l = strlen((const char *)e->xattr_buf + pos);
-		const uint8_t *q = e->xattr_buf + pos + l + 1;
-		size_t vlen = (size_t)q[0] | (size_t)q[1] << 8 |
-		    (size_t)q[2] << 16 | (size_t)q[3] << 24;
-		size_t rec = l + 1 + 4 + vlen;
-
-		if (l == nlen && memcmp(e->xattr_buf + pos, name, nlen) == 0) {
-			memmove(e->xattr_buf + pos, e->xattr_buf + pos + rec,
-			    e->xattr_len - pos - rec);
-			e->xattr_len -= rec;
-			e->nxattrs--;
-			return;
-		}
-		pos += rec;
-	}
-}
-
-static int
-xattr_add(struct tar *t, const uint8_t *name, size_t nlen,
-    const uint8_t *val, size_t vlen)
-{
-	struct tar_entry *e = &t->entry;
-	uint8_t *q;
-
-	xattr_drop(e, name, nlen);
-	if (nlen + 1 + 4 + vlen > BOARD_XATTR_MAX - e->xattr_len)
-		return fail(t, err_set(ERR_NOMEM, "PAX header at offset %llu: "
-		    "xattrs over the cap of %u bytes (BOARD_XATTR_MAX)",
-		    (ull)t->hdr_off, BOARD_XATTR_MAX));
-	q = e->xattr_buf + e->xattr_len;
-	memcpy(q, name, nlen);
-	q[nlen] = 0;
-	q += nlen + 1;
-	q[0] = (uint8_t)vlen;
-	q[1] = (uint8_t)(vlen >> 8);
-	q[2] = (uint8_t)(vlen >> 16);
-	q[3] = (uint8_t)(vlen >> 24);
-	memcpy(q + 4, val, vlen);
-	e->xattr_len += nlen + 1 + 4 + vlen;
-	e->nxattrs++;
-	return 0;
-}
-
-/* path or linkpath value into dst; which: 1 path, 2 linkpath. */
-static int
-pax_path(struct tar *t, const char *key, const uint8_t *v, size_t n,
-    char *dst, int *have)
-{
-	if (*have == 2)
-		return 0;   /* a GNU long name wins */
-	if (memchr(v, 0, n) != NULL)
-		return fail(t, err_set(ERR_FORMAT, "PAX header at offset %llu: "
-		    "%s value contains a NUL byte", (ull)t->hdr_off, key));
-	if (n > BOARD_PATH_MAX - 1)
-		return fail(t, err_set(ERR_NOMEM, "PAX header at offset %llu: "
-		    "%s of %zu bytes over the cap of %u (BOARD_PATH_MAX %u)",
-		    (ull)t->hdr_off, key, n, BOARD_PATH_MAX - 1,
-		    BOARD_PATH_MAX));
-	if (n == 0) {
-		*have = 0;
-		dst[0] = '\0';
-		return 0;
-	}
-	memcpy(dst, v, n);
-	dst[n] = '\0';
-	*have = 1;
-	return 0;
-}
-
-static int
-key_is(const uint8_t *k, size_t klen, const char *s)
-{
-	size_t n = strlen(s);
-
-	return klen == n && memcmp(k, s, n) == 0;
-}
-
-static int
-key_starts(const uint8_t *k, size_t klen, const char *s)
-{
-	size_t n = strlen(s);
-
-	return klen >= n && memcmp(k, s, n) == 0;
-}
-
-static int
-pax_bad(struct tar *t, size_t pos, const char *what)
-{
-	return fail(t, err_set(ERR_FORMAT, "PAX header at offset %llu: record "
-	    "at byte %zu (layer offset %llu): %s", (ull)t->hdr_off, pos,
-	    (ull)(t->hdr_off + TAR_BLOCK + pos), what));
-}
-
-static int
-pax_record(struct tar *t, size_t pos, const uint8_t *k, size_t klen,
-    const uint8_t *v, size_t vlen)
-{
-	uint64_t u;
-
-	if (key_is(k, klen, "path"))
-		return pax_path(t, "path", v, vlen, t->entry.path,
-		    &t->have_path);
-	if (key_is(k, klen, "linkpath"))
-		return pax_path(t, "linkpath", v, vlen, t->entry.link,
-		    &t->have_link);
-	if (key_is(k, klen, "size")) {
-		t->have_size = 0;
-		if (vlen == 0)
-			return 0;
-		if (pax_uint(v, vlen, SIZE_LIMIT, &u) != 0)
-			return pax_bad(t, pos, "size is not a decimal number "
-			    "from 0 to 2^62");
-		t->pax_size = u;
-		t->have_size = 1;
-		return 0;
-	}
-	if (key_is(k, klen, "uid") || key_is(k, klen, "gid")) {
-		int *have = k[0] == 'u' ? &t->have_uid : &t->have_gid;
-
-		*have = 0;
-		if (vlen == 0)
-			return 0;
-		if (pax_uint(v, vlen, UINT32_MAX, &u) != 0)
-			return pax_bad(t, pos, k[0] == 'u' ?
-			    "uid is not a decimal number below 2^32" :
-			    "gid is not a decimal number below 2^32");
-		if (k[0] == 'u')
-			t->pax_uid = (uint32_t)u;
-		else
-			t->pax_gid = (uint32_t)u;
-		*have = 1;
-		return 0;
-	}
-	if (key_is(k, klen, "mtime")) {
-		t->have_mtime = 0;
-		if (vlen == 0)
-			return 0;
-		if (pax_time(v, vlen, &t->pax_mtime_s, &t->pax_mtime_ns) != 0)
-			return pax_bad(t, pos, "mtime is not [-]SECONDS[.FRACTION]");
-		t->have_mtime = 1;
-		return 0;
-	}
-	if (key_starts(k, klen, "SCHILY.xattr.")) {
-		size_t pl = sizeof "SCHILY.xattr." - 1;
-
-		if (klen == pl)
-			return pax_bad(t, pos, "empty xattr name");
-		return xattr_add(t, k + pl, klen - pl, v, vlen);
-	}
-	if (key_starts(k, klen, "GNU.sparse."))
-		t->sparse = 1;
-	return 0;
-}
-
-/* All records of the 'x' header in t->ext. */
-static int
-pax_parse(struct tar *t)
-{
-	const uint8_t *p = t->ext;
-	size_t n = t->ext_len, pos = 0;
-
-	/* As Go's archive/tar (and so containerd and docker) read it, an 'x'
-	 * header replaces the records of an earlier one for the same member:
-	 * a layer must not name one file for them and another for us. */
-	if (t->have_path == 1) {
-		t->have_path = 0;
-		t->entry.path[0] = '\0';
-	}
-	if (t->have_link == 1) {
-		t->have_link = 0;
-		t->entry.link[0] = '\0';
-	}
-	t->have_size = t->have_uid = t->have_gid = t->have_mtime = 0;
-	t->sparse = 0;
-	t->entry.nxattrs = 0;
-	t->entry.xattr_len = 0;
-
-	while (pos < n) {
-		size_t i = pos, digits, rlen = 0, eq;
-		const uint8_t *r;
-
-		while (i < n && p[i] >= '0' && p[i] <= '9' && i - pos < 20) {
-			if (rlen > (SIZE_MAX - 9) / 10)
-				return pax_bad(t, pos, "length too large");
-			rlen = rlen * 10 + (size_t)(p[i] - '0');
-			i++;
-		}
-		digits = i - pos;
-		if (digits == 0 || i >= n || p[i] != ' ')
-			return pax_bad(t, pos, "expected decimal length and "
-			    "a space");
-		if (rlen > n - pos)
-			return pax_bad(t, pos, "length runs past the header");
-		if (rlen < digits + 4)
-			return pax_bad(t, pos, "length too small for "
-			    "\"key=value\\n\"");
-		r = p + pos;
-		if (r[rlen - 1] != '\n')
-			return pax_bad(t, pos, "record does not end with a "
-			    "newline where its length says");
-		for (eq = digits + 1; eq < rlen - 1 && r[eq] != '='; eq++)
-			;
-		if (eq == rlen - 1)
-			return pax_bad(t, pos, "missing '=' in record");
-		if (eq == digits + 1)
-			return pax_bad(t, pos, "empty key");
-		if (memchr(r + digits + 1, 0, eq - digits - 1) != NULL)
-			return pax_bad(t, pos, "key contains a NUL byte");
-		if (pax_record(t, pos, r + digits + 1, eq - digits - 1,
-		    r + eq + 1, rlen - 1 - eq - 1) != 0)
-			return t->err;
-		pos += rlen;
-	}
-	return 0;
-}
-
-/* A GNU 'L' or 'K' record in t->ext: cut at the first NUL. */
-static int
-gnu_long(struct tar *t)
-{
-	size_t n = field_len(t->ext, t->ext_len);
-	int link = t->ext_type == 'K';
-	char *dst = link ? t->entry.link : t->entry.path;
-
-	if (n == 0) {
-		/* An empty record names nothing: the header's field counts. */
-		if (link)
-			t->have_link = 0;
-		else
-			t->have_path = 0;
-		return 0;
-	}
-	if (n > BOARD_PATH_MAX - 1)
-		return fail(t, err_set(ERR_NOMEM, "GNU long %s at offset %llu: "
-		    "%zu bytes, over the cap of %u (BOARD_PATH_MAX %u)",
-		    link ? "link name" : "name", (ull)t->hdr_off, n,
-		    BOARD_PATH_MAX - 1, BOARD_PATH_MAX));
-	memcpy(dst, t->ext, n);
-	dst[n] = '\0';
-	if (link)
-		t->have_link = 2;
-	else
-		t->have_path = 2;
-	return 0;
 }
 
 /* ---- headers ------------------------------------------------------------ */
@@ -615,21 +286,23 @@ ext_header(struct tar *t, int type)
 	return 0;
 }
 
+/* Refuse the member types not read ('M', 'N', unknown letters). */
 static int
-member_header(struct tar *t, int type)
+member_type_check(struct tar *t, int type)
 {
-	struct tar_entry *e = &t->entry;
-	const uint8_t *b = t->blk;
-	uint64_t size;
-	int64_t v;
-	size_t plen;
-	int has_magic = memcmp(b + F_MAGIC, "ustar", 5) == 0;
-
 	switch (type) {
 	case '\0': case '0': case '7':
 	case '1': case '2': case '3': case '4': case '5': case '6':
-	case 'D': case 'S': case 'M': case 'N':
-		break;
+	case 'D': case 'S':
+		return 0;
+	case 'M':
+		return fail(t, err_set(ERR_UNSUPPORTED, "multi-volume member "
+		    "('M') at offset %llu is not supported",
+		    (ull)t->member_off));
+	case 'N':
+		return fail(t, err_set(ERR_UNSUPPORTED, "old GNU long name "
+		    "header ('N') at offset %llu is not supported",
+		    (ull)t->member_off));
 	default:
 		if (type >= 0x20 && type < 0x7f)
 			return fail(t, err_set(ERR_UNSUPPORTED, "tar header at "
@@ -639,18 +312,17 @@ member_header(struct tar *t, int type)
 		    "%llu: unknown member type 0x%02x", (ull)t->hdr_off,
 		    (unsigned)type));
 	}
-	if (type == 'M')
-		return fail(t, err_set(ERR_UNSUPPORTED, "multi-volume member "
-		    "('M') at offset %llu is not supported",
-		    (ull)t->member_off));
-	if (type == 'N')
-		return fail(t, err_set(ERR_UNSUPPORTED, "old GNU long name "
-		    "header ('N') at offset %llu is not supported",
-		    (ull)t->member_off));
-	if (t->have_path == 0 && header_name(t) != 0)
-		return t->err;
+}
 
-	if (size_field(t, &size) != 0)
+/* Size, mode, uid, gid and mtime: PAX values where given, else the
+ * header's fields (all of which must parse). */
+static int
+member_numbers(struct tar *t, uint64_t *size)
+{
+	struct tar_entry *e = &t->entry;
+	int64_t v;
+
+	if (size_field(t, size) != 0)
 		return t->err;
 	if (num_field(t, F_MODE, "mode", &v) != 0)
 		return t->err;
@@ -673,14 +345,18 @@ member_header(struct tar *t, int type)
 		e->mtime_ns = 0;
 	}
 	if (t->have_size)
-		size = t->pax_size;
-	/* Refused only now, so that a corrupt header says so first. */
-	if (type == 'S' || t->sparse)
-		return fail(t, err_set(ERR_UNSUPPORTED, "sparse file %s at "
-		    "offset %llu is not supported", e->path,
-		    (ull)t->member_off));
+		*size = t->pax_size;
+	return 0;
+}
 
-	plen = strlen(e->path);
+/* entry.type from the type letter, device numbers, link target. */
+static int
+member_kind(struct tar *t, int type)
+{
+	struct tar_entry *e = &t->entry;
+	const uint8_t *b = t->blk;
+	size_t plen = strlen(e->path);
+
 	switch (type) {
 	case '\0': case '0':
 		e->type = plen > 0 && e->path[plen - 1] == '/' ?
@@ -697,14 +373,15 @@ member_header(struct tar *t, int type)
 		break;
 	}
 	e->devmajor = e->devminor = 0;
-	if ((e->type == TAR_CHR || e->type == TAR_BLK) && has_magic) {
+	if ((e->type == TAR_CHR || e->type == TAR_BLK) &&
+	    memcmp(b + F_MAGIC, "ustar", 5) == 0) {
 		if (u32_field(t, F_DEVMAJOR, "devmajor", &e->devmajor) != 0 ||
 		    u32_field(t, F_DEVMINOR, "devminor", &e->devminor) != 0)
 			return t->err;
 	}
 	if (e->type == TAR_LINK || e->type == TAR_SYMLINK) {
 		if (t->have_link == 0) {
-			size_t n = field_len(b + 157, 100);
+			size_t n = lex_field(b + 157, 100).n;
 
 			memcpy(e->link, b + 157, n);
 			e->link[n] = '\0';
@@ -712,6 +389,28 @@ member_header(struct tar *t, int type)
 	} else {
 		e->link[0] = '\0';
 	}
+	return 0;
+}
+
+static int
+member_header(struct tar *t, int type)
+{
+	struct tar_entry *e = &t->entry;
+	uint64_t size;
+
+	if (member_type_check(t, type) != 0)
+		return t->err;
+	if (t->have_path == 0 && header_name(t) != 0)
+		return t->err;
+	if (member_numbers(t, &size) != 0)
+		return t->err;
+	/* Refused only now, so that a corrupt header says so first. */
+	if (type == 'S' || t->sparse)
+		return fail(t, err_set(ERR_UNSUPPORTED, "sparse file %s at "
+		    "offset %llu is not supported", e->path,
+		    (ull)t->member_off));
+	if (member_kind(t, type) != 0)
+		return t->err;
 	e->offset = t->member_off;
 	t->silent = 0;
 	if (e->type == TAR_REG) {
@@ -819,10 +518,11 @@ tar_push(struct tar *t, const uint8_t *in, size_t len, size_t *consumed,
 			t->off += take;
 			if (t->remain > 0)
 				goto out;
-			rc = t->ext_type == 'x' ? pax_parse(t) : gnu_long(t);
+			rc = t->ext_type == 'x' ? tar_ext_pax(t) :
+			    tar_ext_gnu_long(t);
 			if (rc != 0) {
 				*consumed = used;
-				return rc;
+				return fail(t, rc);
 			}
 			t->remain = t->pad;
 			t->skip_next = S_HDR;

@@ -12,6 +12,7 @@
 #include "fuzz.h"
 
 #include "auth.h"
+#include "auth_cred.h"
 #include "config.h"
 #include "err.h"
 

@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "http.h"
+#include "http_url.h"
 
 #define BYTEWISE_MAX 4096u
 

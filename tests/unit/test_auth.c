@@ -10,6 +10,7 @@
 
 #include "unit.h"
 #include "auth.h"
+#include "auth_cred.h"
 #include "config.h"
 #include "err.h"
 

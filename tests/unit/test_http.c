@@ -5,6 +5,7 @@
 #include "unit.h"
 #include "err.h"
 #include "http.h"
+#include "http_url.h"
 
 #define BODY_CAP (64u * 1024u)
 #define RAW_CAP (32u * 1024u)

@@ -1,0 +1,96 @@
+/*
+ * auth_cred.h: registry credentials, as pure functions: the Basic
+ * Authorization value, the lookup of a registry's entry in docker's
+ * config.json, and the RFC 4648 base64 (standard alphabet, with padding)
+ * they are written in. Nothing here does I/O: the registry client reads
+ * config.json whole into memory and sends the strings built here.
+ *
+ * Memory: the caller owns every buffer; input is never written to;
+ * outputs are NUL-terminated copies in caller buffers of the given
+ * capacity (NUL included) unless a function says it writes binary. The
+ * config.json functions take a caller token array (BOARD_JSON_TOKENS
+ * entries in the program) so nothing large sits on the stack, and
+ * auth_config_lookup() leaves user and password zeroed on failure.
+ *
+ * There is no order of calls: each function stands alone. Which host may
+ * receive the credentials is auth_may_send()'s decision (auth.h). Every
+ * failure returns a negative ERR_* code with an err_set() message naming
+ * the bad part (byte offset, config.json key), except the ERR_NOENT of a
+ * lookup that finds nothing.
+ */
+#ifndef AUTH_CRED_H
+#define AUTH_CRED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+
+/* Longest registry host[:port] or config.json key compared. */
+#define AUTH_HOST_MAX 512u
+
+/*
+ * Base64 of in[0..n) into out, NUL-terminated, with '=' padding. Returns
+ * the length written (without the NUL), or ERR_NOMEM when cap is less
+ * than 4 * ceil(n / 3) + 1.
+ */
+long auth_b64_encode(const void *in, size_t n, char *out, size_t cap);
+
+/*
+ * Decode base64 in[0..n) into out[0..cap) (binary, not NUL-terminated).
+ * Strict: n must be a multiple of 4, only the standard alphabet, '=' only
+ * as the last one or two characters, zero bits before the padding, no
+ * white space. Returns the number of bytes written, ERR_FORMAT (message
+ * gives the offset) or ERR_NOMEM when the result exceeds cap.
+ */
+long auth_b64_decode(const char *in, size_t n, void *out, size_t cap);
+
+/*
+ * The Authorization value "Basic <base64(user:pass)>" into out,
+ * NUL-terminated. Returns its length, ERR_USAGE for a user containing ':'
+ * or a control character (or empty) or a password containing a control
+ * character, ERR_NOMEM when cap is too small.
+ */
+long auth_basic(const char *user, const char *pass, char *out, size_t cap);
+
+/*
+ * Find the credentials for registry (host[:port], e.g. "docker.io",
+ * "localhost:5000") in the docker config.json doc[0..len), parsed with the
+ * caller's tok[0..ntok).
+ *
+ * Keys of "auths" match as docker matches them: for Docker Hub (registry
+ * "docker.io", "index.docker.io" or "registry-1.docker.io") the keys
+ * "https://index.docker.io/v1/", "index.docker.io", "docker.io",
+ * "registry-1.docker.io"; otherwise a key equal to registry after removing
+ * an optional "http://" or "https://" and an optional "/", "/v1", "/v1/",
+ * "/v2" or "/v2/" suffix; hosts compare case-insensitively. An exact key
+ * ("https://index.docker.io/v1/" for the Hub, registry itself otherwise)
+ * is preferred, then the first match in the document; the same matching
+ * key twice is refused.
+ *
+ * The entry's "auth" (base64 of user:password, split at the first ':') is
+ * used, or "username" and "password" when "auth" is absent or "".
+ * credHelpers, credsStore and identitytoken are not used (see
+ * auth_config_helper()).
+ *
+ * Returns ERR_OK with user and pass filled; ERR_NOENT, without message,
+ * when there is no "auths", no matching key or a matching entry without
+ * credentials ({} as written when a credsStore holds them); ERR_FORMAT
+ * for a malformed file or entry (the message names the key); ERR_NOMEM
+ * when the file exceeds BOARD_JSON_MAX or ntok, or user or password do
+ * not fit in ucap or pcap.
+ */
+int auth_config_lookup(const char *doc, size_t len, jsmntok_t *tok,
+    unsigned ntok, const char *registry, char *user, size_t ucap,
+    char *pass, size_t pcap);
+
+/*
+ * Whether config.json doc names a credential helper for registry: 1 when
+ * "credsStore" is a non-empty string or "credHelpers" has a key matching
+ * registry (same rule as auth_config_lookup()), 0 when not, ERR_FORMAT or
+ * ERR_NOMEM as auth_config_lookup(). For a note after ERR_NOENT.
+ */
+int auth_config_helper(const char *doc, size_t len, jsmntok_t *tok,
+    unsigned ntok, const char *registry);
+
+#endif /* AUTH_CRED_H */
