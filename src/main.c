@@ -192,30 +192,12 @@ find_option(int argc, char **argv, int *i, const char **value)
 	return NULL;
 }
 
-/* A decimal number up to max. */
-static int
-number(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 /* Set what option op says from value v. Returns 0 or -exit code. */
 static int
 set_option(struct opts *o, const struct option *op, const char *v)
 {
 	char *field = (char *)o + op->at;
+	uint64_t x;
 	size_t m;
 
 	if (op->kind == OPT_FLAG) {
@@ -229,8 +211,9 @@ set_option(struct opts *o, const struct option *op, const char *v)
 		*(const char **)(void *)field = v;
 		return 0;
 	case OPT_NUMBER:
-		if (number(v, 86400, (unsigned long *)(void *)field) < 0)
+		if (lex_dec_all(v, strlen(v), 86400, 0, &x) != LEX_DEC_OK)
 			return -usage_error("not a number of reasonable size:", v);
+		*(unsigned long *)(void *)field = (unsigned long)x;
 		return 0;
 	default:
 		for (m = 0; m < sizeof progress_modes / sizeof progress_modes[0]; m++)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
 
 static int
 reg_fetch(void *ctx, int kind, const char *reference, char *buf, size_t cap,
@@ -39,19 +40,14 @@ reg_fetch(void *ctx, int kind, const char *reference, char *buf, size_t cap,
 static int
 range_starts_at(const char *v, uint64_t offset)
 {
-	uint64_t first = 0;
+	uint64_t first;
+	size_t used;
 
 	if (strncmp(v, "bytes ", 6) != 0)
 		return 0;
 	v += 6;
-	if (*v < '0' || *v > '9')
-		return 0;
-	for (; *v >= '0' && *v <= '9'; v++) {
-		if (first > (1ULL << 53))
-			return 0;
-		first = first * 10 + (uint64_t)(*v - '0');
-	}
-	return *v == '-' && first == offset;
+	return lex_dec(v, strlen(v), (uint64_t)1 << 53, 0, &first, &used) ==
+	    LEX_DEC_OK && v[used] == '-' && first == offset;
 }
 
 static int

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "lex.h"
 #include "port.h"
 #include "tree.h"
 
@@ -38,19 +39,14 @@ journal_start(struct stage *st, const struct image *img)
 	return journal_append(st, line, (size_t)n);
 }
 
-/* A decimal field of a journal line. */
+/* A decimal field of a journal line: the byte after it, or NULL. */
 static const char *
 jnum(const char *p, uint64_t *v)
 {
-	*v = 0;
-	if (*p < '0' || *p > '9')
-		return NULL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (*v > (UINT64_MAX - 9) / 10)
-			return NULL;
-		*v = *v * 10 + (uint64_t)(*p - '0');
-	}
-	return p;
+	size_t used;
+
+	return lex_dec(p, strlen(p), UINT64_MAX, 0, v, &used) == LEX_DEC_OK ?
+	    p + used : NULL;
 }
 
 /*
