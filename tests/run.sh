@@ -10,7 +10,8 @@
 # 0. the jail: writes outside its writable directories fail, inside work;
 #    it sees none of the harness's processes and dies with its parent;
 # 1. unit tests (build/unit/test_*, built with ASan and UBSan by make), each
-#    jailed with a private /tmp and $WORK/unit writable;
+#    jailed with a private /tmp, $WORK/unit writable (and the source tree
+#    bound back, read-only, should it be under /tmp);
 # 2. source checks (tests/lint.sh);
 # 3. real registries on 127.0.0.1 (plain HTTP, HTTPS with a CA made for
 #    this run), tests/lib/faultproxy.py in front of the plain one (FP_PORT),
@@ -103,11 +104,15 @@ fi
 
 # ---- 1. unit tests ----------------------------------------------------------
 mkdir -p "$WORK/unit"
+# The test data some unit tests read (see tests/unit/test_tar.c), bound
+# back like the source tree in case it is under /tmp.
+td=$(cd "${OCIPULL_TESTDATA:-../shared/testdata}" 2>/dev/null && pwd -P) || td=$ROOT
 for t in build/unit/test_*; do
 	[ -x "$t" ] || continue
 	name=unit/$(basename "$t")
 	OCIPULL_JAIL=$WORK/unit/jail-$(basename "$t") \
-		sh tests/lib/jail.sh -t -w "$WORK/unit" "$ROOT/$t" > "$WORK/unit.out" 2> "$WORK/unit.err"
+		sh tests/lib/jail.sh -t -r "$ROOT" -r "$td" -w "$WORK/unit" "$ROOT/$t" \
+		> "$WORK/unit.out" 2> "$WORK/unit.err"
 	rc=$?
 	sed "s|^PASS |PASS $name/|; s|^FAIL |FAIL $name/|" "$WORK/unit.out" | record
 	cat "$WORK/unit.err" >&2

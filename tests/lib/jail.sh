@@ -3,13 +3,15 @@
 # the unit tests) run as root cannot write outside the directories named.
 # Executed, not sourced:
 #
-#   sh tests/lib/jail.sh [-t] [-w DIR]... [--] CMD [ARG...]
+#   sh tests/lib/jail.sh [-t] [-w DIR | -r DIR]... [--] CMD [ARG...]
 #
 #   -w DIR   bind DIR (an existing directory, absolute path) read-write at
 #            the same path; everything else of the machine's / is read-only
 #   -t       a private, empty tmpfs on /tmp (for code that writes under
-#            /tmp; gone when the jail ends); -w directories below /tmp are
-#            bound over it
+#            /tmp; gone when the jail ends); -w and -r directories below
+#            /tmp are bound over it
+#   -r DIR   bind DIR read-only at the same path (with -t: a directory
+#            below /tmp that CMD needs to see, e.g. a checkout there)
 #
 # The jail: / read-only (`--ro-bind / /`, submounts included), a fresh
 # /dev, a private /proc in its own PID namespace, killed when its parent
@@ -29,7 +31,7 @@
 if [ "$(id -u)" != 0 ]; then
 	while [ $# -gt 0 ]; do
 		case $1 in
-		-w) shift 2 ;;
+		-w|-r) shift 2 ;;
 		-t) shift ;;
 		--) shift; break ;;
 		*) break ;;
@@ -42,7 +44,8 @@ command -v bwrap >/dev/null 2>&1 || {
 	exit 125
 }
 # Rotate "$@" into the bwrap arguments that follow the fixed ones: each
-# -w DIR becomes --bind DIR DIR, then --, then CMD and its arguments.
+# -w DIR becomes --bind DIR DIR (-r: --ro-bind), then --, then CMD and its
+# arguments.
 tmp=""
 n=$#
 opts=1
@@ -52,12 +55,14 @@ while [ "$n" -gt 0 ]; do
 	n=$((n - 1))
 	if [ $opts = 1 ]; then
 		case $a in
-		-w)
+		-w|-r)
 			d=""
 			[ "$n" -gt 0 ] && d=$1
 			case $d in /*) [ -d "$d" ] ;; *) false ;; esac ||
-				{ echo "jail.sh: -w '$d': not an absolute path to a directory" >&2; exit 125; }
-			set -- "$@" --bind "$d" "$d"
+				{ echo "jail.sh: $a '$d': not an absolute path to a directory" >&2; exit 125; }
+			b=--bind
+			[ "$a" = -r ] && b=--ro-bind
+			set -- "$@" "$b" "$d" "$d"
 			shift
 			n=$((n - 1))
 			continue ;;
