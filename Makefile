@@ -83,7 +83,7 @@ DEB_PKGS := make gcc libc6-dev libmbedtls-dev zlib1g-dev libjsmn-dev \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
 	docker-registry skopeo umoci openssl apache2-utils curl python3 \
-	file busybox-static ca-certificates dpkg-dev time strace
+	file busybox-static ca-certificates dpkg-dev time strace bubblewrap
 deps:
 	sh toolchain/install-deps.sh $(DEB_PKGS)
 

@@ -13,7 +13,9 @@
 #  4. runs tests/bench/run.py: per image one warm-up round then
 #     BENCH_ROUNDS measured rounds of every contender, order rotated per
 #     round, under GNU time; prints medians, per-round ocipull/contender
-#     ratios and per-byte costs;
+#     ratios and per-byte costs. ocipull runs in tests/lib/jail.sh's
+#     bubblewrap jail (only the destination's directory writable) and is
+#     timed inside it; the jail's start-up is measured and printed apart;
 #  5. prints the stripped sizes of build/*/ocipull next to skopeo and umoci.
 # Everything printed, and the raw measurements, go to
 # build/bench/results-DATE.txt. The registry is stopped and the tmpfs
@@ -40,7 +42,7 @@ IMAGES=${BENCH_IMAGES:-realistic big small}
 # Bump when mkbench.py changes what it builds: the cache key.
 VERSION=1
 
-for c in skopeo umoci docker-registry curl python3 bash tar zcat sha256sum mkfifo; do
+for c in skopeo umoci docker-registry curl python3 bash tar zcat sha256sum mkfifo bwrap; do
 	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c is missing: run make deps" >&2; exit 2; }
 done
 [ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is missing: run make deps" >&2; exit 2; }
@@ -121,12 +123,13 @@ for n in $PUSH; do
 done
 
 # ---- 3. header -------------------------------------------------------------------
+JAIL=$ROOT/tests/lib/jail.sh
 STATS=""
-"$OCIPULL" --help 2>&1 | grep -q -- '--stats' && STATS=--stats
+sh "$JAIL" "$OCIPULL" --help 2>&1 | grep -q -- '--stats' && STATS=--stats
 say ""
 say "ocipull benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 say "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/^MemTotal/ {printf "%d MiB RAM", $2 / 1024}' /proc/meminfo), kernel $(uname -r)"
-say "ocipull: $("$OCIPULL" --version 2>&1 | head -1)${STATS:+ (with --stats)}, a copy of build/host/ocipull, sha256 $(sha256sum < "$OCIPULL" | cut -c1-16)"
+say "ocipull: $(sh "$JAIL" "$OCIPULL" --version 2>&1 | head -1)${STATS:+ (with --stats)}, a copy of build/host/ocipull, sha256 $(sha256sum < "$OCIPULL" | cut -c1-16)"
 say "skopeo: $(skopeo --version 2>&1 | head -1); umoci: $(umoci --version 2>&1 | head -1)"
 say "curl: $(curl --version | head -1 | cut -d' ' -f1-2); tar: $(tar --version | head -1); gzip: $(gzip --version | head -1)"
 say "registry: docker-registry on $REG (plain HTTP, loopback, storage on $(df --output=fstype "$WORK" | tail -1))"
@@ -137,7 +140,7 @@ say "rounds: 1 warm-up + $ROUNDS measured per image, contenders rotated per roun
 # shellcheck disable=SC2086 # IMAGES and STATS are words
 python3 tests/bench/run.py --reg "$REG" --tmp "$DEST" --where "$WHERE" \
 	--ocipull "$OCIPULL" --out "$RESULTS" --rounds "$ROUNDS" \
-	--rss-check $STATS $IMAGES || exit 1
+	--jail "$JAIL" --jail-cost --rss-check $STATS $IMAGES || exit 1
 if [ "${BENCH_DISK:-0}" = 1 ]; then
 	mkdir -p build/bench/disk
 	# shellcheck disable=SC2086
@@ -145,7 +148,7 @@ if [ "${BENCH_DISK:-0}" = 1 ]; then
 		--dest "$ROOT/build/bench/disk" --label=-disk \
 		--where "ext4 disk: $ROOT/build/bench/disk ($(df --output=fstype build/bench/disk | tail -1)); sync after each run, not timed" \
 		--ocipull "$OCIPULL" --out "$RESULTS" --rounds "$ROUNDS" \
-		$STATS realistic || exit 1
+		--jail "$JAIL" $STATS realistic || exit 1
 fi
 
 # ---- 5. sizes ------------------------------------------------------------------

@@ -10,7 +10,9 @@
 #  3. pushes it with skopeo as demo/busybox:latest to a registry started on
 #     127.0.0.1, or to $REGISTRY when set;
 #  4. runs the arm64 ocipull under qemu-aarch64-static to pull it into
-#     build/demo/rootfs-arm64, then runs the pulled busybox under qemu.
+#     build/demo/rootfs-arm64, then runs the pulled busybox under qemu;
+#     both in tests/lib/jail.sh's bubblewrap jail (ocipull may write to
+#     build/demo only, busybox nowhere).
 #
 # Environment:
 #   REGISTRY=host:port          push to and pull from that registry instead
@@ -71,13 +73,14 @@ echo "demo: pushed $IMAGE to $REGISTRY, $where"
 
 echo "demo: qemu-aarch64-static build/generic-arm64/ocipull pull $flags $REGISTRY/$IMAGE $ROOTFS"
 # shellcheck disable=SC2086 # flags are words
-qemu-aarch64-static build/generic-arm64/ocipull pull $flags "$REGISTRY/$IMAGE" "$ROOTFS"
+sh tests/lib/jail.sh -w "$(pwd)/$DEMO" \
+	qemu-aarch64-static build/generic-arm64/ocipull pull $flags "$REGISTRY/$IMAGE" "$ROOTFS"
 
 echo "demo: the pulled busybox, under qemu:"
 echo "demo: \$ qemu-aarch64-static $ROOTFS/bin/busybox uname -m"
-qemu-aarch64-static -L "$ROOTFS" "$ROOTFS/bin/busybox" uname -m
+sh tests/lib/jail.sh qemu-aarch64-static -L "$ROOTFS" "$ROOTFS/bin/busybox" uname -m
 echo "demo: \$ qemu-aarch64-static $ROOTFS/bin/sh -c 'echo hello from the pulled rootfs'"
-qemu-aarch64-static -L "$ROOTFS" "$ROOTFS/bin/sh" -c 'echo hello from the pulled rootfs'
+sh tests/lib/jail.sh qemu-aarch64-static -L "$ROOTFS" "$ROOTFS/bin/sh" -c 'echo hello from the pulled rootfs'
 echo "demo: \$ cat $ROOTFS/etc/os-release"
 cat "$ROOTFS/etc/os-release"
 

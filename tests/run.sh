@@ -1,7 +1,17 @@
 #!/bin/sh
 # run.sh BOARD...: the test suite behind `make check`.
 #
-# 1. unit tests (build/unit/test_*, built with ASan and UBSan by make);
+# Project code never runs as root unjailed: every unit test binary and
+# every ocipull run goes through tests/lib/jail.sh (bubblewrap: / read-only,
+# only named directories writable), which refuses to run anything as root
+# without bubblewrap (not root, it runs them directly). The suite starts by
+# checking that the jail holds.
+#
+# 0. the jail: writes outside its writable directories fail, inside work;
+#    it sees none of the harness's processes and dies with its parent;
+# 1. unit tests (build/unit/test_*, built with ASan and UBSan by make), each
+#    jailed with a private /tmp, $WORK/unit writable (and the source tree
+#    bound back, read-only, should it be under /tmp);
 # 2. source checks (tests/lint.sh);
 # 3. real registries on 127.0.0.1 (plain HTTP, HTTPS with a CA made for
 #    this run), tests/lib/faultproxy.py in front of the plain one (FP_PORT),
@@ -33,12 +43,76 @@ trap 'exit 130' INT TERM
 
 record() { tee -a "$RESULTS"; }
 t0=$(date +%s)
+jail() { sh "$ROOT/tests/lib/jail.sh" "$@"; }
+
+# ---- 0. the jail ------------------------------------------------------------
+# Probes: a file in /etc, in the source tree, beside the writable directory
+# and in /tmp. Not root, jail.sh runs commands directly (the user's
+# permissions are the only fence): then only /etc is checked.
+JW=$WORK/jailtest
+mkdir -p "$JW"
+asroot=0
+[ "$(id -u)" = 0 ] && asroot=1
+probes="etc:/etc source-tree:$ROOT work-dir:$WORK tmp:/tmp"
+if [ $asroot = 0 ]; then
+	echo "note: not root: tests run unjailed (tests/lib/jail.sh)" >&2
+	probes="etc:/etc"
+fi
+if jail -w "$JW" sh -c 'echo x > "$1/probe"' sh "$JW" 2>"$WORK/jail.err" &&
+   [ "$(cat "$JW/probe" 2>/dev/null)" = x ]; then
+	echo "PASS jail/writes-inside" | record
+else
+	echo "FAIL jail/writes-inside: $(head -c 300 "$WORK/jail.err")" | record
+fi
+for p in $probes; do
+	f=${p#*:}/ocipull-jail-probe
+	# The probe's name is the suite's own: one left by a broken run goes.
+	rm -f "$f"
+	if jail -w "$JW" sh -c 'echo x > "$1"' sh "$f" 2>/dev/null || [ -e "$f" ]; then
+		echo "FAIL jail/no-write-${p%%:*}: the jail wrote $f" | record
+		rm -f "$f"
+	else
+		echo "PASS jail/no-write-${p%%:*}" | record
+	fi
+done
+if [ $asroot = 1 ]; then
+	if jail sh -c '! kill -0 "$1" 2>/dev/null' sh $$; then
+		echo "PASS jail/own-pid-namespace" | record
+	else
+		echo "FAIL jail/own-pid-namespace: the jail sees the harness's PID $$" | record
+	fi
+	# Killing the jail (bwrap) kills what runs inside: a sleep with a mark
+	# no other process has.
+	mark=$((86400 + $$ % 100000))
+	jail sleep "$mark" &
+	jp=$!
+	i=0
+	while ! pgrep -x -f "sleep $mark" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	started=$(pgrep -x -f "sleep $mark")
+	kill -9 "$jp"
+	wait "$jp" 2>/dev/null
+	i=0
+	while pgrep -x -f "sleep $mark" >/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+	if [ -z "$started" ]; then
+		echo "FAIL jail/dies-with-parent: 'sleep $mark' did not start in the jail" | record
+	elif pgrep -x -f "sleep $mark" >/dev/null; then
+		echo "FAIL jail/dies-with-parent: 'sleep $mark' outlived its jail" | record
+	else
+		echo "PASS jail/dies-with-parent" | record
+	fi
+fi
 
 # ---- 1. unit tests ----------------------------------------------------------
+mkdir -p "$WORK/unit"
+# The test data some unit tests read (see tests/unit/test_tar.c), bound
+# back like the source tree in case it is under /tmp.
+td=$(cd "${OCIPULL_TESTDATA:-../shared/testdata}" 2>/dev/null && pwd -P) || td=$ROOT
 for t in build/unit/test_*; do
 	[ -x "$t" ] || continue
 	name=unit/$(basename "$t")
-	OCIPULL_JAIL=$WORK/jail-$(basename "$t") "$t" > "$WORK/unit.out" 2> "$WORK/unit.err"
+	OCIPULL_JAIL=$WORK/unit/jail-$(basename "$t") \
+		sh tests/lib/jail.sh -t -r "$ROOT" -r "$td" -w "$WORK/unit" "$ROOT/$t" \
+		> "$WORK/unit.out" 2> "$WORK/unit.err"
 	rc=$?
 	sed "s|^PASS |PASS $name/|; s|^FAIL |FAIL $name/|" "$WORK/unit.out" | record
 	cat "$WORK/unit.err" >&2

@@ -2,7 +2,8 @@
 """run.py: time ocipull against its contenders on images in a registry.
 
     run.py --reg HOST:PORT --tmp DIR --ocipull PATH --out FILE
-           [--rounds N] [--dest DIR] [--label SUFFIX] [--stats] IMAGE...
+           [--rounds N] [--dest DIR] [--label SUFFIX] [--stats]
+           [--jail JAIL.SH] [--jail-cost] IMAGE...
 
 For each IMAGE (pushed as REG/bench/IMAGE:latest) it fetches the manifest
 and the layer blobs once with curl (not timed: the blobs go to DIR/blobs-*
@@ -24,6 +25,13 @@ below --dest (default DIR) that is removed after the run:
   sha256sum          per-byte cost: sha256sum of the local blobs
   zcat               per-byte cost: zcat of the local blobs > /dev/null
   tar-xzf            per-byte cost: tar -xzf of each local blob, in order
+
+With --jail (tests/lib/jail.sh), ocipull runs in that bubblewrap jail, with
+only DIR and its run directory writable, and is timed inside it: run.py
+starts itself in the jail (--time-inside) and measures there as it does
+outside, so the jail's start-up is not in ocipull's figures and the
+contenders, which run unjailed, are measured the same way. --jail-cost
+prints that start-up, the median of 20 `sh JAIL.SH true`, for the record.
 
 For a shell command GNU time reports what wait4() returned for the shell:
 user and sys times include every descendant that was waited for, and the
@@ -78,6 +86,40 @@ for d in "$@"; do
 	[ "sha256:$got" = "$d" ] || { echo "curl|tar: $d: got sha256:$got" >&2; exit 1; }
 done
 """
+
+
+def time_process(argv, out):
+    """Run argv (GNU time and the command under it), its stdout and stderr
+    to out (None: ours). Returns rc, wall (perf_counter around fork, exec
+    and wait) and CPU (user+sys from wait4(): argv and all it waited for)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = rc = os.waitstatus_to_exitcode(status)
+    return rc, wall, ru.ru_utime + ru.ru_stime
+
+
+def time_inside(argv):
+    """run.py --time-inside FILE -- ARGV...: time_process(ARGV) here (in the
+    jail), "rc wall cpu" to FILE; exits with ARGV's status."""
+    out, argv = argv[0], argv[2:]
+    rc, wall, cpu = time_process(argv, None)
+    with open(out, "w") as f:
+        f.write("%d %.6f %.6f\n" % (rc, wall, cpu))
+    return rc
+
+
+def jail_cost(jail):
+    """Median wall time of 20 `sh JAIL true`, and of 20 `true`, in ms."""
+    def med(cmd):
+        v = []
+        for _ in range(20):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            v.append(time.perf_counter() - t0)
+        return statistics.median(v) * 1000
+    return med(["sh", jail, "true"]), med(["true"])
 
 
 class Bench:
@@ -184,27 +226,40 @@ class Bench:
                      "sh", d] + img["blobs"], d)
         raise ValueError(c)
 
-    def timed(self, cmd, logf):
-        """Run cmd under GNU time. Returns rc, wall, CPU, peak RSS (KiB) and
+    def timed(self, cmd, logf, jail_dirs=None):
+        """Run cmd under GNU time, in the jail with jail_dirs writable if
+        given (timed inside it). Returns rc, wall, CPU, peak RSS (KiB) and
         GNU time's own "wall user+sys". GNU time prints 10 ms steps, too
-        coarse for the small image: wall is measured here around the time
+        coarse for the small image: wall is measured around the time
         process (perf_counter; includes its fork and exec, about 1 ms), CPU
         is the user+sys rusage of the time process from wait4(), which
-        counts GNU time and everything it waited for, in microseconds; the
-        peak RSS is GNU time's %M (that of the time process itself is not
-        wanted)."""
+        counts GNU time and everything it waited for, in microseconds (see
+        time_process); the peak RSS is GNU time's %M (that of the time
+        process itself is not wanted)."""
         tf = os.path.join(self.tmp, "time.out")
+        argv = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf] + cmd
         with open(logf, "wb") as lf:
-            t0 = time.perf_counter()
-            p = subprocess.Popen(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf] + cmd,
-                                 stdout=lf, stderr=subprocess.STDOUT)
-            _, status, ru = os.wait4(p.pid, 0)
-            wall = time.perf_counter() - t0
-            p.returncode = rc = os.waitstatus_to_exitcode(status)
+            if not jail_dirs:
+                rc, wall, cpu = time_process(argv, lf)
+            else:
+                inner = os.path.join(self.tmp, "inside.out")
+                if os.path.exists(inner):
+                    os.unlink(inner)
+                jail = ["sh", self.a.jail]
+                for d in jail_dirs:
+                    jail += ["-w", d]
+                rc, wall, cpu = time_process(jail + ["--", sys.executable, os.path.abspath(__file__),
+                                                     "--time-inside", inner, "--"] + argv, lf)
+                if os.path.exists(inner):
+                    with open(inner) as f:
+                        rc, wall, cpu = f.read().split()
+                    rc, wall, cpu = int(rc), float(wall), float(cpu)
+                elif rc == 0:
+                    rc = 1      # the jail ran but the timer in it did not report
         with open(tf) as f:
             last = f.read().strip().splitlines()[-1].split()
         gnu = "%s %.2f" % (last[0], float(last[1]) + float(last[2]))
-        return rc, wall, ru.ru_utime + ru.ru_stime, int(last[3]), gnu
+        return rc, wall, cpu, int(last[3]), gnu
 
     def one(self, c, img, rnd, label, keep_ref=False, compare_to=None):
         run = os.path.join(self.dest, "run")
@@ -212,7 +267,10 @@ class Bench:
         os.makedirs(run)
         cmd, tree = self.command(c, img, run)
         logf = os.path.join(self.tmp, "last-%s.log" % c.replace("|", "-"))
-        rc, wall, cpu, rss, gnu = self.timed(cmd, logf)
+        jail_dirs = None
+        if c == "ocipull" and self.a.jail:
+            jail_dirs = [self.tmp] + ([run] if not run.startswith(self.tmp + "/") else [])
+        rc, wall, cpu, rss, gnu = self.timed(cmd, logf, jail_dirs)
         if self.a.dest:
             subprocess.run(["sync"])    # not timed: no dirty pages for the next run
         with open(logf, "rb") as f:
@@ -340,6 +398,8 @@ def rss_check():
 
 
 def main():
+    if sys.argv[1:2] == ["--time-inside"]:
+        return time_inside(sys.argv[2:])
     ap = argparse.ArgumentParser()
     ap.add_argument("--reg", required=True)
     ap.add_argument("--tmp", required=True)
@@ -351,6 +411,8 @@ def main():
     ap.add_argument("--label", default="")
     ap.add_argument("--stats", action="store_true")
     ap.add_argument("--rss-check", action="store_true")
+    ap.add_argument("--jail")
+    ap.add_argument("--jail-cost", action="store_true")
     ap.add_argument("images", nargs="+")
     a = ap.parse_args()
     b = Bench(a)
@@ -359,6 +421,12 @@ def main():
         b.log("GNU time on `sh -c 'python3 (touches 200 MiB); true'` reports %d KiB peak RSS: %s" % (
             kib, "the children's peak is seen (max over the waited-for processes)"
             if kib > 150 * 1024 else "children NOT seen: RSS of shell pairs is wrong"))
+    if a.jail and a.jail_cost:
+        j, t = jail_cost(a.jail)
+        b.log("jail: ocipull runs in %s's bubblewrap jail, timed inside it; the contenders "
+              "run unjailed" % os.path.relpath(a.jail, ROOT))
+        b.log("jail start-up, not in ocipull's figures: %.1f ms (median of 20 `sh %s true`; "
+              "`true` alone: %.1f ms)" % (j, os.path.relpath(a.jail, ROOT), t))
     for name in a.images:
         b.image(name)
     return 0

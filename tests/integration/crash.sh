@@ -4,7 +4,9 @@
 # new one, when the kill came after the switch); a rerun must give the same
 # tree as a clean pull and fetch only the layers the journal does not
 # record as verified. Host binary only (under qemu the timing says
-# nothing about the binary).
+# nothing about the binary). Every kill is sent inside ocipull's jail
+# (tests/lib/jail.sh), which ends only once ocipull is gone, and is timed
+# from ocipull's start there, not from the jail's.
 . "$(dirname "$0")/../lib/t.sh"
 [ -z "$RUNNER" ] || exit 0
 
@@ -15,18 +17,19 @@ C=$T_DIR/crash
 rm -rf "$C"
 mkdir -p "$C"
 # References: a clean pull of the new image, and the old tree.
-"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$C/new-ref" 2>/dev/null &&
-"$OCIPULL" pull --plain-http --platform linux/amd64 "$OLD" "$C/old-ref" 2>/dev/null ||
+jailed "$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$C/new-ref" 2>/dev/null &&
+jailed "$OCIPULL" pull --plain-http --platform linux/amd64 "$OLD" "$C/old-ref" 2>/dev/null ||
 	{ fail crash-references "clean pulls failed"; exit 0; }
 sizes=$(python3 "$ROOT/tests/fixtures/expect.py" "$FIXTURES/crash" linux/amd64 layers |
 	while read -r d; do stat -c %s "$FIXTURES/crash/blobs/sha256/${d#sha256:}"; done)
 total=0
 for z in $sizes; do total=$((total + z)); done
-# How long a pull takes here, to spread the kill points over it.
-t0=$(date +%s%N)
-"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$C/timing" 2>/dev/null
-dur_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-[ "$dur_ms" -gt 0 ] || dur_ms=1
+# How long a pull takes here (in the jail, the jail's start-up not
+# counted), to spread the kill points over it.
+dur_ms=$(jailed sh -c 't0=$(date +%s%N); "$@" 2>/dev/null
+	echo $(( ($(date +%s%N) - t0) / 1000000 ))' sh \
+	"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$C/timing")
+[ "${dur_ms:-0}" -gt 0 ] || dur_ms=1
 
 points=20 tried=0 bad_dest=0 bad_rerun=0 bad_fetch=0 partial=0
 
@@ -50,7 +53,7 @@ check_after_kill() {
 		[ $i -ge "$kept" ] && want=$((want + z))
 		i=$((i + 1))
 	done
-	"$OCIPULL" pull --stats --plain-http --platform linux/amd64 "$IMG" "$D" 2>"$C/rerun.err"
+	jailed "$OCIPULL" pull --stats --plain-http --platform linux/amd64 "$IMG" "$D" 2>"$C/rerun.err"
 	if [ $? -ne 0 ] || ! $TC "$D" "$C/new-ref" --ignore-root-meta >/dev/null 2>&1; then
 		bad_rerun=$((bad_rerun + 1))
 		echo "crash point $1: rerun failed or differs: $(tail -1 "$C/rerun.err")" >&2
@@ -73,11 +76,9 @@ k=1
 while [ $k -le $points ]; do
 	fresh_dest
 	wait_ms=$((dur_ms * k / points))
-	"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D" 2>/dev/null &
-	pid=$!
-	sleep "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	jailed sh -c 's=$1; shift; "$@" 2>/dev/null & sleep "$s"; kill -9 $! 2>/dev/null
+		wait $! 2>/dev/null' sh "$((wait_ms / 1000)).$(printf '%03d' $((wait_ms % 1000)))" \
+		"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D"
 	check_after_kill "$k"
 	k=$((k + 1))
 done
@@ -90,7 +91,7 @@ if command -v strace >/dev/null 2>&1; then
 	for call in syncfs:1 syncfs:2 syncfs:3 syncfs:4 syncfs:5 fsync:1 fsync:3 \
 	    fsync:5 fsync:6 fsync:7 renameat2:1; do
 		fresh_dest
-		strace -f -o /dev/null -e trace="${call%%:*}" \
+		jailed strace -f -o /dev/null -e trace="${call%%:*}" \
 			-e inject="${call%%:*}:signal=KILL:when=${call##*:}" \
 			"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D" \
 			>/dev/null 2>&1

@@ -50,10 +50,11 @@ LRE="/blobs/$LAYER\$"
 LEND=$((LSIZE - 1))
 
 # runt ARGS...: `run` (tests/lib/t.sh) with a time limit, so that a pull
-# that hangs fails its case instead of the suite (exit 124 then).
+# that hangs fails its case instead of the suite (exit 124 then). The
+# timeout runs inside the jail: it ends when ocipull is gone.
 runt() {
 	# shellcheck disable=SC2086
-	timeout -k 5 "${FAULT_LIMIT:-150}" $RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F" </dev/null
+	jailed timeout -k 5 "${FAULT_LIMIT:-150}" $RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F" </dev/null
 	RC=$?
 	LAST="ocipull $*"
 }

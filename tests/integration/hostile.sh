@@ -3,6 +3,7 @@
 # through the registry. ocipull runs chrooted in a jail (it is static, and
 # so is the qemu-user runner), so that even a broken build could only
 # damage the jail; canaries beside DEST inside the jail must not change.
+# The chroot itself runs in tests/lib/jail.sh's jail, like every ocipull.
 . "$(dirname "$0")/../lib/t.sh"
 
 if [ "$(id -u)" != 0 ]; then
@@ -26,7 +27,7 @@ before=$(snap)
 
 jrun() {
 	# shellcheck disable=SC2086
-	chroot "$J" $jail_run "$@" >"$OUT_F" 2>"$ERR_F" </dev/null
+	jailed chroot "$J" $jail_run "$@" >"$OUT_F" 2>"$ERR_F" </dev/null
 	RC=$?
 	LAST="ocipull $*"
 }

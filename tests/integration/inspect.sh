@@ -120,7 +120,7 @@ expect_rc https-to-plain-server-fails 4
 # Basic auth (htpasswd over https).
 printf 'secret\n' > "$T_DIR/pw"
 printf 'wrong\n' > "$T_DIR/badpw"
-run_stdin() { f=$1; shift; $RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F" <"$f"; RC=$?; LAST="ocipull $*"; }
+run_stdin() { f=$1; shift; jailed $RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F" <"$f"; RC=$?; LAST="ocipull $*"; }
 run inspect --ca-file "$CA_DIR/ca.crt" "$REG_BASIC/$multi"
 expect_rc basic-no-creds-exit 5
 expect_err basic-no-creds-says 'credentials'

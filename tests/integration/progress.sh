@@ -25,7 +25,7 @@ then pass json-progress-events
 else fail json-progress-events "$(head -c 400 "$T_DIR/py")"; fi
 
 rm -rf "$D"
-$RUNNER "$OCIPULL" pull --plain-http --progress=json --progress-fd 3 --platform linux/amd64 \
+jailed $RUNNER "$OCIPULL" pull --plain-http --progress=json --progress-fd 3 --platform linux/amd64 \
 	"$REG_HTTP/fixture/multi:latest" "$D" 3>"$T_DIR/fd3" >"$OUT_F" 2>"$ERR_F"
 RC=$?
 LAST="ocipull pull --progress-fd 3"

@@ -4,8 +4,13 @@
 # binary), WORK, REG_HTTP, REG_HTTPS, CA_DIR. Each check prints one line
 # "PASS BOARD/name" or "FAIL BOARD/name: why", which tests/run.sh counts.
 #
-#   run ARGS...            run ocipull (under the board's qemu), keeping
-#                          $RC, and stdout/stderr in $OUT_F/$ERR_F
+# ocipull runs only in the jail of tests/lib/jail.sh, through run or
+# jailed (tests/lint.sh fails on any other use of $OCIPULL):
+#
+#   run ARGS...            run ocipull (under the board's qemu), jailed with
+#                          $WORK writable, keeping $RC, and stdout/stderr
+#                          in $OUT_F/$ERR_F
+#   jailed [-w DIR]... CMD...   CMD in the jail, $WORK and each DIR writable
 #   expect_rc NAME N       the last run exited with N
 #   expect_out NAME ERE    stdout of the last run matches ERE
 #   expect_err NAME ERE    stderr of the last run matches ERE
@@ -25,9 +30,11 @@ ERR_F=$T_DIR/err
 pass() { echo "PASS $BOARD/$1"; }
 fail() { echo "FAIL $BOARD/$1: $2"; }
 
+jailed() { sh "$ROOT/tests/lib/jail.sh" -w "$WORK" "$@"; }
+
 run() {
 	# shellcheck disable=SC2086
-	$RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F" </dev/null
+	jailed $RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F" </dev/null
 	RC=$?
 	LAST="ocipull $*"
 }
