@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xattr.h"
 #include "tree.h"
 
 #define DIRFLAGS (PORT_O_READ | PORT_O_DIRECTORY | PORT_O_NOFOLLOW)
@@ -185,32 +186,6 @@ spill_dir(struct rootfs *fs, int dfd, const char *path)
 	return ERR_OK;
 }
 
-/* The next xattr record of e from *pos (the format is in rootfs.h): 1 with
- * name, value and len set, or 0 at the end or at a record cut short. */
-static int
-xattr_next(const struct rootfs_entry *e, size_t *pos, const char **name,
-    const void **value, size_t *len)
-{
-	const uint8_t *b = e->xattrs, *nul;
-	size_t p = *pos, end = e->xattrs_len, at, v;
-
-	if (b == NULL || p >= end)
-		return 0;
-	nul = memchr(b + p, '\0', end - p);
-	if (nul == NULL || end - (size_t)(nul - b) - 1 < 4)
-		return 0;
-	at = (size_t)(nul - b) + 1;    /* the value's length */
-	v = (size_t)b[at] | (size_t)b[at + 1] << 8 | (size_t)b[at + 2] << 16 |
-	    (size_t)b[at + 3] << 24;
-	if (v > end - at - 4)
-		return 0;
-	*name = (const char *)b + p;
-	*value = b + at + 4;
-	*len = v;
-	*pos = at + 4 + v;
-	return 1;
-}
-
 /* Xattrs of the entry on fd, by the policy in rootfs.h. */
 static int
 set_xattrs(struct rootfs *fs, int fd)
@@ -221,7 +196,7 @@ set_xattrs(struct rootfs *fs, int fd)
 	unsigned i;
 
 	for (i = 0; i <= fs->e.nxattrs + 1u &&
-	    xattr_next(&fs->e, &pos, &name, &value, &len) == 1; i++) {
+	    xattr_next(fs->e.xattrs, fs->e.xattrs_len, &pos, &name, &value, &len) == 1; i++) {
 		int ok, rc;
 
 		if (strncmp(name, "user.overlay.", 13) == 0)

@@ -81,9 +81,9 @@ struct rootfs_str {
 /*
  * One entry. path and link hold at most BOARD_PATH_MAX - 1 bytes and no NUL;
  * a longer view or one with a NUL in it is refused as not terminated
- * (ERR_FORMAT). Xattrs are nxattrs records in xattrs[0..xattrs_len), each
- * the name, a NUL, the value's length as 4 bytes little-endian, the value
- * (the tar reader's format, so its buffer is passed as it is).
+ * (ERR_FORMAT). Xattrs are nxattrs records in xattrs[0..xattrs_len) in
+ * the packed format of xattr.h (the tar reader's, so its buffer is passed
+ * as it is).
  */
 struct rootfs_entry {
 	int type;                    /* ROOTFS_* */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "xattr.h"
 #include "lex.h"
 #include "tar_ext.h"
 
@@ -616,25 +617,6 @@ int
 tar_xattr_next(const struct tar_entry *e, size_t *pos, const char **name,
     const void **value, size_t *len)
 {
-	size_t p = *pos, l, vlen;
-	const uint8_t *q;
-
-	if (p >= e->xattr_len || e->xattr_len > BOARD_XATTR_MAX)
-		return 0;
-	q = memchr(e->xattr_buf + p, 0, e->xattr_len - p);
-	if (q == NULL)
-		return 0;
-	l = (size_t)(q - (e->xattr_buf + p));
-	if (e->xattr_len - p - l - 1 < 4)
-		return 0;
-	q++;
-	vlen = (size_t)q[0] | (size_t)q[1] << 8 | (size_t)q[2] << 16 |
-	    (size_t)q[3] << 24;
-	if (vlen > e->xattr_len - p - l - 1 - 4)
-		return 0;
-	*name = (const char *)e->xattr_buf + p;
-	*value = q + 4;
-	*len = vlen;
-	*pos = p + l + 1 + 4 + vlen;
-	return 1;
+	return e->xattr_len <= BOARD_XATTR_MAX &&
+	    xattr_next(e->xattr_buf, e->xattr_len, pos, name, value, len);
 }

@@ -124,7 +124,7 @@ struct tar_entry {
 	uint64_t offset;             /* offset of the member's first header */
 	unsigned nxattrs;
 	size_t xattr_len;            /* used bytes of xattr_buf */
-	/* Records: name, NUL, 4-byte little-endian value length, value. */
+	/* Records in the packed format of xattr.h. */
 	unsigned char xattr_buf[BOARD_XATTR_MAX];
 };
 
