@@ -158,7 +158,9 @@ print-runner:
 # libFuzzer targets of the pure parsers (tests/fuzz/fuzz_<name>.c), built
 # with clang, ASan and UBSan into build/fuzz/, each run for FUZZ_SECONDS.
 # New inputs go to build/fuzz/corpus/<name>/, seeds are read from
-# tests/fuzz/corpus/<name>/ (and Go's tar test archives for tar), crashes
+# tests/fuzz/corpus/<name>/ (tests/fixtures/mkseeds.py writes the archives
+# and documents; for tar also the shared corpus's Go archives when they are
+# there: $OCIPULL_TESTDATA, else ../shared/testdata), crashes
 # land in build/fuzz/artifacts/<name>/ and stop make (make -k goes on).
 # One fuzzer alone: make fuzz FUZZ_NAMES=tar. Reproduce a crash:
 # build/fuzz/fuzz_<name> <file>.
@@ -178,7 +180,7 @@ FUZZ_SRC_ref := src/ref.c src/lex.c
 FUZZ_SRC_auth := src/auth.c src/auth_cred.c src/json.c src/lex.c
 FUZZ_SRC_gunzip := src/gunzip.c
 FUZZ_LIBS_gunzip := -lz
-FUZZ_SEEDS_tar := ../shared/testdata/tar/go
+FUZZ_SEEDS_tar := $(or $(OCIPULL_TESTDATA),../shared/testdata)/tar/go
 FUZZ_ARGS_tar := -max_len=131072
 FUZZ_ARGS := -timeout=10 -print_final_stats=1
 

@@ -1,12 +1,14 @@
 /*
  * test_manifest.c: index selection, image manifests, configs, media types;
- * hand-written documents and the real OCI layouts of the shared test data
- * (OCIPULL_TESTDATA, default ../shared/testdata from the repository root; see its SOURCES.md).
+ * hand-written documents, an OCI layout generated here (nested indexes,
+ * artifacts, the shapes of the layouts below) and, when present, the real
+ * OCI layouts of the shared corpus (see unit.h and its SOURCES.md).
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "unit.h"
+#include "digest.h"
 #include "err.h"
 #include "json.h"
 #include "manifest.h"
@@ -801,17 +803,12 @@ test_select_bad_entries(void)
 	}
 }
 
-/* ---- the shared OCI layouts ------------------------------------------ */
+/* ---- OCI layouts: the shared corpus and a generated one -------------- */
 
-static const char *
-testdata(void)
-{
-	const char *d = getenv("OCIPULL_TESTDATA");
+static size_t gen_load(const char *rel);
 
-	return d != NULL && d[0] != '\0' ? d : "../shared/testdata";
-}
-
-/* Read testdata/oci/<layout>/<rel> into file_buf; its length or -1. */
+/* Read <corpus>/oci/<layout>/<rel>, or rel of the generated layout when
+ * layout is "gen", into file_buf; its length or -1. */
 static long
 load(const char *layout, const char *rel)
 {
@@ -819,7 +816,11 @@ load(const char *layout, const char *rel)
 	FILE *f;
 	size_t n;
 
-	snprintf(path, sizeof path, "%s/oci/%s/%s", testdata(), layout, rel);
+	if (strcmp(layout, "gen") == 0) {
+		n = gen_load(rel);
+		return n > 0 ? (long)n : -1;
+	}
+	snprintf(path, sizeof path, "%s/oci/%s/%s", unit_corpus(), layout, rel);
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		fprintf(stderr, "  cannot open %s (set OCIPULL_TESTDATA)\n", path);
@@ -909,62 +910,23 @@ walk(const char *layout, const char *start, const char *want_s,
 	return ERR_OK;
 }
 
+struct walk_row {
+	const char *start, *want;
+	int r;
+	const char *plat, *msg;   /* platform of the config, part of the error */
+	size_t nlayers;
+};
+
+/* walk() each row on layout and check what it says. */
 static void
-test_layout_regclient(void)
+walk_rows(const char *layout, const struct walk_row *rows, size_t n)
 {
-	static const struct {
-		const char *start, *want;
-		int r;
-		const char *plat, *config, *msg;
-		size_t nlayers;
-	} rows[] = {
-		/* v3: amd64, arm64, arm/v7, arm/v6 */
-		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
-		    "linux/amd64", ERR_OK, "linux/amd64", NULL, NULL, 5 },
-		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
-		    "linux/arm/v7", ERR_OK, "linux/arm/v7", NULL, NULL, 5 },
-		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
-		    "linux/arm/v6", ERR_OK, "linux/arm/v6", NULL, NULL, 5 },
-		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
-		    "linux/arm64", ERR_OK, "linux/arm64/v8", NULL, NULL, 5 },
-		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
-		    "linux/arm/v5", ERR_PLATFORM, NULL, NULL,
-		    "no manifest for linux/arm/v5 in the index; it offers "
-		    "linux/amd64, linux/arm64/v8, linux/arm/v7, linux/arm/v6", 0 },
-		/* v2: amd64, arm64, arm/v7; an arm/v6 device gets nothing */
-		{ "blobs/sha256/dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e",
-		    "linux/arm/v6", ERR_PLATFORM, NULL, NULL,
-		    "no manifest for linux/arm/v6 in the index; it offers "
-		    "linux/amd64, linux/arm64/v8, linux/arm/v7", 0 },
-		{ "blobs/sha256/dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e",
-		    "linux/arm/v8", ERR_OK, "linux/arm/v7", NULL, NULL, 3 },
-		/* v1: amd64, arm64 and two unknown/unknown buildkit entries */
-		{ "blobs/sha256/7ceb9b6bcc274697d0c38be6214b50cec79d601bc61708747d3f6cb772f6c6fa",
-		    "linux/arm/v7", ERR_PLATFORM, NULL, NULL,
-		    "no manifest for linux/arm/v7 in the index; it offers "
-		    "linux/amd64, linux/arm64/v8", 0 },
-		/* the layout's own index.json: tags without platforms, the
-		 * first (b1) is an index with platforms */
-		{ "index.json", "linux/arm64", ERR_OK, "linux/arm64/v8", NULL, NULL, 1 },
-		{ "index.json", "linux/arm/v6", ERR_OK, "linux/arm/v6", NULL, NULL, 1 },
-		/* a referrer loop: the only entry is an artifact */
-		{ "blobs/sha256/fdc0d9052a90792725e4fd8ba287fca2be6748d8b1e127ac7f82954449399912",
-		    "linux/amd64", ERR_PLATFORM, NULL, NULL,
-		    "it offers no image manifests (1 entries skipped", 0 },
-		/* an artifact manifest reached through an index */
-		{ "blobs/sha256/d69399e05204fac05b0184eef72e984538cdc9c5854a6484e8852e4357c543cb",
-		    "linux/amd64", ERR_UNSUPPORTED, NULL, NULL,
-		    "\"application/vnd.oci.empty.v1+json\" is not an image config", 0 },
-		{ "blobs/sha256/741132f956e196c3858dab17e50ea977056f2f1ce1ad2900f11f4c8ff2d4203b",
-		    "linux/amd64", ERR_UNSUPPORTED, NULL, NULL,
-		    "is not an image config", 0 },
-	};
 	struct walked w;
 	size_t k;
 	char buf[64];
 
-	for (k = 0; k < sizeof rows / sizeof rows[0]; k++) {
-		int r = walk("regclient/testrepo", rows[k].start, rows[k].want, &w);
+	for (k = 0; k < n; k++) {
+		int r = walk(layout, rows[k].start, rows[k].want, &w);
 		if (r != rows[k].r)
 			fprintf(stderr, "  row %zu: %d %s\n", k, r, err_msg());
 		CHECK_EQ(r, rows[k].r);
@@ -978,6 +940,55 @@ test_layout_regclient(void)
 		CHECK_STR(w.config.media_type, MT_OCI_CONFIG);
 		CHECK_EQ(manifest_layer_codec(w.layers[0].media_type), MF_CODEC_GZIP);
 	}
+}
+
+static void
+test_layout_regclient(void)
+{
+	static const struct walk_row rows[] = {
+		/* v3: amd64, arm64, arm/v7, arm/v6 */
+		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
+		    "linux/amd64", ERR_OK, "linux/amd64", NULL, 5 },
+		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
+		    "linux/arm/v7", ERR_OK, "linux/arm/v7", NULL, 5 },
+		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
+		    "linux/arm/v6", ERR_OK, "linux/arm/v6", NULL, 5 },
+		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
+		    "linux/arm64", ERR_OK, "linux/arm64/v8", NULL, 5 },
+		{ "blobs/sha256/6fe828b32b9b4572f32b16c1c0a4d675660b19ec207d010724309374252c2d6d",
+		    "linux/arm/v5", ERR_PLATFORM, NULL,
+		    "no manifest for linux/arm/v5 in the index; it offers "
+		    "linux/amd64, linux/arm64/v8, linux/arm/v7, linux/arm/v6", 0 },
+		/* v2: amd64, arm64, arm/v7; an arm/v6 device gets nothing */
+		{ "blobs/sha256/dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e",
+		    "linux/arm/v6", ERR_PLATFORM, NULL,
+		    "no manifest for linux/arm/v6 in the index; it offers "
+		    "linux/amd64, linux/arm64/v8, linux/arm/v7", 0 },
+		{ "blobs/sha256/dfae8f425735a5e3a72e40d6609e03079995511d48157c74d54801ff4430491e",
+		    "linux/arm/v8", ERR_OK, "linux/arm/v7", NULL, 3 },
+		/* v1: amd64, arm64 and two unknown/unknown buildkit entries */
+		{ "blobs/sha256/7ceb9b6bcc274697d0c38be6214b50cec79d601bc61708747d3f6cb772f6c6fa",
+		    "linux/arm/v7", ERR_PLATFORM, NULL,
+		    "no manifest for linux/arm/v7 in the index; it offers "
+		    "linux/amd64, linux/arm64/v8", 0 },
+		/* the layout's own index.json: tags without platforms, the
+		 * first (b1) is an index with platforms */
+		{ "index.json", "linux/arm64", ERR_OK, "linux/arm64/v8", NULL, 1 },
+		{ "index.json", "linux/arm/v6", ERR_OK, "linux/arm/v6", NULL, 1 },
+		/* a referrer loop: the only entry is an artifact */
+		{ "blobs/sha256/fdc0d9052a90792725e4fd8ba287fca2be6748d8b1e127ac7f82954449399912",
+		    "linux/amd64", ERR_PLATFORM, NULL,
+		    "it offers no image manifests (1 entries skipped", 0 },
+		/* an artifact manifest reached through an index */
+		{ "blobs/sha256/d69399e05204fac05b0184eef72e984538cdc9c5854a6484e8852e4357c543cb",
+		    "linux/amd64", ERR_UNSUPPORTED, NULL,
+		    "\"application/vnd.oci.empty.v1+json\" is not an image config", 0 },
+		{ "blobs/sha256/741132f956e196c3858dab17e50ea977056f2f1ce1ad2900f11f4c8ff2d4203b",
+		    "linux/amd64", ERR_UNSUPPORTED, NULL,
+		    "is not an image config", 0 },
+	};
+
+	walk_rows("regclient/testrepo", rows, sizeof rows / sizeof rows[0]);
 }
 
 static void
@@ -1067,6 +1078,476 @@ test_layout_go_containerregistry(void)
 	    "offers linux/ppc64le, linux/amd64");
 }
 
+/* ---- the generated layout --------------------------------------------- */
+
+/*
+ * An OCI layout written here with the shapes of the corpus layouts: a tag
+ * index.json whose entries have no platform (ref names only), multi-arch
+ * indexes, an index nested in an index, BuildKit unknown/unknown and
+ * attestation entries, artifacts (empty config, artifactType, subject), a
+ * referrer loop, an unknown descriptor type, a Docker manifest named with
+ * an OCI media type, a Helm chart, platform features. Every document is a
+ * blob named by its sha256 (computed here); gen_load() serves them to
+ * walk() as the layout "gen".
+ */
+#define GEN_BLOBS 64
+#define REL_LEN 96
+
+static struct gen_blob {
+	char digest[DIGEST_STR_LEN + 1];
+	char *doc;
+	size_t len;
+} gen_blob[GEN_BLOBS];
+static size_t gen_nblobs;
+
+/* One image: what gen_image() wrote, for the tests to expect. */
+struct gen_img {
+	char manifest[DIGEST_STR_LEN + 1], config[DIGEST_STR_LEN + 1];
+	char layer0[DIGEST_STR_LEN + 1], diff0[DIGEST_STR_LEN + 1];
+	char diff_last[DIGEST_STR_LEN + 1];
+	size_t size, layer0_size;   /* of the manifest, of its first layer */
+};
+
+/* Start documents ("blobs/sha256/<hex>") and the images the tests check. */
+static struct {
+	char index_json[8192];
+	char v1[REL_LEN], v2[REL_LEN], v3[REL_LEN], nest[REL_LEN];
+	char art[REL_LEN], art_index[REL_LEN], loop[REL_LEN], one[REL_LEN];
+	char docker_idx[REL_LEN], docker[REL_LEN], unknown[REL_LEN];
+	char helm[REL_LEN], two[REL_LEN];
+	struct gen_img v3_img[4], v2_arm7, one_img, two_amd64;
+} G;
+
+static const struct {
+	const char *arch, *variant;
+} gen_plats[] = {
+	{ "amd64", "" }, { "arm64", "" }, { "arm", "v7" }, { "arm", "v6" },
+};
+
+static size_t
+gen_load(const char *rel)
+{
+	const char *doc = NULL;
+	size_t i, n = 0;
+
+	if (strcmp(rel, "index.json") == 0) {
+		doc = G.index_json;
+		n = strlen(doc);
+	}
+	for (i = 0; i < gen_nblobs && doc == NULL; i++) {
+		if (strncmp(rel, "blobs/sha256/", 13) == 0 &&
+		    strcmp(rel + 13, gen_blob[i].digest + 7) == 0) {
+			doc = gen_blob[i].doc;
+			n = gen_blob[i].len;
+		}
+	}
+	if (doc == NULL || n >= sizeof file_buf) {
+		fprintf(stderr, "  the generated layout has no %s\n", rel);
+		return 0;
+	}
+	memcpy(file_buf, doc, n);
+	return n;
+}
+
+/* Store doc as a blob, its digest into digest and, when rel is not NULL,
+ * its path into rel. Returns its size. */
+static size_t
+gen_put(const char *doc, char *digest, char *rel)
+{
+	struct gen_blob *b = &gen_blob[gen_nblobs];
+	size_t n = strlen(doc);
+
+	if (gen_nblobs == GEN_BLOBS || (b->doc = malloc(n + 1)) == NULL)
+		abort();
+	gen_nblobs++;
+	memcpy(b->doc, doc, n + 1);
+	b->len = n;
+	digest_buf(doc, n, b->digest);
+	memcpy(digest, b->digest, sizeof b->digest);
+	if (rel != NULL)
+		snprintf(rel, REL_LEN, "blobs/sha256/%s", digest + 7);
+	return n;
+}
+
+/* `,"platform":{...}` for linux/arch[/variant], with extra inside. */
+static void
+gen_plat(char *out, size_t cap, const char *arch, const char *variant,
+    const char *extra)
+{
+	snprintf(out, cap, ",\"platform\":{\"architecture\":\"%s\",\"os\":"
+	    "\"linux\"%s%s%s%s}", arch, variant[0] ? ",\"variant\":\"" : "",
+	    variant, variant[0] ? "\"" : "", extra);
+}
+
+/* Append the descriptor {mt, digest, size<extra>} to out (with a comma
+ * when out is not empty). */
+static void
+gen_desc(char *out, size_t cap, const char *mt, const char *digest,
+    size_t size, const char *extra)
+{
+	size_t l = strlen(out);
+
+	snprintf(out + l, cap - l, "%s{\"mediaType\":\"%s\",\"digest\":\"%s\","
+	    "\"size\":%zu%s}", l > 0 ? "," : "", mt, digest, size, extra);
+}
+
+enum { GEN_OCI, GEN_OCI_BARE, GEN_DOCKER };
+
+/*
+ * An image for linux/arch[/variant] with n layers: its config (diff_ids
+ * are digests of made-up names), then its manifest (OCI with or without
+ * a mediaType field, or Docker schema 2). rel (may be NULL) gets its path.
+ */
+static void
+gen_image(int kind, const char *arch, const char *variant, unsigned n,
+    const char *tag, struct gen_img *g, char *rel)
+{
+	char cfg[2048], man[4096], layers[3072] = "", name[64], d[80];
+	size_t cl;
+	unsigned i;
+
+	cl = (size_t)snprintf(cfg, sizeof cfg, "{\"architecture\":\"%s\","
+	    "\"os\":\"linux\"%s%s%s,\"rootfs\":{\"type\":\"layers\","
+	    "\"diff_ids\":[", arch, variant[0] ? ",\"variant\":\"" : "",
+	    variant, variant[0] ? "\"" : "");
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "%s diff %s/%s %u", tag, arch,
+		    variant, i);
+		digest_buf(name, strlen(name), d);
+		if (i == 0)
+			memcpy(g->diff0, d, sizeof g->diff0);
+		memcpy(g->diff_last, d, sizeof g->diff_last);
+		cl += (size_t)snprintf(cfg + cl, sizeof cfg - cl, "%s\"%s\"",
+		    i ? "," : "", d);
+		snprintf(name, sizeof name, "%s layer %s/%s %u", tag, arch,
+		    variant, i);
+		digest_buf(name, strlen(name), d);
+		if (i == 0) {
+			memcpy(g->layer0, d, sizeof g->layer0);
+			g->layer0_size = 100;
+		}
+		gen_desc(layers, sizeof layers, kind == GEN_DOCKER ?
+		    MT_DOCKER_LAYER : MT_OCI_LAYER_GZIP, d, 100 + i, "");
+	}
+	snprintf(cfg + cl, sizeof cfg - cl, "]},\"history\":[]}");
+	cl = gen_put(cfg, g->config, NULL);
+	snprintf(man, sizeof man, "{\"schemaVersion\":2,%s%s%s\"config\":",
+	    kind == GEN_OCI_BARE ? "" : "\"mediaType\":\"",
+	    kind == GEN_OCI ? MT_OCI_MANIFEST : kind == GEN_DOCKER ?
+	    MT_DOCKER_MANIFEST : "", kind == GEN_OCI_BARE ? "" : "\",");
+	gen_desc(man + strlen(man), sizeof man - strlen(man), kind ==
+	    GEN_DOCKER ? MT_DOCKER_CONFIG : MT_OCI_CONFIG, g->config, cl, "");
+	snprintf(man + strlen(man), sizeof man - strlen(man),
+	    ",\"layers\":[%s]}", layers);
+	g->size = gen_put(man, g->manifest, rel);
+}
+
+/* An index of the descriptors ents (with extra fields before
+ * "manifests"); its digest into digest, its path into rel. */
+static size_t
+gen_index(const char *extra, const char *ents, char *digest, char *rel)
+{
+	char doc[8192];
+
+	snprintf(doc, sizeof doc, "{\"schemaVersion\":2,%s\"manifests\":[%s]}",
+	    extra, ents);
+	return gen_put(doc, digest, rel);
+}
+
+#define MT_INDEX_FIELD "\"mediaType\":\"" MT_OCI_INDEX "\","
+#define REF_NAME(n) ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" n "\"}"
+
+/* A multi-arch index of the first nplat of gen_plats, n layers each. */
+static size_t
+gen_multi(size_t nplat, unsigned n, const char *tag, struct gen_img *imgs,
+    char *digest, char *rel)
+{
+	char ents[4096] = "", plat[256], extra[128];
+	size_t i;
+
+	for (i = 0; i < nplat; i++) {
+		gen_image(GEN_OCI, gen_plats[i].arch, gen_plats[i].variant, n,
+		    tag, &imgs[i], NULL);
+		gen_plat(plat, sizeof plat, gen_plats[i].arch,
+		    gen_plats[i].variant, "");
+		gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, imgs[i].manifest,
+		    imgs[i].size, plat);
+	}
+	snprintf(extra, sizeof extra, MT_INDEX_FIELD "\"annotations\":"
+	    "{\"org.example.version\":\"%s\"},", tag);
+	return gen_index(extra, ents, digest, rel);
+}
+
+/* Artifacts: a signature manifest (empty config, subject v2; its digest
+ * into art), an index of it with an artifactType, and an index naming
+ * that index as an artifact (a referrer loop). Returns the size of the
+ * signature manifest. */
+static size_t
+gen_artifacts(const char *v2_digest, size_t v2_size, char *art)
+{
+	char empty[80], sig[80], arti[80], loop[80];
+	char doc[2048], ents[1024] = "", extra[512] = "";
+	size_t art_size, arti_size;
+
+	gen_put("{}", empty, NULL);
+	digest_buf("signature", 9, sig);
+	snprintf(doc, sizeof doc, "{\"schemaVersion\":2,\"mediaType\":\""
+	    MT_OCI_MANIFEST "\",\"artifactType\":\"application/example.sig\","
+	    "\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\","
+	    "\"digest\":\"%s\",\"size\":2},\"layers\":[{\"mediaType\":"
+	    "\"application/example.sig.text\",\"digest\":\"%s\",\"size\":9}],"
+	    "\"subject\":{\"mediaType\":\"" MT_OCI_INDEX "\",\"digest\":\"%s\","
+	    "\"size\":%zu}}", empty, sig, v2_digest, v2_size);
+	art_size = gen_put(doc, art, G.art);
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, art, art_size, "");
+	snprintf(extra, sizeof extra, MT_INDEX_FIELD "\"artifactType\":"
+	    "\"application/example.loop\",\"subject\":{\"mediaType\":\""
+	    MT_OCI_MANIFEST "\",\"digest\":\"%s\",\"size\":%zu},", art,
+	    art_size);
+	arti_size = gen_index(extra, ents, arti, G.art_index);
+	ents[0] = '\0';
+	gen_desc(ents, sizeof ents, MT_OCI_INDEX, arti, arti_size,
+	    ",\"artifactType\":\"application/example.loop\"");
+	gen_index(MT_INDEX_FIELD, ents, loop, G.loop);
+	return art_size;
+}
+
+/* v1: two images, then entries that are no images although they are of
+ * a manifest type: BuildKit's unknown/unknown, an attestation and an
+ * artifact, the last two with a real platform. */
+static size_t
+gen_v1(const char *art_digest, size_t art_size, char *digest)
+{
+	struct gen_img img[2];
+	char ents[4096] = "", plat[256], extra[512];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		gen_image(GEN_OCI, gen_plats[i].arch, "", 2, "v1", &img[i], NULL);
+		gen_plat(plat, sizeof plat, gen_plats[i].arch, "", "");
+		gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, img[i].manifest,
+		    img[i].size, plat);
+	}
+	snprintf(extra, sizeof extra, ",\"annotations\":{\"vnd.docker."
+	    "reference.digest\":\"%s\",\"vnd.docker.reference.type\":"
+	    "\"builder\"},\"platform\":{\"architecture\":\"unknown\",\"os\":"
+	    "\"unknown\"}", img[0].manifest);
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, art_digest, art_size,
+	    extra);
+	gen_plat(plat, sizeof plat, "arm", "v7", "");
+	snprintf(extra, sizeof extra, ",\"annotations\":{\"vnd.docker."
+	    "reference.type\":\"attestation-manifest\"}%s", plat);
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, art_digest, art_size,
+	    extra);
+	snprintf(extra, sizeof extra, ",\"artifactType\":\"application/spdx"
+	    "+json\"%s", plat);
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, art_digest, art_size,
+	    extra);
+	return gen_index(MT_INDEX_FIELD, ents, digest, G.v1);
+}
+
+/* The go-containerregistry and containers/image shapes. */
+static void
+gen_foreign(void)
+{
+	struct gen_img docker, ppc;
+	char ents[2048] = "", plat[256], d[80], one[80], doc[1024];
+	char helm_cfg[80], helm[80];
+	size_t n, one_n;
+
+	/* one image, no mediaType anywhere, no platform in the index */
+	gen_image(GEN_OCI_BARE, "amd64", "", 1, "one", &G.one_img, NULL);
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, G.one_img.manifest,
+	    G.one_img.size, "");
+	one_n = gen_index("", ents, one, G.one);
+
+	/* a Docker manifest under an OCI media type, then other types */
+	gen_image(GEN_DOCKER, "amd64", "", 1, "docker", &docker, G.docker);
+	ents[0] = '\0';
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, docker.manifest,
+	    docker.size, REF_NAME("1"));
+	gen_desc(ents, sizeof ents, "application/vnd.oci.descriptor.v1+json",
+	    docker.manifest, docker.size, REF_NAME("2"));
+	gen_desc(ents, sizeof ents, MT_DOCKER_LIST, one, one_n, REF_NAME("3"));
+	gen_index("", ents, d, G.docker_idx);
+
+	/* only an unknown descriptor type */
+	ents[0] = '\0';
+	gen_desc(ents, sizeof ents, "application/vnd.oci.descriptor.v1+json",
+	    docker.manifest, docker.size, "");
+	gen_index("", ents, d, G.unknown);
+
+	/* a Helm chart */
+	n = gen_put("{}\n", helm_cfg, NULL);
+	digest_buf("chart", 5, d);
+	snprintf(doc, sizeof doc, "{\"schemaVersion\":2,\"config\":{"
+	    "\"mediaType\":\"application/vnd.cncf.helm.config.v1+json\","
+	    "\"digest\":\"%s\",\"size\":%zu},\"layers\":[{\"mediaType\":"
+	    "\"application/tar+gzip\",\"digest\":\"%s\",\"size\":5}]}",
+	    helm_cfg, n, d);
+	n = gen_put(doc, helm, NULL);
+	ents[0] = '\0';
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, helm, n, "");
+	gen_index("", ents, d, G.helm);
+
+	/* ppc64le, then amd64 with CPU features */
+	gen_image(GEN_OCI, "ppc64le", "", 1, "two", &ppc, NULL);
+	gen_image(GEN_OCI, "amd64", "", 1, "two", &G.two_amd64, NULL);
+	ents[0] = '\0';
+	gen_plat(plat, sizeof plat, "ppc64le", "", "");
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, ppc.manifest, ppc.size,
+	    plat);
+	gen_plat(plat, sizeof plat, "amd64", "", ",\"features\":[\"sse4\"]");
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, G.two_amd64.manifest,
+	    G.two_amd64.size, plat);
+	gen_index(MT_INDEX_FIELD, ents, d, G.two);
+}
+
+static void
+gen_build(void)
+{
+	struct gen_img b1[4], v2[3];
+	char b1_d[80], v1_d[80], v2_d[80], v3_d[80], art_d[80], d[80];
+	char ents[4096] = "", plat[256], b1_rel[REL_LEN];
+	size_t b1_n, v1_n, v2_n, v3_n, art_n;
+
+	if (gen_nblobs > 0)
+		return;
+	b1_n = gen_multi(4, 1, "b1", b1, b1_d, b1_rel);
+	v2_n = gen_multi(3, 3, "v2", v2, v2_d, G.v2);
+	G.v2_arm7 = v2[2];
+	v3_n = gen_multi(4, 5, "v3", G.v3_img, v3_d, G.v3);
+	art_n = gen_artifacts(v2_d, v2_n, art_d);
+	v1_n = gen_v1(art_d, art_n, v1_d);
+
+	/* an index whose entries are indexes, with platforms */
+	gen_plat(plat, sizeof plat, "amd64", "", "");
+	gen_desc(ents, sizeof ents, MT_OCI_INDEX, v2_d, v2_n, plat);
+	gen_plat(plat, sizeof plat, "arm", "v7", "");
+	gen_desc(ents, sizeof ents, MT_OCI_INDEX, v3_d, v3_n, plat);
+	gen_index(MT_INDEX_FIELD, ents, d, G.nest);
+
+	/* the tag index: no platforms, ref names; the first tag is b1 */
+	ents[0] = '\0';
+	gen_desc(ents, sizeof ents, MT_OCI_INDEX, b1_d, b1_n, REF_NAME("b1"));
+	gen_desc(ents, sizeof ents, MT_OCI_INDEX, v1_d, v1_n, REF_NAME("v1"));
+	gen_desc(ents, sizeof ents, MT_OCI_INDEX, v2_d, v2_n, REF_NAME("v2"));
+	gen_desc(ents, sizeof ents, MT_OCI_INDEX, v3_d, v3_n, REF_NAME("v3"));
+	gen_desc(ents, sizeof ents, MT_OCI_MANIFEST, art_d, art_n,
+	    ",\"artifactType\":\"application/example.sig\"" REF_NAME("sig"));
+	snprintf(G.index_json, sizeof G.index_json, "{\"schemaVersion\":2,"
+	    MT_INDEX_FIELD "\"manifests\":[%s]}", ents);
+	gen_foreign();
+}
+
+static void
+test_layout_generated(void)
+{
+	const struct walk_row rows[] = {
+		{ G.v3, "linux/amd64", ERR_OK, "linux/amd64", NULL, 5 },
+		{ G.v3, "linux/arm/v7", ERR_OK, "linux/arm/v7", NULL, 5 },
+		{ G.v3, "linux/arm/v6", ERR_OK, "linux/arm/v6", NULL, 5 },
+		{ G.v3, "linux/arm64", ERR_OK, "linux/arm64/v8", NULL, 5 },
+		{ G.v3, "linux/arm/v5", ERR_PLATFORM, NULL,
+		    "no manifest for linux/arm/v5 in the index; it offers "
+		    "linux/amd64, linux/arm64/v8, linux/arm/v7, linux/arm/v6", 0 },
+		{ G.v2, "linux/arm/v6", ERR_PLATFORM, NULL,
+		    "no manifest for linux/arm/v6 in the index; it offers "
+		    "linux/amd64, linux/arm64/v8, linux/arm/v7", 0 },
+		{ G.v2, "linux/arm/v8", ERR_OK, "linux/arm/v7", NULL, 3 },
+		{ G.v1, "linux/arm/v7", ERR_PLATFORM, NULL,
+		    "no manifest for linux/arm/v7 in the index; it offers "
+		    "linux/amd64, linux/arm64/v8", 0 },
+		{ G.v1, "linux/arm64", ERR_OK, "linux/arm64/v8", NULL, 2 },
+		/* index.json -> b1 (first tag, no platforms) -> image */
+		{ "index.json", "linux/arm64", ERR_OK, "linux/arm64/v8", NULL, 1 },
+		{ "index.json", "linux/arm/v6", ERR_OK, "linux/arm/v6", NULL, 1 },
+		/* index -> index (chosen by its platform) -> image */
+		{ G.nest, "linux/arm/v7", ERR_OK, "linux/arm/v7", NULL, 5 },
+		{ G.nest, "linux/amd64", ERR_OK, "linux/amd64", NULL, 3 },
+		{ G.nest, "linux/arm64", ERR_PLATFORM, NULL,
+		    "no manifest for linux/arm64/v8 in the index; it offers "
+		    "linux/amd64, linux/arm/v7", 0 },
+		{ G.loop, "linux/amd64", ERR_PLATFORM, NULL,
+		    "it offers no image manifests (1 entries skipped", 0 },
+		{ G.art_index, "linux/amd64", ERR_UNSUPPORTED, NULL,
+		    "\"application/vnd.oci.empty.v1+json\" is not an image config",
+		    0 },
+		{ G.art, "linux/amd64", ERR_UNSUPPORTED, NULL,
+		    "is not an image config", 0 },
+		{ G.one, "linux/amd64", ERR_OK, "linux/amd64", NULL, 1 },
+		/* no platform in the index: the config's decides */
+		{ G.one, "linux/arm64", ERR_PLATFORM, NULL,
+		    "config platform does not suit", 0 },
+		{ G.docker_idx, "linux/amd64", ERR_FORMAT, NULL,
+		    "manifest.mediaType: \"" MT_DOCKER_MANIFEST "\" disagrees", 0 },
+		{ G.unknown, "linux/amd64", ERR_PLATFORM, NULL,
+		    "offers no image manifests (1 entries skipped", 0 },
+		{ G.helm, "linux/amd64", ERR_UNSUPPORTED, NULL,
+		    "\"application/vnd.cncf.helm.config.v1+json\" is not an "
+		    "image config", 0 },
+	};
+
+	gen_build();
+	walk_rows("gen", rows, sizeof rows / sizeof rows[0]);
+}
+
+static void
+test_layout_generated_details(void)
+{
+	struct walked w;
+	struct descriptor d;
+	struct platform want;
+	struct json j;
+	int kind;
+
+	gen_build();
+	/* v3 for arm/v7: the third entry, then its manifest and config */
+	CHECK_EQ(load_json(&j, "gen", G.v3), ERR_OK);
+	platform_parse("linux/arm/v7", &want);
+	CHECK_EQ(manifest_index_select(&j, &want, &d), ERR_OK);
+	CHECK_STR(d.digest, G.v3_img[2].manifest);
+	CHECK(d.size == G.v3_img[2].size);
+	CHECK_EQ(d.has_platform, 1);
+	CHECK_EQ(walk("gen", G.v2, "linux/arm/v7", &w), ERR_OK);
+	CHECK_EQ(w.depth, 1);
+	CHECK_EQ(w.ndiff, 3);
+	CHECK_STR(w.diff[0], G.v2_arm7.diff0);
+	CHECK_STR(w.diff[2], G.v2_arm7.diff_last);
+	CHECK_STR(w.config.digest, G.v2_arm7.config);
+	CHECK_STR(w.layers[0].digest, G.v2_arm7.layer0);
+	CHECK(w.layers[0].size == G.v2_arm7.layer0_size);
+	CHECK_EQ(walk("gen", "index.json", "linux/amd64", &w), ERR_OK);
+	CHECK_EQ(w.depth, 2);
+	CHECK_EQ(walk("gen", G.nest, "linux/arm/v7", &w), ERR_OK);
+	CHECK_EQ(w.depth, 2);
+	CHECK_STR(w.config.digest, G.v3_img[2].config);
+
+	CHECK_EQ(walk("gen", G.one, "linux/amd64", &w), ERR_OK);
+	CHECK_EQ(w.depth, 1);
+	CHECK_STR(w.layers[0].digest, G.one_img.layer0);
+	CHECK_STR(w.diff[0], G.one_img.diff0);
+
+	/* the Docker manifest on its own, and under an OCI type */
+	CHECK_EQ(load_json(&j, "gen", G.docker), ERR_OK);
+	CHECK_EQ(manifest_kind(&j, MT_DOCKER_MANIFEST, &kind), ERR_OK);
+	CHECK_EQ(kind, MF_IMAGE);
+	CHECK_EQ(manifest_kind(&j, MT_OCI_MANIFEST, &kind), ERR_FORMAT);
+	CHECK(msg_has("disagrees with the Content-Type"));
+
+	/* platform features do not stand in the way */
+	CHECK_EQ(load_json(&j, "gen", G.two), ERR_OK);
+	platform_parse("linux/amd64", &want);
+	CHECK_EQ(manifest_index_select(&j, &want, &d), ERR_OK);
+	CHECK_STR(d.digest, G.two_amd64.manifest);
+	CHECK(d.size == G.two_amd64.size);
+	platform_parse("linux/arm64", &want);
+	err_clear();
+	CHECK_EQ(manifest_index_select(&j, &want, &d), ERR_PLATFORM);
+	CHECK_STR(err_msg(), "no manifest for linux/arm64/v8 in the index; it "
+	    "offers linux/ppc64le, linux/amd64");
+}
+
 int
 main(void)
 {
@@ -1082,8 +1563,10 @@ main(void)
 	UNIT_RUN(test_select_fallbacks);
 	UNIT_RUN(test_select_skips);
 	UNIT_RUN(test_select_bad_entries);
-	UNIT_RUN(test_layout_regclient);
-	UNIT_RUN(test_layout_regclient_details);
-	UNIT_RUN(test_layout_go_containerregistry);
+	UNIT_RUN(test_layout_generated);
+	UNIT_RUN(test_layout_generated_details);
+	UNIT_RUN_CORPUS(test_layout_regclient);
+	UNIT_RUN_CORPUS(test_layout_regclient_details);
+	UNIT_RUN_CORPUS(test_layout_go_containerregistry);
 	return UNIT_END();
 }

@@ -5,11 +5,19 @@
  * the expression and goes on, so one run reports every broken expectation.
  * UNIT_RUN prints "PASS name" or "FAIL name" per test; tests/run.sh counts
  * those lines. main() returns nonzero when any test failed.
+ *
+ * Tests of the shared third-party corpus (archives and OCI layouts, see its
+ * SOURCES.md) run through UNIT_RUN_CORPUS: the corpus is $OCIPULL_TESTDATA,
+ * else ../shared/testdata from the repository root (where CI keeps a copy
+ * of shared/ beside the clone). Without it such a test prints
+ * "skipped: name (corpus not present)" and counts neither way; a set
+ * OCIPULL_TESTDATA is always used, so a wrong one fails instead.
  */
 #ifndef UNIT_H
 #define UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_failed_checks;
@@ -62,6 +70,41 @@ static int unit_passed, unit_failed;
 		unit_failed++; \
 		printf("FAIL %s\n", #fn); \
 	} \
+	fflush(stdout); \
+} while (0)
+
+/* The corpus directory (see the top of this file). */
+static inline const char *
+unit_corpus(void)
+{
+	const char *d = getenv("OCIPULL_TESTDATA");
+
+	return d != NULL && d[0] != '\0' ? d : "../shared/testdata";
+}
+
+/* Nonzero when the corpus tests should run. */
+static inline int
+unit_corpus_present(void)
+{
+	const char *d = getenv("OCIPULL_TESTDATA");
+	char path[1024];
+	FILE *f;
+
+	if (d != NULL && d[0] != '\0')
+		return 1;
+	snprintf(path, sizeof path, "%s/SOURCES.md", unit_corpus());
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return 0;
+	fclose(f);
+	return 1;
+}
+
+#define UNIT_RUN_CORPUS(fn) do { \
+	if (unit_corpus_present()) \
+		UNIT_RUN(fn); \
+	else \
+		printf("skipped: %s (corpus not present)\n", #fn); \
 	fflush(stdout); \
 } while (0)
 
