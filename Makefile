@@ -171,7 +171,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CPPFLAGS := -Iboard/host -Isrc -Iport -DBOARD_PLATFORM='"linux/amd64"' \
 	-D_FILE_OFFSET_BITS=64
-FUZZ_SRC_tar := src/tar.c src/tar_ext.c src/lex.c
+FUZZ_SRC_tar := src/tar.c src/tar_ext.c src/xattr.c src/lex.c
 FUZZ_SRC_http := src/http.c src/http_url.c src/lex.c
 FUZZ_SRC_json := src/json.c src/lex.c
 FUZZ_SRC_manifest := src/manifest.c src/platform.c src/json.c src/ref.c \

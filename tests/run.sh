@@ -273,7 +273,7 @@ t_setup=$(date +%s)
 # ---- 4. integration, per board ----------------------------------------------
 for BOARD in "$@"; do
 	OCIPULL=$ROOT/build/$BOARD/ocipull
-	RUNNER=$(make -s --no-print-directory BOARD="$BOARD" print-runner 2>/dev/null)
+	RUNNER=$(MAKEFLAGS= make -s --no-print-directory BOARD="$BOARD" print-runner 2>/dev/null)
 	export BOARD OCIPULL RUNNER
 	if [ ! -x "$OCIPULL" ]; then
 		echo "FAIL $BOARD/build: $OCIPULL missing (run make BOARD=$BOARD)" | record
