@@ -175,30 +175,34 @@ conn_tls_free(struct conn_tls *t)
 
 /* ---- connections ------------------------------------------------------------- */
 
+/* A port result for mbedTLS: the byte count, or tls_err after keeping the
+ * port's own error for tls_error. */
+static int
+bio_result(struct conn *c, long n, int tls_err)
+{
+	if (n < 0) {
+		c->io_err = (int)n;
+		return tls_err;
+	}
+	return (int)n;
+}
+
 static int
 bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
 	struct conn *c = ctx;
-	long n = port_net_write(c->sock, buf, len, c->timeout_ms);
 
-	if (n < 0) {
-		c->io_err = (int)n;
-		return MBEDTLS_ERR_NET_SEND_FAILED;
-	}
-	return (int)n;
+	return bio_result(c, port_net_write(c->sock, buf, len, c->timeout_ms),
+	    MBEDTLS_ERR_NET_SEND_FAILED);
 }
 
 static int
 bio_recv(void *ctx, unsigned char *buf, size_t len)
 {
 	struct conn *c = ctx;
-	long n = port_net_read(c->sock, buf, len, c->timeout_ms);
 
-	if (n < 0) {
-		c->io_err = (int)n;
-		return MBEDTLS_ERR_NET_RECV_FAILED;
-	}
-	return (int)n;
+	return bio_result(c, port_net_read(c->sock, buf, len, c->timeout_ms),
+	    MBEDTLS_ERR_NET_RECV_FAILED);
 }
 
 /* Turn an mbedTLS error into ours, preferring the socket's own error. */

@@ -38,6 +38,29 @@ get(const struct json *j, int obj, const char *key, const char *where)
 }
 
 /*
+ * The array of one entry per layer at key of object obj (where names it):
+ * its token, or ERR_FORMAT (missing, not an array), ERR_NOMEM (more than
+ * max, the board's layer limit).
+ */
+static int
+layer_array(const struct json *j, int obj, const char *key, const char *where,
+    size_t max)
+{
+	int a = get(j, obj, key, where);
+
+	if (a < -1)
+		return a;
+	if (!json_is_array(j, a))
+		return err_set(ERR_FORMAT, "%s.%s: %s", where, key,
+		    a < 0 ? "missing" : "expected an array");
+	if ((size_t)j->tok[a].size > max)
+		return err_set(ERR_NOMEM, "%s.%s has %d entries; this build handles "
+		    "at most %zu layers (raise BOARD_LAYERS_MAX in the board "
+		    "header)", where, key, j->tok[a].size, max);
+	return a;
+}
+
+/*
  * The string at i into buf: ERR_FORMAT with "where.field: ..." when it is
  * not a string, does not decode, or is longer than cap - 1 bytes.
  */
@@ -205,6 +228,23 @@ read_platform(const struct json *j, int obj, struct platform *p,
 	return r;
 }
 
+/* obj must be an object with a string "mediaType", copied into buf. */
+static int
+object_media_type(const struct json *j, int obj, const char *where, char *buf,
+    size_t cap)
+{
+	int i;
+
+	if (!json_is_object(j, obj))
+		return err_set(ERR_FORMAT, "%s: expected an object", where);
+	i = get(j, obj, "mediaType", where);
+	if (i < -1)
+		return i;
+	if (i < 0)
+		return err_set(ERR_FORMAT, "%s.mediaType: missing", where);
+	return copy_str(j, i, buf, cap, where, "mediaType");
+}
+
 /* mediaType, digest, size, urls of the descriptor at obj into d. */
 static int
 read_desc(const struct json *j, int obj, struct descriptor *d,
@@ -214,15 +254,7 @@ read_desc(const struct json *j, int obj, struct descriptor *d,
 	int i, k, r;
 
 	memset(d, 0, sizeof *d);
-	if (!json_is_object(j, obj))
-		return err_set(ERR_FORMAT, "%s: expected an object", where);
-	i = get(j, obj, "mediaType", where);
-	if (i < -1)
-		return i;
-	if (i < 0)
-		return err_set(ERR_FORMAT, "%s.mediaType: missing", where);
-	r = copy_str(j, i, d->media_type, sizeof d->media_type, where,
-	    "mediaType");
+	r = object_media_type(j, obj, where, d->media_type, sizeof d->media_type);
 	if (r != ERR_OK)
 		return r;
 	i = get(j, obj, "digest", where);
@@ -513,14 +545,7 @@ index_scan(const struct json *j, const struct platform *want, char *offers,
 		int i, art, err;
 
 		snprintf(where, sizeof where, "index manifests[%d]", k);
-		if (!json_is_object(j, e))
-			return err_set(ERR_FORMAT, "%s: expected an object", where);
-		i = get(j, e, "mediaType", where);
-		if (i < -1)
-			return i;
-		if (i < 0)
-			return err_set(ERR_FORMAT, "%s.mediaType: missing", where);
-		r = copy_str(j, i, mt, sizeof mt, where, "mediaType");
+		r = object_media_type(j, e, where, mt, sizeof mt);
 		if (r != ERR_OK)
 			return r;
 		if (!is_index_type(mt) && !is_manifest_type(mt)) {
@@ -643,16 +668,9 @@ manifest_image(const struct json *j, struct descriptor *config,
 		return err_set(ERR_UNSUPPORTED, "manifest config.mediaType: \"%s\" "
 		    "is not an image config (an artifact, not an image?)",
 		    safe(config->media_type, show, sizeof show));
-	l = get(j, 0, "layers", "manifest");
-	if (l < -1)
+	l = layer_array(j, 0, "layers", "manifest", max);
+	if (l < 0)
 		return l;
-	if (!json_is_array(j, l))
-		return err_set(ERR_FORMAT, "manifest.layers: %s",
-		    l < 0 ? "missing" : "expected an array");
-	if ((size_t)j->tok[l].size > max)
-		return err_set(ERR_NOMEM, "manifest has %d layers; this build "
-		    "handles at most %zu (raise BOARD_LAYERS_MAX in the board "
-		    "header)", j->tok[l].size, max);
 	for (k = 0, e = l + 1; k < j->tok[l].size; k++, e = json_next(j, e)) {
 		snprintf(where, sizeof where, "manifest layers[%d]", k);
 		r = read_desc(j, e, &layers[k], where);
@@ -698,16 +716,9 @@ manifest_config(const struct json *j, struct platform *plat,
 	if (strcmp(type, "layers") != 0)
 		return err_set(ERR_FORMAT, "config rootfs.type: \"%s\", expected "
 		    "\"layers\"", safe(type, show, sizeof show));
-	d = get(j, rf, "diff_ids", "config rootfs");
-	if (d < -1)
+	d = layer_array(j, rf, "diff_ids", "config rootfs", max);
+	if (d < 0)
 		return d;
-	if (!json_is_array(j, d))
-		return err_set(ERR_FORMAT, "config rootfs.diff_ids: %s",
-		    d < 0 ? "missing" : "expected an array");
-	if ((size_t)j->tok[d].size > max)
-		return err_set(ERR_NOMEM, "config has %d diff_ids; this build "
-		    "handles at most %zu layers (raise BOARD_LAYERS_MAX in the "
-		    "board header)", j->tok[d].size, max);
 	for (k = 0, e = d + 1; k < j->tok[d].size; k++, e = json_next(j, e)) {
 		snprintf(where, sizeof where, "diff_ids[%d]", k);
 		r = read_digest(j, e, diff_ids[k], "config rootfs", where);
