@@ -38,13 +38,13 @@ get(const struct json *j, int obj, const char *key, const char *where)
 }
 
 /*
- * The array of one entry per layer at key of object obj (where names it):
- * its token, or ERR_FORMAT (missing, not an array), ERR_NOMEM (more than
- * max, the board's layer limit).
+ * The array of one entry per layer at key of object obj (where names it,
+ * doc the document): its token, or ERR_FORMAT (missing, not an array),
+ * ERR_NOMEM (more than max, the board's layer limit).
  */
 static int
 layer_array(const struct json *j, int obj, const char *key, const char *where,
-    size_t max)
+    const char *doc, size_t max)
 {
 	int a = get(j, obj, key, where);
 
@@ -54,9 +54,9 @@ layer_array(const struct json *j, int obj, const char *key, const char *where,
 		return err_set(ERR_FORMAT, "%s.%s: %s", where, key,
 		    a < 0 ? "missing" : "expected an array");
 	if ((size_t)j->tok[a].size > max)
-		return err_set(ERR_NOMEM, "%s.%s has %d entries; this build handles "
-		    "at most %zu layers (raise BOARD_LAYERS_MAX in the board "
-		    "header)", where, key, j->tok[a].size, max);
+		return err_set(ERR_NOMEM, "%s has %d %s; this build handles at most "
+		    "%zu layers (raise BOARD_LAYERS_MAX in the board header)", doc,
+		    j->tok[a].size, key, max);
 	return a;
 }
 
@@ -668,7 +668,7 @@ manifest_image(const struct json *j, struct descriptor *config,
 		return err_set(ERR_UNSUPPORTED, "manifest config.mediaType: \"%s\" "
 		    "is not an image config (an artifact, not an image?)",
 		    safe(config->media_type, show, sizeof show));
-	l = layer_array(j, 0, "layers", "manifest", max);
+	l = layer_array(j, 0, "layers", "manifest", "manifest", max);
 	if (l < 0)
 		return l;
 	for (k = 0, e = l + 1; k < j->tok[l].size; k++, e = json_next(j, e)) {
@@ -716,7 +716,7 @@ manifest_config(const struct json *j, struct platform *plat,
 	if (strcmp(type, "layers") != 0)
 		return err_set(ERR_FORMAT, "config rootfs.type: \"%s\", expected "
 		    "\"layers\"", safe(type, show, sizeof show));
-	d = layer_array(j, rf, "diff_ids", "config rootfs", max);
+	d = layer_array(j, rf, "diff_ids", "config rootfs", "config", max);
 	if (d < 0)
 		return d;
 	for (k = 0, e = d + 1; k < j->tok[d].size; k++, e = json_next(j, e)) {
