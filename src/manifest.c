@@ -37,6 +37,22 @@ get(const struct json *j, int obj, const char *key, const char *where)
 	return i;
 }
 
+/* Member key of obj, which must be an array (array) or else an object:
+ * its token, or ERR_FORMAT saying "where.key: missing" or what it is not. */
+static int
+get_member(const struct json *j, int obj, const char *key, const char *where,
+    int array)
+{
+	int i = get(j, obj, key, where);
+
+	if (i < -1)
+		return i;
+	if (i < 0 || (array ? !json_is_array(j, i) : !json_is_object(j, i)))
+		return err_set(ERR_FORMAT, "%s.%s: %s", where, key, i < 0 ?
+		    "missing" : array ? "expected an array" : "expected an object");
+	return i;
+}
+
 /*
  * The array of one entry per layer at key of object obj (where names it,
  * doc the document): its token, or ERR_FORMAT (missing, not an array),
@@ -46,13 +62,10 @@ static int
 layer_array(const struct json *j, int obj, const char *key, const char *where,
     const char *doc, size_t max)
 {
-	int a = get(j, obj, key, where);
+	int a = get_member(j, obj, key, where, 1);
 
-	if (a < -1)
+	if (a < 0)
 		return a;
-	if (!json_is_array(j, a))
-		return err_set(ERR_FORMAT, "%s.%s: %s", where, key,
-		    a < 0 ? "missing" : "expected an array");
 	if ((size_t)j->tok[a].size > max)
 		return err_set(ERR_NOMEM, "%s has %d %s; this build handles at most "
 		    "%zu layers (raise BOARD_LAYERS_MAX in the board header)", doc,
@@ -535,12 +548,9 @@ index_scan(const struct json *j, const struct platform *want, char *offers,
 	offers[0] = '\0';
 	if (!json_is_object(j, 0))
 		return err_set(ERR_FORMAT, "index: expected a JSON object");
-	arr = get(j, 0, "manifests", "index");
-	if (arr < -1)
+	arr = get_member(j, 0, "manifests", "index", 1);
+	if (arr < 0)
 		return arr;
-	if (!json_is_array(j, arr))
-		return err_set(ERR_FORMAT, "index.manifests: %s",
-		    arr < 0 ? "missing" : "expected an array");
 	for (k = 0, e = arr + 1; k < j->tok[arr].size; k++, e = json_next(j, e)) {
 		int i, art, err;
 
@@ -699,12 +709,9 @@ manifest_config(const struct json *j, struct platform *plat,
 	if (r != ERR_OK)
 		return r;
 	platform_normalize(plat);
-	rf = get(j, 0, "rootfs", "config");
-	if (rf < -1)
+	rf = get_member(j, 0, "rootfs", "config", 0);
+	if (rf < 0)
 		return rf;
-	if (!json_is_object(j, rf))
-		return err_set(ERR_FORMAT, "config.rootfs: %s",
-		    rf < 0 ? "missing" : "expected an object");
 	t = get(j, rf, "type", "config rootfs");
 	if (t < -1)
 		return t;
