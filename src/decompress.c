@@ -61,7 +61,6 @@ decompress_init(struct decompress *d, int codec, const char *what,
 		return err_set(ERR_UNSUPPORTED, "%s: %s layers (%s) are not "
 		    "supported yet", what, codec == MF_CODEC_ZSTD ? "zstd" :
 		    "these", media_type);
-	d->codec = codec;
 	d->engine = i;
 	engines[i].init(d);
 	return ERR_OK;

@@ -9,7 +9,7 @@
  *
  * A transform with zlib-like cursors over a caller-owned struct:
  *
- *     rc = decompress_init(&d, codec, what);
+ *     rc = decompress_init(&d, codec, what, media_type);
  *     while (input) {
  *         rc = decompress_push(&d, in, len, &used, &out, &olen);
  *         in += used; len -= used;
@@ -28,7 +28,6 @@
 #include "gunzip.h"
 
 struct decompress {
-	int codec;                 /* MF_CODEC_* */
 	unsigned engine;           /* row of decompress.c's engine table */
 	struct gunzip gz;          /* gzip, and identity with its magic check */
 };

@@ -481,12 +481,12 @@ prepare(const struct opts *o, int pull, struct ref *ref, struct platform *want,
 
 /* Pull the resolved image into o->dest. */
 static int
-run_pull(const struct opts *o, const struct source *src, const struct ref *ref,
+run_pull(const struct opts *o, const struct source *src, const char *refname,
     size_t config_len)
 {
 	struct pull_opts po;
 	struct event ev;
-	char plat[64], refname[REF_TEXT_MAX];
+	char plat[64];
 	size_t i;
 
 	memset(&ev, 0, sizeof ev);
@@ -494,7 +494,6 @@ run_pull(const struct opts *o, const struct source *src, const struct ref *ref,
 	for (i = 0; i < img.nlayers; i++)
 		ev.size += img.layers[i].size;
 	platform_format(&img.platform, plat, sizeof plat);
-	ref_format(ref, refname, sizeof refname);
 	ev.text = refname;
 	ev.digest = img.manifest.digest;
 	ev.platform = plat;
@@ -534,12 +533,13 @@ cmd_run(const struct opts *o, int pull)
 	memset(password, 0, sizeof password);
 	if (rc < 0)
 		return fail(rc);
+	ref_format(&ref, refname, sizeof refname);
 	reg.events = events;
 	source_registry(&src, &reg);
 	rc = resolve_image(&src, &ref, &want, &img, doc, sizeof doc, tok,
 	    (unsigned)(sizeof tok / sizeof tok[0]), &config_len);
 	if (rc == ERR_OK && pull)
-		rc = run_pull(o, &src, &ref, config_len);
+		rc = run_pull(o, &src, refname, config_len);
 	registry_close(&reg);
 	if (o->stats)
 		print_stats(pull);
@@ -553,7 +553,6 @@ cmd_run(const struct opts *o, int pull)
 		event_emit(&events, &ev);
 		return fail(rc);
 	}
-	ref_format(&ref, refname, sizeof refname);
 	if (!pull) {
 		print_inspect(o, refname);
 		return EXIT_OK;

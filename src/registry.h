@@ -93,7 +93,6 @@ struct registry {
 	uint16_t proxy_port;
 	char no_proxy[1024];       /* NO_PROXY as given */
 	unsigned retries_done;     /* for --stats */
-	unsigned resumes;
 	uint64_t refetched;        /* bytes received more than once */
 	struct event_sink events;  /* EV_RETRY for every retry */
 	jsmntok_t tok[512];        /* token replies and config.json */
