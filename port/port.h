@@ -101,16 +101,8 @@ struct port_stat {
 	uint64_t size;
 	uint64_t ino, dev;
 	uint64_t nlink;
-	int64_t mtime_s;
-	uint32_t mtime_ns;
-	/* Change time (any change of the inode or, for a directory, of its
-	 * entries) and birth time; has_btime is 0 where the file system does
-	 * not record birth times (btime_* are then 0). */
-	int64_t ctime_s;
-	uint32_t ctime_ns;
-	unsigned has_btime;
-	int64_t btime_s;
-	uint32_t btime_ns;
+	/* No times: nothing in ocipull decides by a file's timestamps (see
+	 * src/member.h). */
 };
 
 /*
@@ -132,6 +124,11 @@ long port_fs_read(int fd, void *buf, size_t len);
 
 /* Write all len bytes; len, ERR_NOSPC or ERR_IO. */
 long port_fs_write(int fd, const void *buf, size_t len);
+
+/* At byte offset off, without moving the file position: read up to len
+ * bytes (count, 0 at end of file) or write all len (len). Or an error. */
+long port_fs_pread(int fd, void *buf, size_t len, uint64_t off);
+long port_fs_pwrite(int fd, const void *buf, size_t len, uint64_t off);
 
 int port_fs_close(int fd);
 

@@ -73,14 +73,16 @@ mtime_ns(const struct rootfs_entry *e)
 }
 
 /* contain_make_fn: the implied directory name below cur, 0755, root's as
- * root; cur is claimed first, while its change time still tells. */
+ * root, a member of the layer that made it. */
 static int
 make_implied(void *arg, int cur, const char *name)
 {
 	struct rootfs *fs = arg;
+	struct port_stat st;
+	uint64_t ino;
 	int rc, fd;
 
-	rc = whiteout_claim_dir(&fs->member, cur);
+	rc = whiteout_claim_dir(&fs->member, cur, &ino);
 	if (rc == ERR_OK)
 		rc = port_fs_mkdir(cur, name, 0700);
 	if (rc < 0)
@@ -88,7 +90,10 @@ make_implied(void *arg, int cur, const char *name)
 	fd = port_fs_open(cur, name, DIRFLAGS, 0);
 	if (fd < 0)
 		return fd;
-	if (fs->is_root)
+	rc = port_fs_stat(fd, NULL, &st);
+	if (rc == ERR_OK)
+		rc = whiteout_made_dir(&fs->member, st.ino, 1);
+	if (rc == ERR_OK && fs->is_root)
 		rc = port_fs_fchown(fd, 0, 0);
 	if (rc == ERR_OK)
 		rc = port_fs_fchmod(fd, 0755);
@@ -96,17 +101,18 @@ make_implied(void *arg, int cur, const char *name)
 	return rc;
 }
 
-/* The parent directory of an entry, made where missing, then claimed;
- * errors say what failed: resolving (what) or claiming (claim). */
+/* The parent directory of an entry, made where missing, then claimed (its
+ * inode number into *ino); errors say what failed: resolving (what) or
+ * claiming (claim). */
 static int
-open_parent(struct rootfs *fs, const char *parent, const char *what,
-    const char *claim)
+open_parent(struct rootfs *fs, const char *parent, uint64_t *ino,
+    const char *what, const char *claim)
 {
 	int rc, pfd = contain_dir(&fs->contain, parent, make_implied, fs);
 
 	if (pfd < 0)
 		return fail(fs, pfd, what);
-	rc = whiteout_claim_dir(&fs->member, pfd);
+	rc = whiteout_claim_dir(&fs->member, pfd, ino);
 	if (rc < 0) {
 		port_fs_close(pfd);
 		return fail(fs, rc, claim);
@@ -137,6 +143,7 @@ static int
 apply_whiteout(struct rootfs *fs, const char *parent, const char *name,
     int kind, const char *target)
 {
+	uint64_t pino;
 	int pfd, rc;
 
 	if (kind == WHITEOUT_BAD)
@@ -145,32 +152,28 @@ apply_whiteout(struct rootfs *fs, const char *parent, const char *name,
 		    name);
 	if (kind == WHITEOUT_IGNORE)
 		return ERR_OK;
-	pfd = open_parent(fs, parent, "whiteout parent directory", "whiteout");
+	pfd = open_parent(fs, parent, &pino, "whiteout parent directory",
+	    "whiteout");
 	if (pfd < 0)
 		return pfd;
 	if (kind == WHITEOUT_OPAQUE)
 		rc = whiteout_opaque(&fs->wh, &fs->member, pfd);
 	else
-		rc = whiteout_remove(&fs->member, pfd, target);
+		rc = whiteout_remove(&fs->member, pfd, pino, target);
 	port_fs_close(pfd);
 	return rc < 0 ? fail(fs, rc, "whiteout") : ERR_OK;
 }
 
-/* Record a directory's final mode and mtime for rootfs_finish. */
+/* Record a directory's (inode ino) final mode and mtime for rootfs_finish. */
 static int
-spill_dir(struct rootfs *fs, int dfd, const char *path)
+spill_dir(struct rootfs *fs, uint64_t ino, const char *path)
 {
 	struct spill_rec r;
-	struct port_stat st;
 	size_t len = strlen(path);
 	long w;
-	int rc;
 
-	rc = port_fs_stat(dfd, NULL, &st);
-	if (rc < 0)
-		return rc;
 	memset(&r, 0, sizeof r);
-	r.ino = st.ino;
+	r.ino = ino;
 	r.mtime_s = fs->e.mtime_s;
 	r.mtime_ns = mtime_ns(&fs->e);
 	r.mode = fs->e.mode & 07777;
@@ -246,32 +249,41 @@ make_dir(struct rootfs *fs, const char *parent, const char *name,
 {
 	struct port_stat st;
 	uint32_t mode = fs->e.mode & 07777;
-	int pfd, dfd, rc;
+	uint64_t pino;
+	int pfd, dfd, rc, born = 0;
 
 	if (name[0] == '\0') {
 		dfd = port_fs_open(fs->root, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
 	} else {
-		pfd = open_parent(fs, parent, "parent directory", "directory");
+		pfd = open_parent(fs, parent, &pino, "parent directory",
+		    "directory");
 		if (pfd < 0)
 			return pfd;
 		rc = port_fs_stat(pfd, name, &st);
 		if (rc == ERR_NOENT) {
 			err_clear();
 			rc = port_fs_mkdir(pfd, name, 0700);
+			born = 1;
 		} else if (rc == ERR_OK && st.type != PORT_T_DIR) {
 			rc = port_fs_unlink(pfd, name, 0);
 			if (rc == ERR_OK)
 				rc = port_fs_mkdir(pfd, name, 0700);
+			born = 1;
 		}
 		dfd = rc < 0 ? rc : port_fs_open(pfd, name, DIRFLAGS, 0);
 		port_fs_close(pfd);
 	}
 	if (dfd < 0)
 		return fail(fs, dfd, "directory");
+	rc = port_fs_stat(dfd, NULL, &st);
+	/* The root is nobody's member: nothing can remove it. */
+	if (rc == ERR_OK && name[0] != '\0')
+		rc = whiteout_made_dir(&fs->member, st.ino, born);
 	/* Unprivileged, keep it writable for the children; exact at finish. */
-	rc = set_meta(fs, dfd, fs->is_root ? mode : (mode | 0700));
 	if (rc == ERR_OK)
-		rc = spill_dir(fs, dfd, full);
+		rc = set_meta(fs, dfd, fs->is_root ? mode : (mode | 0700));
+	if (rc == ERR_OK)
+		rc = spill_dir(fs, st.ino, full);
 	port_fs_close(dfd);
 	if (rc < 0)
 		return fail(fs, rc, "directory metadata");
@@ -392,11 +404,13 @@ make_special(struct rootfs *fs, int pfd, const char *name)
 	return rc;
 }
 
-/* Any entry but a directory or a whiteout, below the cleaned parent. */
+/* Any entry but a directory or a whiteout, below the cleaned parent; what
+ * it makes is the layer's. */
 static int
 make_object(struct rootfs *fs, const char *parent, const char *name)
 {
-	int rc, pfd = open_parent(fs, parent, "parent directory", "create");
+	uint64_t pino;
+	int rc, pfd = open_parent(fs, parent, &pino, "parent directory", "create");
 
 	if (pfd < 0)
 		return pfd;
@@ -405,14 +419,16 @@ make_object(struct rootfs *fs, const char *parent, const char *name)
 		if (rc == ERR_OK)
 			fs->links++;
 		fs->skipped_xattrs += fs->e.nxattrs;
-		port_fs_close(pfd);
-		return rc;
-	}
-	if (fs->e.type == ROOTFS_REG)
+	} else if (fs->e.type == ROOTFS_REG) {
 		rc = make_file(fs, pfd, name);
-	else
+	} else {
 		rc = make_special(fs, pfd, name);
+	}
 	port_fs_close(pfd);
+	if (rc == ERR_OK)
+		rc = whiteout_made_name(&fs->member, pino, name);
+	if (rc < 0 && fs->e.type == ROOTFS_LINK)
+		return rc;    /* make_hardlink's messages name the entry */
 	return rc < 0 ? fail(fs, rc, "create") : ERR_OK;
 }
 
@@ -439,7 +455,7 @@ rootfs_open_spill(struct rootfs *fs, int root, int work, int is_root, int keep)
 		    "directories");
 	if (rst.dev != wst.dev)
 		return err_set(ERR_UNSUPPORTED, "rootfs: the work directory must be "
-		    "on the root's file system (layer times are compared)");
+		    "on the root's file system");
 	contain_init(&fs->contain, root, rst.dev, rst.ino);
 	whiteout_member_init(&fs->member, work, rst.dev, rst.ino);
 	fs->spill = port_fs_open(work, "dirs.spill", PORT_O_WRITE | PORT_O_CREATE |
@@ -641,7 +657,7 @@ rootfs_layer_end(struct rootfs *fs)
 		return err_set(ERR_INTERNAL, "rootfs_layer_end: no layer, or an "
 		    "entry is open");
 	fs->in_layer = 0;
-	return whiteout_layer_end(&fs->member);
+	return ERR_OK;
 }
 
 static int

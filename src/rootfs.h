@@ -105,7 +105,7 @@ struct rootfs {
 	int root, work;              /* the caller's handles */
 	int is_root;
 	struct contain contain;      /* tests set contain.force_walk */
-	struct whiteout_member member;  /* tests set member.no_btime */
+	struct whiteout_member member;  /* the current layer's objects */
 	struct whiteout wh;
 	int in_layer;
 
@@ -161,9 +161,8 @@ int rootfs_reopen(struct rootfs *fs, int root, int work, int is_root,
 void rootfs_spill_mark(const struct rootfs *fs, uint64_t *count, uint64_t *bytes);
 
 /*
- * Start layer index (bottom first): takes the layer's start time, waiting at
- * most ROOTFS_TICK_WAIT_MS for the file system clock to move. Returns 0,
- * ERR_IO when the clock stands still or went back, or a port error.
+ * Start layer index (bottom first), or a new attempt at it: the layer's
+ * membership set (whiteout.h) starts empty. Returns 0 or a port error.
  */
 int rootfs_layer_begin(struct rootfs *fs, unsigned index);
 
@@ -189,8 +188,7 @@ int rootfs_data(struct rootfs *fs, const uint8_t *p, size_t n);
  * error. */
 int rootfs_entry_end(struct rootfs *fs);
 
-/* End of a layer: checks that the clock did not go back. Returns 0 or
- * ERR_IO. */
+/* End of a layer. Returns 0, or ERR_INTERNAL out of order. */
 int rootfs_layer_end(struct rootfs *fs);
 
 /* After the last layer: directory modes and mtimes from the spill file

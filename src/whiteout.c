@@ -16,47 +16,46 @@
 
 /* ---- layer membership ----------------------------------------------------- */
 
-static int
-ts_before(int64_t as, uint32_t ans, const struct whiteout_time *b)
+void
+whiteout_member_init(struct whiteout_member *m, int work, uint64_t root_dev,
+    uint64_t root_ino)
 {
-	return as < b->s || (as == b->s && ans < b->ns);
+	memset(m, 0, sizeof *m);
+	member_init(&m->set, work);
+	m->root_dev = root_dev;
+	m->root_ino = root_ino;
 }
 
+int
+whiteout_layer_begin(struct whiteout_member *m, unsigned index)
+{
+	m->layer = index;
+	return member_begin(&m->set);
+}
+
+/* Nonzero when st is the root directory itself. */
 static int
 is_root_dir(const struct whiteout_member *m, const struct port_stat *st)
 {
 	return st->dev == m->root_dev && st->ino == m->root_ino;
 }
 
-void
-whiteout_member_init(struct whiteout_member *m, int work, uint64_t root_dev,
-    uint64_t root_ino)
+/* Nonzero when the object st, named name in the directory with inode
+ * parent, is not the current layer's; or an error. */
+static int
+is_lower(struct whiteout_member *m, uint64_t parent, const char *name,
+    const struct port_stat *st)
 {
-	memset(m, 0, sizeof *m);
-	m->work = work;
-	m->root_dev = root_dev;
-	m->root_ino = root_ino;
-}
+	int rc = st->type == PORT_T_DIR ? member_has_dir(&m->set, st->ino, NULL) :
+	    member_has_name(&m->set, parent, name);
 
-int
-whiteout_is_lower(const struct whiteout_member *m, const struct port_stat *st)
-{
-	if (st->type != PORT_T_DIR && st->has_btime && !m->no_btime)
-		return ts_before(st->btime_s, st->btime_ns, &m->start);
-	return ts_before(st->ctime_s, st->ctime_ns, &m->start);
-}
-
-int
-whiteout_born_here(const struct whiteout_member *m, const struct port_stat *st)
-{
-	return st->has_btime && !m->no_btime &&
-	    !ts_before(st->btime_s, st->btime_ns, &m->start);
+	return rc < 0 ? rc : !rc;
 }
 
 /* Invariant: a directory of this layer has ancestors of this layer, so the
- * climb stops at the first one. */
+ * climb stops at the first one the set knows (member_add_dir's 1). */
 int
-whiteout_claim_dir(const struct whiteout_member *m, int fd)
+whiteout_claim_dir(struct whiteout_member *m, int fd, uint64_t *ino)
 {
 	struct port_stat st;
 	int cur = fd, rc;
@@ -65,13 +64,13 @@ whiteout_claim_dir(const struct whiteout_member *m, int fd)
 	rc = port_fs_stat(fd, NULL, &st);
 	if (rc < 0)
 		return rc;
-	if (is_root_dir(m, &st) ||
-	    !ts_before(st.ctime_s, st.ctime_ns, &m->start))
-		return ERR_OK;
-	rc = port_fs_fchmod(fd, st.mode);
-	for (i = 0; rc == ERR_OK; i++) {
+	*ino = st.ino;
+	for (i = 0; !is_root_dir(m, &st); i++) {
 		int up;
 
+		rc = member_add_dir(&m->set, st.ino, 0);
+		if (rc != 0)
+			break;
 		if (i > BOARD_PATH_MAX / 2) {
 			rc = err_set(ERR_INTERNAL, "claim: directory deeper than "
 			    "BOARD_PATH_MAX below the root");
@@ -86,95 +85,33 @@ whiteout_claim_dir(const struct whiteout_member *m, int fd)
 			break;
 		}
 		rc = port_fs_stat(cur, NULL, &st);
-		if (rc < 0 || is_root_dir(m, &st) ||
-		    !ts_before(st.ctime_s, st.ctime_ns, &m->start))
+		if (rc < 0)
 			break;
-		rc = port_fs_fchmod(cur, st.mode);
 	}
 	if (cur >= 0 && cur != fd)
 		port_fs_close(cur);
-	return rc;
-}
-
-/* A fresh timestamp of the file system: change the probe, read it back. */
-static int
-fs_now(const struct whiteout_member *m, struct whiteout_time *t)
-{
-	struct port_stat st;
-	int fd, rc;
-
-	fd = port_fs_open(m->work, "layer.probe", PORT_O_WRITE | PORT_O_CREATE |
-	    PORT_O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return fd;
-	rc = port_fs_fchmod(fd, 0600);
-	if (rc == ERR_OK)
-		rc = port_fs_fchmod(fd, 0644);
-	if (rc == ERR_OK)
-		rc = port_fs_stat(fd, NULL, &st);
-	port_fs_close(fd);
-	if (rc < 0)
-		return rc;
-	t->s = st.ctime_s;
-	t->ns = st.ctime_ns;
-	return ERR_OK;
+	return rc < 0 ? rc : ERR_OK;
 }
 
 int
-whiteout_layer_begin(struct whiteout_member *m, unsigned index)
+whiteout_made_dir(struct whiteout_member *m, uint64_t ino, int born)
 {
-	struct whiteout_time mark, now;
-	uint64_t t0;
-	int rc;
+	int rc = member_add_dir(&m->set, ino, born);
 
-	m->layer = index;
-	rc = fs_now(m, &mark);
-	if (rc < 0)
-		return err_prefix(rc, "file system clock");
-	if (ts_before(mark.s, mark.ns, &m->last))
-		return err_set(ERR_IO, "the file system clock went back "
-		    "(%lld.%09u before %lld.%09u); layers cannot be told apart",
-		    (long long)mark.s, mark.ns, (long long)m->last.s,
-		    m->last.ns);
-	/* Wait for a timestamp strictly after everything before this call. */
-	t0 = port_mono_ms();
-	for (;;) {
-		rc = fs_now(m, &now);
-		if (rc < 0)
-			return err_prefix(rc, "file system clock");
-		if (ts_before(mark.s, mark.ns, &now))
-			break;
-		if (port_mono_ms() - t0 > ROOTFS_TICK_WAIT_MS)
-			return err_set(ERR_IO, "the file system's change times "
-			    "did not advance in %u ms", ROOTFS_TICK_WAIT_MS);
-		port_sleep_ms(1);
-	}
-	m->start = now;
-	m->last = now;
-	return ERR_OK;
+	return rc < 0 ? rc : ERR_OK;
 }
 
 int
-whiteout_layer_end(struct whiteout_member *m)
+whiteout_made_name(struct whiteout_member *m, uint64_t parent,
+    const char *name)
 {
-	struct whiteout_time now;
-	int rc;
-
-	rc = fs_now(m, &now);
-	if (rc < 0)
-		return err_prefix(rc, "file system clock");
-	if (ts_before(now.s, now.ns, &m->start))
-		return err_set(ERR_IO, "the file system clock went back "
-		    "during the layer; whiteouts may be wrong");
-	m->last = now;
-	return ERR_OK;
+	return member_add_name(&m->set, parent, name);
 }
 
 void
-whiteout_member_finish(const struct whiteout_member *m)
+whiteout_member_finish(struct whiteout_member *m)
 {
-	(void)port_fs_unlink(m->work, "layer.probe", 0);
-	err_clear();
+	member_finish(&m->set);
 }
 
 /* ---- whiteout names and their effect ---------------------------------------- */
@@ -210,10 +147,11 @@ whiteout_in_path(const char *dir)
 	return strncmp(dir, WH, strlen(WH)) == 0 || strstr(dir, "/" WH) != NULL;
 }
 
-/* Remove name below dir when it is lower: 1 when removed, 0 when absent or
- * of this layer, or an error. */
+/* Remove name below dir (inode dir_ino) when it is lower: 1 when removed,
+ * 0 when absent or of this layer, or an error. */
 static int
-remove_lower(const struct whiteout_member *m, int dir, const char *name)
+remove_lower(struct whiteout_member *m, int dir, uint64_t dir_ino,
+    const char *name)
 {
 	struct port_stat st;
 	int rc = port_fs_stat(dir, name, &st);
@@ -224,30 +162,34 @@ remove_lower(const struct whiteout_member *m, int dir, const char *name)
 	}
 	if (rc < 0)
 		return rc;
-	if (!whiteout_is_lower(m, &st))
-		return 0;
+	rc = is_lower(m, dir_ino, name, &st);
+	if (rc <= 0)
+		return rc;
 	rc = st.type == PORT_T_DIR ? tree_remove(dir, name) :
 	    port_fs_unlink(dir, name, 0);
 	return rc < 0 ? rc : 1;
 }
 
 int
-whiteout_remove(const struct whiteout_member *m, int dir, const char *name)
+whiteout_remove(struct whiteout_member *m, int dir, uint64_t dir_ino,
+    const char *name)
 {
-	int rc = remove_lower(m, dir, name);
+	int rc = remove_lower(m, dir, dir_ino, name);
 
 	return rc < 0 ? rc : ERR_OK;
 }
 
 /* Remove the lower children of cur, listing again after any removal. */
 static int
-remove_lower_children(struct whiteout *w, const struct whiteout_member *m,
-    int cur)
+remove_lower_children(struct whiteout *w, struct whiteout_member *m, int cur)
 {
+	struct port_stat st;
 	unsigned removed;
 	long n;
-	int fd, rc = ERR_OK;
+	int fd, rc = port_fs_stat(cur, NULL, &st);
 
+	if (rc < 0)
+		return rc;
 	do {
 		removed = 0;
 		fd = port_fs_open(cur, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
@@ -256,7 +198,7 @@ remove_lower_children(struct whiteout *w, const struct whiteout_member *m,
 		port_fs_dir_open(&w->dir, fd);
 		while ((n = port_fs_dir_next(&w->dir, w->name,
 		    sizeof w->name)) > 0) {
-			rc = remove_lower(m, cur, w->name);
+			rc = remove_lower(m, cur, st.ino, w->name);
 			if (rc < 0)
 				break;
 			removed += (unsigned)rc;
@@ -272,11 +214,11 @@ remove_lower_children(struct whiteout *w, const struct whiteout_member *m,
 /* Into w->best: the smallest name after w->after of a directory below cur
  * that can hold lower content ("" for none). */
 static int
-next_dir(struct whiteout *w, const struct whiteout_member *m, int cur)
+next_dir(struct whiteout *w, struct whiteout_member *m, int cur)
 {
 	struct port_stat st;
 	long n;
-	int fd, rc = ERR_OK;
+	int fd, rc = ERR_OK, born = 0;
 
 	w->best[0] = '\0';
 	fd = port_fs_open(cur, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
@@ -291,7 +233,13 @@ next_dir(struct whiteout *w, const struct whiteout_member *m, int cur)
 		rc = port_fs_stat(cur, w->name, &st);
 		if (rc < 0)
 			break;
-		if (st.type == PORT_T_DIR && !whiteout_born_here(m, &st))
+		if (st.type != PORT_T_DIR)
+			continue;
+		rc = member_has_dir(&m->set, st.ino, &born);
+		if (rc < 0)
+			break;
+		rc = ERR_OK;
+		if (!born)
 			memcpy(w->best, w->name, (size_t)n + 1);
 	}
 	port_fs_dir_close(&w->dir);
@@ -320,7 +268,7 @@ opath_push(struct whiteout *w, const char *name)
  * after it, so no listing is kept open.
  */
 int
-whiteout_opaque(struct whiteout *w, const struct whiteout_member *m, int dir)
+whiteout_opaque(struct whiteout *w, struct whiteout_member *m, int dir)
 {
 	int cur, rc, first = 1;
 

@@ -10,49 +10,36 @@
  * whiteout name used as a directory is invalid too.
  *
  * Layer membership (struct whiteout_member) is the one question the rest
- * asks about layers: does this object come from a lower layer? Its whole
- * interface is whiteout_member_init, whiteout_layer_begin/_end,
- * whiteout_is_lower, whiteout_born_here, whiteout_claim_dir and
- * whiteout_member_finish; another rule can replace it behind those.
+ * asks about layers: does this object come from a lower layer? It is the
+ * set of member.h: what the writer made or declared in the current layer,
+ * recorded as it happens, never a clock or a timestamp. The writer tells
+ * it what it makes (whiteout_made_dir, whiteout_made_name) and claims the
+ * parent directory of every entry (whiteout_claim_dir: the directory and
+ * its ancestors become the layer's, so an implied directory survives the
+ * layer's own opaque marker while its lower content goes). An object is
+ * lower when the set does not hold it; a directory the layer made (born)
+ * can hold no lower content, so the opaque pass does not descend into it.
+ * Known limit: an opaque marker is applied when it is read, so a hard link
+ * after it to hidden lower content of its directory fails as a missing
+ * target.
  *
- * Today's rule reads the file system's clock, with fixed memory (no
- * per-layer list of paths). whiteout_layer_begin waits until a fresh change
- * in the work directory gets a timestamp strictly later than one taken just
- * before: that is the layer's start. A non-directory belongs to the current
- * layer when its birth time (or, where the file system records none, its
- * change time) is at or after the start; a directory when its change time
- * is. Every directory that holds an entry of the layer, and all its
- * ancestors, have their change time refreshed (whiteout_claim_dir: chmod to
- * the same mode), so an implied directory counts as the layer's. The writer
- * claims a parent directory before it creates anything in it.
- * ASSUMPTION: the file system clock of the root does not go back during a
- * pull (a wall clock stepped back by NTP or an RTC). A step back between
- * layers, or within a layer as seen at whiteout_layer_end, is detected and
- * fails with ERR_IO; a step back and forth within one layer is not.
- * Known limits: a hard link made in a layer to an inode of a lower layer
- * shares that inode's birth time, so a later whiteout or opaque marker of
- * the same layer treats the new name as lower; without birth times, a lower
- * file whose link count the layer changes (a hard link to it, a whiteout of
- * another of its names) counts as the layer's for the rest of the layer.
- * An opaque marker is applied when it is read, so a hard link after it to
- * hidden lower content of its directory fails as a missing target.
- *
- * Memory: struct whiteout_member (times, the caller's work handle, a probe
- * file "layer.probe" in work) and struct whiteout (the opaque pass's path
- * and names, one directory listing) are caller-owned, hold no pointers into
- * themselves, and do not grow with the layer. Directory handles passed in
- * stay the caller's.
+ * Memory: struct whiteout_member (the set's cache and buffer, the root's
+ * identity) and struct whiteout (the opaque pass's path and names, one
+ * directory listing) are caller-owned, hold no pointers into themselves,
+ * and do not grow with the layer; the set's keys live in files in the
+ * caller's work directory. Directory handles passed in stay the caller's.
  *
  * Order of calls:
  *
  *     whiteout_member_init(&m, work, root_dev, root_ino);
  *     whiteout_init(&w);
- *     for each layer:
+ *     for each layer (and each new attempt at one):
  *         whiteout_layer_begin(&m, index);
  *         for each entry:  whiteout_in_path(parent), whiteout_name(name),
- *             whiteout_claim_dir(&m, parent handle), then for a whiteout
- *             whiteout_remove(&m, ...) or whiteout_opaque(&w, &m, ...)
- *         whiteout_layer_end(&m);
+ *             whiteout_claim_dir(&m, parent handle, &parent_ino), then
+ *             whiteout_made_dir / whiteout_made_name for what it makes, or
+ *             for a whiteout whiteout_remove(&m, ...) or
+ *             whiteout_opaque(&w, &m, ...)
  *     whiteout_member_finish(&m);   after the last layer
  */
 #ifndef WHITEOUT_H
@@ -62,60 +49,44 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "member.h"
 #include "port.h"
-
-/* Longest wait for the file system clock to tick at a layer's start. */
-#ifndef ROOTFS_TICK_WAIT_MS
-#define ROOTFS_TICK_WAIT_MS 5000u
-#endif
 
 /* ---- layer membership ----------------------------------------------------- */
 
-struct whiteout_time {
-	int64_t s;
-	uint32_t ns;
-};
-
 struct whiteout_member {
-	int work;                    /* the caller's handle */
-	int no_btime;                /* tests: decide by change time only */
+	struct member set;
 	uint64_t root_dev, root_ino;
 	unsigned layer;              /* index of the current layer */
-	struct whiteout_time start;  /* first timestamp of the current layer */
-	struct whiteout_time last;   /* latest timestamp seen at a layer's end */
 };
 
-/* Start with the probe file in work (a directory handle on the root's file
- * system) and the root's device and inode numbers (claims stop there). */
+/* Start over the work directory handle (on the root's file system, outside
+ * it) with the root's device and inode numbers (claims stop there). */
 void whiteout_member_init(struct whiteout_member *m, int work,
     uint64_t root_dev, uint64_t root_ino);
 
-/*
- * Start layer index (bottom first): takes the layer's start time, waiting at
- * most ROOTFS_TICK_WAIT_MS for the file system clock to move. Returns 0,
- * ERR_IO when the clock stands still or went back, or a port error.
- */
+/* Start layer index (bottom first), or a new attempt at it: the set is
+ * emptied. Returns 0 or a port error. */
 int whiteout_layer_begin(struct whiteout_member *m, unsigned index);
 
-/* End of a layer: checks that the clock did not go back. Returns 0 or
- * ERR_IO (or a port error). */
-int whiteout_layer_end(struct whiteout_member *m);
+/*
+ * Make the directory handle fd, and its ancestors up to the root, the
+ * current layer's; *ino gets fd's inode number (for whiteout_made_name and
+ * whiteout_remove). Returns 0 or a port error.
+ */
+int whiteout_claim_dir(struct whiteout_member *m, int fd, uint64_t *ino);
 
-/* Nonzero when the object st describes came from a lower layer. */
-int whiteout_is_lower(const struct whiteout_member *m,
-    const struct port_stat *st);
+/* The writer made (born) or declared the directory with inode ino. Returns
+ * 0 or a port error. */
+int whiteout_made_dir(struct whiteout_member *m, uint64_t ino, int born);
 
-/* Nonzero when the directory st describes was made in the current layer,
- * so it can hold no lower content; 0 when that cannot be told. */
-int whiteout_born_here(const struct whiteout_member *m,
-    const struct port_stat *st);
+/* The writer made name (not a directory) in the directory with inode
+ * parent. Returns 0 or a port error. */
+int whiteout_made_name(struct whiteout_member *m, uint64_t parent,
+    const char *name);
 
-/* Make the directory handle fd, and its ancestors up to the root, count as
- * the current layer's. Returns 0 or a port error. */
-int whiteout_claim_dir(const struct whiteout_member *m, int fd);
-
-/* After the last layer: removes the probe file; never fails. */
-void whiteout_member_finish(const struct whiteout_member *m);
+/* After the last layer: removes the set's files; never fails. */
+void whiteout_member_finish(struct whiteout_member *m);
 
 /* ---- whiteout names and their effect ---------------------------------------- */
 
@@ -144,8 +115,9 @@ int whiteout_name(const char *name, const char **target);
 int whiteout_in_path(const char *dir);
 
 /* ".wh.NAME": remove name (with its content) below the directory handle
- * dir when it is lower; absent is fine. Returns 0 or a port error. */
-int whiteout_remove(const struct whiteout_member *m, int dir,
+ * dir, whose inode is dir_ino, when it is lower; absent is fine. Returns 0
+ * or a port error. */
+int whiteout_remove(struct whiteout_member *m, int dir, uint64_t dir_ino,
     const char *name);
 
 /*
@@ -153,7 +125,6 @@ int whiteout_remove(const struct whiteout_member *m, int dir,
  * also inside directories of the current layer that existed before it.
  * Returns 0, ERR_NOMEM (a tree deeper than BOARD_PATH_MAX) or a port error.
  */
-int whiteout_opaque(struct whiteout *w, const struct whiteout_member *m,
-    int dir);
+int whiteout_opaque(struct whiteout *w, struct whiteout_member *m, int dir);
 
 #endif /* WHITEOUT_H */

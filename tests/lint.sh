@@ -110,3 +110,11 @@ long_funcs=$(awk -v MAX=100 '
 		start = 0; cname = "" } }' src/*.c)
 if [ -z "$long_funcs" ]; then echo "PASS lint/function-length"
 else echo "FAIL lint/function-length: $long_funcs"; fi
+
+# Layer membership decides by what the writer recorded (src/member.h), never
+# by a clock or a file's timestamps: the writer's modules call no time
+# function and read no time field (port_stat has none).
+timers=$(grep -nE 'port_(mono_ms|now|time|sleep_ms)|time\(|clock_gettime|gettimeofday|_time[sn]?\b|ctime|btime' \
+	src/member.c src/member.h src/whiteout.c src/whiteout.h src/contain.c src/contain.h)
+if [ -z "$timers" ]; then echo "PASS lint/membership-reads-no-time"
+else echo "FAIL lint/membership-reads-no-time: $timers"; fi

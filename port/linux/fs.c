@@ -123,6 +123,40 @@ port_fs_close(int fd)
 	return ERR_OK;
 }
 
+long
+port_fs_pread(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n;
+
+	do {
+		n = pread(fd, buf, len, (off_t)off);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return linux_err(errno, "read", NULL);
+	return (long)n;
+}
+
+long
+port_fs_pwrite(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const unsigned char *p = buf;
+	size_t left = len;
+
+	while (left > 0) {
+		ssize_t n = pwrite(fd, p, left, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return linux_err(errno, "write", NULL);
+		if (n == 0)
+			return err_set(ERR_IO, "write: no progress");
+		p += n;
+		off += (uint64_t)n;
+		left -= (size_t)n;
+	}
+	return (long)len;
+}
+
 int
 port_fs_truncate(int fd, uint64_t len)
 {
@@ -166,7 +200,6 @@ int
 port_fs_stat(int dir, const char *path, struct port_stat *st)
 {
 	struct stat s;
-	struct statx sx;
 	int flags = AT_SYMLINK_NOFOLLOW;
 
 	if (path == NULL || path[0] == '\0') {
@@ -174,30 +207,6 @@ port_fs_stat(int dir, const char *path, struct port_stat *st)
 		flags |= AT_EMPTY_PATH;
 	}
 	memset(st, 0, sizeof *st);
-	if (statx(dirfd_of(dir), path, flags | AT_STATX_SYNC_AS_STAT,
-	    STATX_BASIC_STATS | STATX_BTIME, &sx) == 0) {
-		st->type = type_of((mode_t)sx.stx_mode);
-		st->mode = (uint32_t)(sx.stx_mode & 07777);
-		st->uid = (uint32_t)sx.stx_uid;
-		st->gid = (uint32_t)sx.stx_gid;
-		st->size = (uint64_t)sx.stx_size;
-		st->ino = (uint64_t)sx.stx_ino;
-		st->dev = (uint64_t)makedev(sx.stx_dev_major, sx.stx_dev_minor);
-		st->nlink = (uint64_t)sx.stx_nlink;
-		st->mtime_s = (int64_t)sx.stx_mtime.tv_sec;
-		st->mtime_ns = (uint32_t)sx.stx_mtime.tv_nsec;
-		st->ctime_s = (int64_t)sx.stx_ctime.tv_sec;
-		st->ctime_ns = (uint32_t)sx.stx_ctime.tv_nsec;
-		if (sx.stx_mask & STATX_BTIME) {
-			st->has_btime = 1;
-			st->btime_s = (int64_t)sx.stx_btime.tv_sec;
-			st->btime_ns = (uint32_t)sx.stx_btime.tv_nsec;
-		}
-		return ERR_OK;
-	}
-	if (errno != ENOSYS)
-		return linux_err(errno, "stat", path);
-	/* Kernels before 4.11: no statx, no birth time. */
 	if (fstatat(dirfd_of(dir), path, &s, flags) != 0)
 		return linux_err(errno, "stat", path);
 	st->type = type_of(s.st_mode);
@@ -208,10 +217,6 @@ port_fs_stat(int dir, const char *path, struct port_stat *st)
 	st->ino = (uint64_t)s.st_ino;
 	st->dev = (uint64_t)s.st_dev;
 	st->nlink = (uint64_t)s.st_nlink;
-	st->mtime_s = (int64_t)s.st_mtim.tv_sec;
-	st->mtime_ns = (uint32_t)s.st_mtim.tv_nsec;
-	st->ctime_s = (int64_t)s.st_ctim.tv_sec;
-	st->ctime_ns = (uint32_t)s.st_ctim.tv_nsec;
 	return ERR_OK;
 }
 

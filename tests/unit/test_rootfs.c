@@ -29,7 +29,7 @@
 #include "contain.h"
 #include "whiteout.h"
 
-static int g_mode;          /* 0 openat2, 1 walk, 2 openat2 + change time only */
+static int g_mode;          /* 0 openat2, 1 walk, 2 openat2 + membership table at once */
 static int g_root;          /* running as root */
 static struct rootfs g_fs;
 static struct rootfs_entry g_e;
@@ -90,7 +90,7 @@ sb_new(struct sb *s, int is_root)
 	rc = rootfs_open(&g_fs, s->rootfd, s->workfd, is_root);
 	CHECK_EQ(rc, ERR_OK);
 	g_fs.contain.force_walk = g_mode == 1;
-	g_fs.member.no_btime = g_mode == 2;
+	g_fs.member.set.eager = g_mode == 2;
 }
 
 static void
@@ -676,14 +676,12 @@ test_opaque_merged_directories(void)
 }
 
 /* Both names of a lower inode whited out: the first unlink changes the
- * other name's change time, not its birth time. */
+ * other name's link count, not its membership. */
 static void
 test_whiteout_both_names_of_a_lower_hardlink(void)
 {
 	struct sb s;
 
-	if (g_mode == 2)
-		return;   /* documented limit without birth times */
 	sb_new(&s, g_root);
 	layer(0);
 	CHECK_EQ(put(ROOTFS_REG, "m/a", NULL, 0644), ERR_OK);
@@ -1309,22 +1307,123 @@ test_whiteout_names(void)
 	CHECK(!whiteout_in_path(".wh"));
 }
 
-static int
-lower(const struct sb *s, const struct whiteout_member *m, const char *path)
+/* The set alone: names and directories, the born flag, growth past the
+ * first table, and a new layer starting empty. */
+static void
+test_member_set(void)
 {
-	struct port_stat st;
+	static struct member m;
+	struct sb s;
+	char name[32];
+	int born, i;
 
-	return port_fs_stat(s->rootfd, path, &st) == ERR_OK &&
-	    whiteout_is_lower(m, &st);
+	sb_new(&s, g_root);
+	member_init(&m, s.workfd);
+	m.eager = g_mode == 2;
+	CHECK_EQ(member_begin(&m), ERR_OK);
+	CHECK_EQ(member_add_dir(&m, 7, 0), 0);
+	CHECK_EQ(member_add_dir(&m, 7, 0), 1);       /* known: cache */
+	CHECK_EQ(member_add_dir(&m, 9, 1), 0);
+	for (i = 0; i < 3000; i++) {                 /* > 2^10 / 2: grows */
+		snprintf(name, sizeof name, "n%d", i);
+		CHECK_EQ(member_add_name(&m, (uint64_t)(i % 5), name), ERR_OK);
+	}
+	CHECK_EQ(member_has_name(&m, 3, "n3"), 1);
+	CHECK_EQ(member_has_name(&m, 4, "n3"), 0);   /* same name, other dir */
+	CHECK_EQ(member_has_name(&m, 4, "n2998"), 0);
+	CHECK_EQ(member_has_name(&m, 3, "n2998"), 1);
+	CHECK_EQ(member_has_name(&m, 0, "absent"), 0);
+	CHECK(m.bits > 10 && m.count == 3002);
+	born = -1;
+	CHECK_EQ(member_has_dir(&m, 9, &born), 1);
+	CHECK_EQ(born, 1);
+	CHECK_EQ(member_has_dir(&m, 7, &born), 1);
+	CHECK_EQ(born, 0);
+	CHECK_EQ(member_has_dir(&m, 8, &born), 0);
+	/* A name key is not a directory key of the same number. */
+	CHECK_EQ(member_has_dir(&m, 3, NULL), 0);
+	/* With the table built, a known directory says so. */
+	memset(m.cache, 0, sizeof m.cache);
+	CHECK_EQ(member_add_dir(&m, 7, 0), 1);
+	CHECK_EQ(member_add_dir(&m, 11, 0), 0);
+	CHECK_EQ(member_add_dir(&m, 11, 1), 1);      /* now born: raised */
+	memset(m.cache, 0, sizeof m.cache);
+	CHECK_EQ(member_has_dir(&m, 11, &born), 1);
+	CHECK_EQ(born, 1);
+	/* The next layer starts empty. */
+	CHECK_EQ(member_begin(&m), ERR_OK);
+	CHECK_EQ(member_has_name(&m, 3, "n3"), 0);
+	CHECK_EQ(member_has_dir(&m, 9, NULL), 0);
+	member_finish(&m);
+	CHECK(faccessat(s.workfd, "member.log", F_OK, AT_SYMLINK_NOFOLLOW) != 0);
+	CHECK(faccessat(s.workfd, "member.tab", F_OK, AT_SYMLINK_NOFOLLOW) != 0);
+	sb_free(&s);
 }
 
+/*
+ * Membership through the writer, as issue 10 asks: a layer whites out
+ * files the layer before made; files the same layer made before its own
+ * whiteout survive it; a name the layer links to a lower inode is the
+ * layer's; an opaque marker keeps the layer's entries below it, made
+ * before or after it, and removes the lower ones. Nothing here depends on
+ * time: the lower layer's files are given timestamps far in the future and
+ * the past, and port_stat carries none (test_port).
+ */
+static void
+test_membership_without_time(void)
+{
+	static const struct timespec odd[2] = { { 4102444800, 0 }, { 4102444800, 0 } };
+	static const struct timespec old[2] = { { 1, 0 }, { 1, 0 } };
+	struct stat st;
+	struct sb s;
+
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(ROOTFS_REG, "a/x", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "a/y", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/f", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/a", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/sub/b", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_DIR, "o/gone/", NULL, 0755), ERR_OK);
+	CHECK(utimensat(s.rootfd, "a/x", odd, AT_SYMLINK_NOFOLLOW) == 0);
+	CHECK(utimensat(s.rootfd, "o/sub", odd, AT_SYMLINK_NOFOLLOW) == 0);
+	CHECK(utimensat(s.rootfd, "a/y", old, AT_SYMLINK_NOFOLLOW) == 0);
+	layer(1);
+	/* Made by the layer before: removed. */
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh.x", NULL, 0644), ERR_OK);
+	/* Made by this layer before its whiteout: stays. */
+	CHECK_EQ(put(ROOTFS_REG, "a/new", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh.new", NULL, 0644), ERR_OK);
+	/* Whited out, then made again by this layer: the new one stays. */
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh.y", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "a/y", NULL, 0600), ERR_OK);
+	/* A name this layer links to a lower inode is this layer's. */
+	CHECK_EQ(put(ROOTFS_LINK, "a/hl", "d/f", 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "d/.wh.f", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh.hl", NULL, 0644), ERR_OK);
+	/* Opaque: this layer's entries before and after it stay. */
+	CHECK_EQ(put(ROOTFS_REG, "o/sub/mine", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/.wh..wh..opq", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, "o/after", NULL, 0644), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	CHECK(!exists(&s, "a/x"));
+	CHECK(exists(&s, "a/new") && exists(&s, "a/y") && exists(&s, "a/hl"));
+	CHECK(lst(&s, "a/y", &st) == 0 && (st.st_mode & 07777) == 0600);
+	CHECK(!exists(&s, "d/f"));
+	CHECK(!exists(&s, "o/a") && !exists(&s, "o/sub/b") && !exists(&s, "o/gone"));
+	CHECK(exists(&s, "o/sub/mine") && exists(&s, "o/after"));
+	sb_free(&s);
+}
+
+/* The set's files live in work/ and go with member_finish. */
 static void
 test_membership_and_opaque(void)
 {
 	static struct whiteout w;
-	struct whiteout_member m;
+	static struct whiteout_member m;
 	struct port_stat st;
 	struct sb s;
+	uint64_t ino;
 	char p[300];
 	int fd;
 
@@ -1332,54 +1431,60 @@ test_membership_and_opaque(void)
 	CHECK_EQ(port_fs_stat(s.rootfd, NULL, &st), ERR_OK);
 	whiteout_member_init(&m, s.workfd, st.dev, st.ino);
 	whiteout_init(&w);
-	m.no_btime = g_mode == 2;
+	m.set.eager = g_mode == 2;
 	CHECK(mkdirat(s.rootfd, "p", 0755) == 0 && mkdirat(s.rootfd, "p/q", 0755) == 0);
 	CHECK(mkdirat(s.rootfd, "o", 0755) == 0 && mkdirat(s.rootfd, "o/sub", 0755) == 0);
-	snprintf(p, sizeof p, "%s/root/old", s.dir);
-	write_file(p, "old");
 	snprintf(p, sizeof p, "%s/root/o/a", s.dir);
 	write_file(p, "a");
 	snprintf(p, sizeof p, "%s/root/o/sub/b", s.dir);
 	write_file(p, "b");
+	snprintf(p, sizeof p, "%s/root/p/q/old", s.dir);
+	write_file(p, "old");
 	CHECK_EQ(whiteout_layer_begin(&m, 0), ERR_OK);
-	snprintf(p, sizeof p, "%s/root/new", s.dir);
-	write_file(p, "new");
-	CHECK(lower(&s, &m, "old") && !lower(&s, &m, "new"));
-	CHECK(lower(&s, &m, "p/q") && lower(&s, &m, "p"));
 	/* A claim makes a directory and its ancestors the layer's. */
 	fd = openat(s.rootfd, "p/q", O_RDONLY | O_DIRECTORY);
-	CHECK_EQ(whiteout_claim_dir(&m, fd), ERR_OK);
+	CHECK_EQ(whiteout_claim_dir(&m, fd, &ino), ERR_OK);
 	close(fd);
-	CHECK(!lower(&s, &m, "p/q") && !lower(&s, &m, "p"));
-	CHECK(lower(&s, &m, "o"));
-	/* Born here: known only from birth times. */
-	CHECK(mkdirat(s.rootfd, "nd", 0755) == 0);
-	CHECK_EQ(port_fs_stat(s.rootfd, "nd", &st), ERR_OK);
-	CHECK_EQ(whiteout_born_here(&m, &st), st.has_btime && g_mode != 2);
+	CHECK_EQ(port_fs_stat(s.rootfd, "p/q", &st), ERR_OK);
+	CHECK_EQ(ino, st.ino);
+	CHECK_EQ(member_has_dir(&m.set, st.ino, NULL), 1);
 	CHECK_EQ(port_fs_stat(s.rootfd, "p", &st), ERR_OK);
-	CHECK_EQ(whiteout_born_here(&m, &st), 0);
-	/* ".wh.NAME" removes lower objects only; absent is fine. */
-	CHECK_EQ(whiteout_remove(&m, s.rootfd, "old"), ERR_OK);
-	CHECK_EQ(whiteout_remove(&m, s.rootfd, "new"), ERR_OK);
-	CHECK_EQ(whiteout_remove(&m, s.rootfd, "absent"), ERR_OK);
-	CHECK(!exists(&s, "old") && exists(&s, "new"));
+	CHECK_EQ(member_has_dir(&m.set, st.ino, NULL), 1);
+	/* ".wh.NAME" removes lower objects only; absent is fine; a claimed
+	 * directory stays. */
+	snprintf(p, sizeof p, "%s/root/p/q/new", s.dir);
+	write_file(p, "new");
+	CHECK_EQ(whiteout_made_name(&m, ino, "new"), ERR_OK);
+	fd = openat(s.rootfd, "p/q", O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(whiteout_remove(&m, fd, ino, "old"), ERR_OK);
+	CHECK_EQ(whiteout_remove(&m, fd, ino, "new"), ERR_OK);
+	CHECK_EQ(whiteout_remove(&m, fd, ino, "absent"), ERR_OK);
+	close(fd);
+	CHECK(!exists(&s, "p/q/old") && exists(&s, "p/q/new"));
+	CHECK_EQ(whiteout_remove(&m, s.rootfd, 0, "p"), ERR_OK);
+	CHECK(exists(&s, "p"));
 	/* Opaque: lower content goes, also below, the layer's stays. */
+	fd = openat(s.rootfd, "o/sub", O_RDONLY | O_DIRECTORY);
+	CHECK_EQ(whiteout_claim_dir(&m, fd, &ino), ERR_OK);
+	close(fd);
 	snprintf(p, sizeof p, "%s/root/o/sub/new", s.dir);
 	write_file(p, "new");
+	CHECK_EQ(whiteout_made_name(&m, ino, "new"), ERR_OK);
 	fd = openat(s.rootfd, "o", O_RDONLY | O_DIRECTORY);
 	CHECK_EQ(whiteout_opaque(&w, &m, fd), ERR_OK);
 	close(fd);
 	CHECK(!exists(&s, "o/a") && !exists(&s, "o/sub/b"));
 	CHECK(exists(&s, "o/sub/new"));
-	CHECK_EQ(whiteout_layer_end(&m), ERR_OK);
 	/* The next layer: what the last one made is lower now. */
 	CHECK_EQ(whiteout_layer_begin(&m, 1), ERR_OK);
 	CHECK_EQ(m.layer, 1);
-	CHECK(lower(&s, &m, "new") && lower(&s, &m, "p"));
-	CHECK_EQ(whiteout_layer_end(&m), ERR_OK);
-	CHECK_EQ(faccessat(s.workfd, "layer.probe", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+	CHECK_EQ(port_fs_stat(s.rootfd, "p", &st), ERR_OK);
+	CHECK_EQ(member_has_dir(&m.set, st.ino, NULL), 0);
+	CHECK(faccessat(s.workfd, "member.log", F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    faccessat(s.workfd, "member.tab", F_OK, AT_SYMLINK_NOFOLLOW) == 0);
 	whiteout_member_finish(&m);
-	CHECK(faccessat(s.workfd, "layer.probe", F_OK, AT_SYMLINK_NOFOLLOW) != 0);
+	CHECK(faccessat(s.workfd, "member.log", F_OK, AT_SYMLINK_NOFOLLOW) != 0);
+	CHECK(faccessat(s.workfd, "member.tab", F_OK, AT_SYMLINK_NOFOLLOW) != 0);
 	sb_free(&s);
 }
 
@@ -1456,7 +1561,7 @@ main(void)
 		enter_jail();
 	for (g_mode = 0; g_mode < 3; g_mode++) {
 		printf("mode %s\n", g_mode == 0 ? "openat2" : g_mode == 1 ?
-		    "component walk" : "openat2, change time only");
+		    "component walk" : "openat2, membership table at once");
 		UNIT_RUN(test_files_dirs_symlinks);
 		UNIT_RUN(test_directory_mtimes_after_children);
 		UNIT_RUN(test_replace_types);
@@ -1474,6 +1579,8 @@ main(void)
 		UNIT_RUN(test_entry_views);
 		UNIT_RUN(test_contain_dir);
 		UNIT_RUN(test_membership_and_opaque);
+		UNIT_RUN(test_member_set);
+		UNIT_RUN(test_membership_without_time);
 	}
 	UNIT_RUN(test_contain_clean);
 	UNIT_RUN(test_contain_split);
