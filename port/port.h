@@ -47,6 +47,12 @@ void port_sleep_ms(uint32_t ms);
 /* Fill buf with len bytes from the kernel's random source; 0 or ERR_IO. */
 int port_entropy(void *buf, size_t len);
 
+/* The running kernel's boot identity (changes at every boot) into buf as
+ * a NUL-terminated string of at most cap - 1 printable bytes without
+ * spaces. Returns its length, or ERR_UNSUPPORTED where the system does not
+ * tell (the caller then trusts nothing to survive from before). */
+long port_boot_id(char *buf, size_t cap);
+
 /* ---- network --------------------------------------------------------- */
 
 /*

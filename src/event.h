@@ -16,6 +16,9 @@
  *                   killed run had verified it): index, digest
  *     EV_RETRY      a request failed and is tried again: text says why,
  *                   attempt and delay_ms
+ *     EV_AFRESH     a staging tree left by an earlier run cannot be kept
+ *                   (it may hold bytes never verified): text says why;
+ *                   the pull starts over from the first layer
  *     EV_COMMITTED  the tree is in place: text is DEST, digest the manifest
  *     EV_ERROR      the pull failed: code (exit code), name, text
  */
@@ -31,6 +34,7 @@ enum event_kind {
 	EV_BYTES,
 	EV_VERIFIED,
 	EV_RETRY,
+	EV_AFRESH,
 	EV_COMMITTED,
 	EV_ERROR
 };

@@ -183,6 +183,49 @@ resume(struct layer *L, const struct source *src, const struct descriptor *d,
 	return from == have ? ERR_OK : skip_repeat(L, src, what, p, n);
 }
 
+/* The chunk is whole (or the blob's last): on record, then applied. */
+static int
+apply_chunk(struct layer *L, struct rootfs *fs, const char *what)
+{
+	int rc;
+
+	if (L->fill == 0)
+		return ERR_OK;
+	rc = proof_step(&L->proof, &L->blob);
+	if (rc < 0) {
+		L->diverged = rc == ERR_VERIFY;
+		return err_prefix(rc, "%s", what);
+	}
+	if (L->dc_err.code == 0)
+		feed(L, fs, L->chunk, L->fill);
+	L->fill = 0;
+	return ERR_OK;
+}
+
+/* Received bytes: into the blob digest and the chunk, applied by chunks. */
+static int
+take(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n,
+    const char *what)
+{
+	while (n > 0) {
+		size_t k = sizeof L->chunk - L->fill;
+		int rc;
+
+		k = n < k ? n : k;
+		memcpy(L->chunk + L->fill, p, k);
+		digest_push(&L->blob, p, k);
+		L->fill += k;
+		p += k;
+		n -= k;
+		if (L->fill == sizeof L->chunk) {
+			rc = apply_chunk(L, fs, what);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return ERR_OK;
+}
+
 /* Read the blob to its end into the stages, resuming broken transfers. */
 static int
 transfer(struct layer *L, const struct source *src, struct rootfs *fs,
@@ -197,7 +240,7 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 	for (;;) {
 		rc = source_read(src, &p, &n);
 		if (rc == ERR_END)
-			return ERR_OK;
+			return apply_chunk(L, fs, what);
 		if (rc < 0) {
 			/* Go on from the byte where it stopped, into the same
 			 * pipeline. */
@@ -205,7 +248,7 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 			if (rc == ERR_OK)
 				rc = resume(L, src, d, what, &p, &n);
 			if (rc == ERR_END)
-				return ERR_OK;
+				return apply_chunk(L, fs, what);
 			if (rc < 0)
 				return err_prefix(rc, "%s", what);
 			if (n == 0)
@@ -215,10 +258,10 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 			return err_set(ERR_VERIFY, "%s: the registry sends more than "
 			    "the %llu bytes the manifest gives", what,
 			    (unsigned long long)d->size);
-		digest_push(&L->blob, p, n);
 		L->bytes_fetched += n;
-		if (L->dc_err.code == 0)
-			feed(L, fs, p, n);
+		rc = take(L, fs, p, n, what);
+		if (rc < 0)
+			return rc;
 		{
 			struct event ev;
 			memset(&ev, 0, sizeof ev);
@@ -302,7 +345,11 @@ layer_pull(struct layer *L, const struct source *src, struct rootfs *fs,
 	digest_init(&L->diff);
 	tar_init(&L->tar);
 	L->tar_done = 0;
-	rc = rootfs_layer_begin(fs, job->index);
+	L->fill = 0;
+	L->diverged = 0;
+	rc = proof_begin(&L->proof, job->index, d->digest);
+	if (rc == ERR_OK)
+		rc = rootfs_layer_begin(fs, job->index);
 	if (rc < 0)
 		return err_prefix(rc, "%s", what);
 	rc = transfer(L, src, fs, job, what, events);

@@ -13,6 +13,11 @@
  * a source that can only start over has its repeated bytes checked against
  * what was taken in before (by hash) and skipped.
  *
+ * Bytes reach the decompressor in chunks of PROOF_CHUNK, each recorded (or,
+ * where an interrupted run recorded it, checked) by proof.h before it is
+ * applied; a chunk that differs from the interrupted run's is never
+ * applied: layer_pull fails with ERR_VERIFY and sets L->diverged.
+ *
  * struct layer is caller-owned and large (the inflate arena and window,
  * the tar reader); one per pull, reused for every layer. The writer is
  * opened by the caller (stage.h) and shared by all layers.
@@ -28,6 +33,7 @@
 #include "err.h"
 #include "event.h"
 #include "manifest.h"
+#include "proof.h"
 #include "rootfs.h"
 #include "source.h"
 #include "tar.h"
@@ -49,6 +55,10 @@ struct layer {
 	unsigned resumes;          /* transfers continued mid-blob */
 	uint64_t refetched;        /* bytes received twice (a source that
 	                            * started over) */
+	struct proof proof;        /* the caller inits it (proof_init) */
+	int diverged;              /* other bytes than an interrupted run's */
+	size_t fill;               /* bytes waiting in chunk */
+	uint8_t chunk[PROOF_CHUNK];
 };
 
 /* What one layer is, for layer_pull. */

@@ -422,6 +422,9 @@ on_event(void *arg, const struct event *ev)
 	case EV_RETRY:
 		progress_retry(ev->text, ev->attempt, ev->delay_ms);
 		break;
+	case EV_AFRESH:
+		progress_afresh(ev->text);
+		break;
 	case EV_COMMITTED:
 		progress_committed(ev->text, ev->digest);
 		break;

@@ -147,7 +147,7 @@ copy_keys(struct member *m, int src, uint64_t len, int to, unsigned bits)
 
 		if (n < 0)
 			return n;
-		if (n == 0 || n % MEMBER_KEY != 0)
+		if (n == 0 || (size_t)n % MEMBER_KEY != 0)
 			return err_set(ERR_IO, "membership file: short read");
 		for (i = 0; i < (size_t)n; i += MEMBER_KEY) {
 			int rc;

@@ -147,6 +147,20 @@ progress_retry(const char *why, unsigned attempt, uint32_t delay_ms)
 }
 
 void
+progress_afresh(const char *why)
+{
+	char w[1100];
+
+	if (P.mode == PROGRESS_JSON) {
+		lex_json_quote(w, sizeof w, why);
+		progress_say(P.fd, "{\"event\":\"afresh\",\"reason\":%s}\n", w);
+	} else if (P.mode != PROGRESS_NONE) {
+		end_line();
+		progress_say(P.fd, "starting afresh: %s\n", why);
+	}
+}
+
+void
 progress_committed(const char *dest, const char *digest)
 {
 	char d[700];

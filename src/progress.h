@@ -35,6 +35,9 @@ void progress_layer(unsigned index, unsigned count, const char *digest,
 void progress_bytes(unsigned index, uint64_t done, uint64_t size);
 void progress_verified(unsigned index, const char *digest);
 void progress_retry(const char *why, unsigned attempt, uint32_t delay_ms);
+
+/* The staging tree of an earlier run is dropped: why. */
+void progress_afresh(const char *why);
 void progress_committed(const char *dest, const char *digest);
 void progress_error(int code, const char *name, const char *msg);
 

@@ -4,6 +4,7 @@
  */
 #include "pull.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void
@@ -21,17 +22,81 @@ emit_layer(const struct event_sink *events, enum event_kind kind,
 	event_emit(events, &ev);
 }
 
-int
-pull_image(const struct source *src, const struct image *img,
-    const char *config, size_t config_len, const struct pull_opts *o,
-    struct pull_state *s, const struct event_sink *events)
+static void
+emit_afresh(const struct event_sink *events, const char *why)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_AFRESH;
+	ev.text = why;
+	event_emit(events, &ev);
+}
+
+/* Failures that a later pull of the same image can go on from: the
+ * staging tree stays (stage.h), and its record must outlive a reboot. */
+static int
+keeps_staging(int rc)
+{
+	return rc == ERR_NET || rc == ERR_TIMEOUT || rc == ERR_DNS;
+}
+
+/*
+ * Open the staging tree and, when an earlier run left one, make sure it
+ * holds nothing unproven (proof.h); where it may, drop it and open a fresh
+ * one.
+ */
+static int
+open_stage(const struct image *img, const char *config, size_t config_len,
+    const struct pull_opts *o, struct pull_state *s,
+    const struct event_sink *events)
+{
+	size_t k;
+	int rc = stage_open(&s->stage, &o->stage, img, config, config_len, &s->fs);
+
+	if (rc < 0)
+		return rc;
+	proof_init(&s->layer.proof, s->stage.workfd, !o->stage.no_sync);
+	k = s->stage.kept;
+	rc = proof_resume(&s->layer.proof, k,
+	    k < img->nlayers ? img->layers[k].digest : NULL);
+	if (rc != PROOF_AFRESH)
+		return rc;
+	emit_afresh(events, err_msg());
+	err_clear();
+	proof_close(&s->layer.proof);
+	/* Not ERR_OK and no network failure: the staging tree goes. */
+	(void)stage_close(&s->stage, &s->fs, ERR_VERIFY);
+	err_clear();
+	rc = stage_open(&s->stage, &o->stage, img, config, config_len, &s->fs);
+	if (rc == ERR_OK)
+		proof_init(&s->layer.proof, s->stage.workfd, !o->stage.no_sync);
+	return rc;
+}
+
+/* The staging tree stays after failure rc: make its record hold across a
+ * reboot, keeping rc's message (a failure to seal only means that a later
+ * boot will not trust it). */
+static void
+seal(struct pull_state *s, int rc)
+{
+	char msg[ERR_MSG_MAX];
+
+	snprintf(msg, sizeof msg, "%s", err_msg());
+	if (proof_seal(&s->layer.proof, s->stage.rootfd) < 0)
+		err_set(rc, "%s", msg);
+}
+
+/* Every layer the staging tree does not hold yet, through the pipeline. */
+static int
+pull_layers(const struct source *src, const struct image *img,
+    const struct pull_opts *o, struct pull_state *s,
+    const struct event_sink *events)
 {
 	struct layer_job job;
-	struct event ev;
 	size_t i;
-	int rc;
+	int rc = ERR_OK;
 
-	rc = stage_open(&s->stage, &o->stage, img, config, config_len, &s->fs);
 	for (i = 0; rc == ERR_OK && i < img->nlayers; i++) {
 		if (i < s->stage.kept) {
 			/* Verified by a run that did not finish. */
@@ -50,8 +115,38 @@ pull_image(const struct source *src, const struct image *img,
 		if (rc == ERR_OK)
 			emit_layer(events, EV_VERIFIED, img, i);
 	}
-	if (rc == ERR_OK)
-		rc = stage_commit(&s->stage, &s->fs);
+	return rc;
+}
+
+int
+pull_image(const struct source *src, const struct image *img,
+    const char *config, size_t config_len, const struct pull_opts *o,
+    struct pull_state *s, const struct event_sink *events)
+{
+	struct event ev;
+	int rc, again = 1;
+
+	for (;;) {
+		s->layer.diverged = 0;
+		rc = open_stage(img, config, config_len, o, s, events);
+		if (rc == ERR_OK)
+			rc = pull_layers(src, img, o, s, events);
+		if (rc == ERR_OK)
+			rc = stage_commit(&s->stage, &s->fs);
+		if (rc == ERR_OK || !s->layer.diverged || !again)
+			break;
+		/* An interrupted run applied other bytes than these: its
+		 * tree goes, and the pull starts over, once. */
+		emit_afresh(events, err_msg());
+		err_clear();
+		proof_close(&s->layer.proof);
+		(void)stage_close(&s->stage, &s->fs, ERR_VERIFY);
+		err_clear();
+		again = 0;
+	}
+	if (keeps_staging(rc) && s->stage.rootfd >= 0)
+		seal(s, rc);
+	proof_close(&s->layer.proof);
 	rc = stage_close(&s->stage, &s->fs, rc);
 	if (rc == ERR_OK) {
 		memset(&ev, 0, sizeof ev);

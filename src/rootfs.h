@@ -149,10 +149,11 @@ int rootfs_open(struct rootfs *fs, int root, int work, int is_root);
  * directory records, bytes of spill file, as rootfs_spill_mark said after
  * the last verified layer) were already applied to by a run that was
  * killed: the spill file is cut back to that mark. The next layer is then
- * applied again from its start; re-applying a layer over a partial
- * application of itself gives the same tree (every entry sets its state,
- * whiteouts only remove, and what the layer itself makes is made again
- * before its later whiteouts are seen).
+ * applied again from its start. Re-applying a layer over a partial
+ * application of itself gives the same tree only when both saw the same
+ * bytes (every entry sets its state, whiteouts only remove, and what the
+ * layer itself makes is made again before its later whiteouts are seen);
+ * layer.h's proof record makes sure they did, or the tree is dropped.
  */
 int rootfs_reopen(struct rootfs *fs, int root, int work, int is_root,
     uint64_t count, uint64_t bytes);

@@ -22,7 +22,9 @@
 # Prints one PASS/FAIL line per check, the failures again at the end, and a
 # last line "N passed, N failed"; exits 1 when anything failed. The
 # registries are stopped by PID when it ends, also after a failure or ^C.
-# KEEP=1 keeps the temporary directory for a post-mortem.
+# KEEP=1 keeps the temporary directory for a post-mortem. ONLY=NAME (a
+# shell pattern) runs only the integration scripts of that name (unit tests
+# skipped), for work on one script; its summary says so.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
@@ -109,6 +111,7 @@ mkdir -p "$WORK/unit"
 td=$(cd "${OCIPULL_TESTDATA:-../shared/testdata}" 2>/dev/null && pwd -P) || td=$ROOT
 for t in build/unit/test_*; do
 	[ -x "$t" ] || continue
+	[ -z "${ONLY:-}" ] || break
 	name=unit/$(basename "$t")
 	OCIPULL_JAIL=$WORK/unit/jail-$(basename "$t") \
 		sh tests/lib/jail.sh -t -r "$ROOT" -r "$td" -w "$WORK/unit" "$ROOT/$t" \
@@ -280,6 +283,8 @@ for BOARD in "$@"; do
 		continue
 	fi
 	for t in tests/integration/*.sh; do
+		# shellcheck disable=SC2254
+		case $(basename "$t" .sh) in ${ONLY:-*}) ;; *) continue ;; esac
 		sh "$t" 2>&1 | record
 	done
 done
@@ -297,6 +302,7 @@ if [ "$failed" -ne 0 ]; then
 	grep '^FAIL ' "$RESULTS"
 	echo
 fi
+[ -z "${ONLY:-}" ] || echo "only the integration scripts named ${ONLY}"
 echo "boards: $*; set-up $((t_setup - t0)) s, integration $((t1 - t_setup)) s"
 if [ "$skipped" -ne 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"

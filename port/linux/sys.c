@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -136,4 +137,28 @@ port_peak_rss_kb(void)
 	if (getrusage(RUSAGE_SELF, &ru) != 0)
 		return 0;
 	return (uint64_t)ru.ru_maxrss;
+}
+
+long
+port_boot_id(char *buf, size_t cap)
+{
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (cap < 2)
+		return err_set(ERR_NOMEM, "boot id: no room");
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(ERR_UNSUPPORTED, "boot id: /proc is not mounted");
+	do {
+		n = read(fd, buf, cap - 1);
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return err_set(ERR_UNSUPPORTED, "boot id: unreadable");
+	for (i = 0; i < (size_t)n && buf[i] > ' ' && buf[i] < 0x7f; i++)
+		;
+	buf[i] = '\0';
+	return i > 0 ? (long)i : err_set(ERR_UNSUPPORTED, "boot id: empty");
 }

@@ -55,7 +55,10 @@ is dropped at A, the second at B, then pass through". Fields:
     pass         forward unchanged (consumes a use: to skip requests)
   ignore_range and wrong_range only match requests that carry a Range
   header. A rule may also carry `corrupt_at` (and `xor`) next to drop_at,
-  stall_at, truncate, ignore_range or wrong_range. A cut beyond the end
+  stall_at, truncate, ignore_range or wrong_range, and `body_file` (a path)
+  next to those: the answer's body bytes are then that file's, offset for
+  offset, up to its end (the headers, Content-Length included, stay the
+  upstream's): a tampered stream, cut where the rule says. A cut beyond the end
   of the body does nothing (the log says "not reached").
 
 /_stats answers {"paths": {PATH: C, ...}, "total": C, "match": C (with
@@ -152,7 +155,7 @@ def parse_rule(d):
     if not isinstance(d, dict):
         raise ValueError("a rule is a JSON object")
     known = {"path", "method", "count", "action", "at", "seconds", "status",
-             "retry_after", "shift", "xor", "corrupt_at", "close"}
+             "retry_after", "shift", "xor", "corrupt_at", "close", "body_file"}
     extra = set(d) - known
     if extra:
         raise ValueError("unknown rule field(s): %s" % ", ".join(sorted(extra)))
@@ -191,6 +194,13 @@ def parse_rule(d):
         if a in NEEDS_AT and r["at"] is None:
             raise ValueError("%s needs at" % a)
     r["xor"] = num("xor", 1) & 0xff or 1
+    r["body"] = None
+    if d.get("body_file") is not None:
+        try:
+            with open(str(d["body_file"]), "rb") as f:
+                r["body"] = f.read(MAX_BODY)
+        except OSError as e:
+            raise ValueError("body_file: %s" % e)
     r["seconds"] = num("seconds", 30, float)
     r["shift"] = num("shift", 1)
     if a == "status":
@@ -205,7 +215,7 @@ def parse_rule(d):
 
 
 def public_rule(r):
-    return {k: v for k, v in r.items() if k != "re"}
+    return {k: v for k, v in r.items() if k not in ("re", "body")}
 
 
 def parse_range(value):
@@ -504,6 +514,10 @@ class Handler(socketserver.BaseRequestHandler):
             if not data:
                 complete = True
                 break
+            if rule and rule.get("body") is not None:
+                data = rule["body"][sent:sent + len(data)]
+                if not data:
+                    break
             if corrupt is not None and sent <= corrupt < sent + len(data):
                 b = bytearray(data)
                 b[corrupt - sent] ^= rule["xor"]
