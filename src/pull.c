@@ -83,8 +83,10 @@ seal(struct pull_state *s, int rc)
 	char msg[ERR_MSG_MAX];
 
 	snprintf(msg, sizeof msg, "%s", err_msg());
-	if (proof_seal(&s->layer.proof, s->stage.rootfd) < 0)
+	if (proof_seal(&s->layer.proof, s->stage.rootfd) < 0) {
+		err_clear();
 		err_set(rc, "%s", msg);
+	}
 }
 
 /* Every layer the staging tree does not hold yet, through the pipeline. */
