@@ -61,7 +61,11 @@ struct stage {
 	int dest_exists;           /* DEST was there: exchange, not rename */
 	int staged;                /* the staging directory is ours to remove */
 	int fs_open;               /* the writer is open */
+	int cfg_done;              /* --config-out is in place */
+	int switched;              /* DEST holds the new tree (also on errors) */
+	int keep;                  /* staging holds the previous tree: keep it */
 	size_t kept;               /* layers verified by an earlier, killed run */
+	size_t done;               /* layers the journal records as verified */
 	char journal[BOARD_LAYERS_MAX * 200 + 200];
 };
 
