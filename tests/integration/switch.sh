@@ -100,12 +100,20 @@ if ! command -v strace >/dev/null 2>&1; then
 fi
 
 # ---- switching back fails too ---------------------------------------------------
+# failing CALL WHEN ARGS...: pull with strace making the system call CALL
+# fail with EIO at the calls WHEN counts (strace's syntax).
+failing() {
+	c=$1 when=$2
+	shift 2
+	jailed strace -f -o /dev/null -e trace="$c" -e inject="$c:error=EIO:when=$when" \
+		"$OCIPULL" pull --plain-http --platform linux/amd64 "$@" "$IMG" "$D" \
+		>"$OUT_F" 2>"$ERR_F" </dev/null
+	RC=$?
+	LAST="ocipull pull $* ($c number $when fails)"
+}
+
 fresh keep
-jailed strace -f -o /dev/null -e trace=renameat2 -e inject=renameat2:error=EIO:when=2+ \
-	"$OCIPULL" pull --plain-http --platform linux/amd64 --keep-old "$IMG" "$D" \
-	>"$OUT_F" 2>"$ERR_F" </dev/null
-RC=$?
-LAST="ocipull pull --keep-old (every rename after the first fails)"
+failing renameat2 2+ --keep-old
 expect_rc previous-kept-exit 11
 expect_err previous-kept-message "dest holds the new tree and .*dest.old is unchanged, but the previous tree is in .*rootfs"
 same_tree previous-kept-dest-new "$D" "$REF" --ignore-root-meta
@@ -120,11 +128,7 @@ same_tree previous-kept-still-there "$S/rootfs" "$D.before"
 # The 6th fsync of a pull of 3 layers is the parent's, after the switch
 # (journal: head, 3 layers, commit).
 fresh
-jailed strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=EIO:when=6 \
-	"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D" \
-	>"$OUT_F" 2>"$ERR_F" </dev/null
-RC=$?
-LAST="ocipull pull (6th fsync fails)"
+failing fsync 6
 expect_rc parent-fsync-exit 11
 expect_err parent-fsync-message "dest holds the new tree, but syncing its parent"
 same_tree parent-fsync-dest-new "$D" "$REF" --ignore-root-meta
