@@ -238,4 +238,7 @@ uint64_t port_peak_rss_kb(void);
 /* Nonzero when the process runs with root's privileges. */
 int port_is_root(void);
 
+/* The effective user id (what owns the files the process creates). */
+uint32_t port_euid(void);
+
 #endif /* PORT_H */

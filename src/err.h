@@ -57,7 +57,8 @@ enum {
 	EXIT_PLATFORM = 7,
 	EXIT_VERIFY = 8,
 	EXIT_UNPACK = 9,
-	EXIT_NOSPC = 10
+	EXIT_NOSPC = 10,
+	EXIT_SWITCHED = 11    /* DEST holds the new tree, a later step failed */
 };
 
 /* Short name of an error code ("network error", "digest mismatch", ...). */

@@ -64,7 +64,8 @@ static const char usage_text[] =
     "\n"
     "Exit codes: 0 success, 1 other failure, 2 usage, 3 network, 4 TLS,\n"
     "5 authentication, 6 not found, 7 no matching platform, 8 verification,\n"
-    "9 unpack, 10 no space left.\n";
+    "9 unpack, 10 no space left, 11 DEST holds the new image but a step after\n"
+    "the switch failed (the message says what DEST and DEST.old hold).\n";
 
 /* Large state lives in static storage, sized by the board, never on the
  * heap. */
@@ -139,6 +140,14 @@ usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* The exit code for rc: a pull that failed after it switched DEST to the
+ * new tree says so with its own code. */
+static int
+exit_code(int rc)
+{
+	return rc < 0 && pst.stage.switched ? EXIT_SWITCHED : err_exit_code(rc);
+}
+
 /* Print the recorded error and return the exit code for rc. */
 static int
 fail(int rc)
@@ -146,7 +155,7 @@ fail(int rc)
 	const char *m = err_msg();
 
 	progress_say(PORT_STDERR, "ocipull: %s\n", m[0] ? m : err_name(rc));
-	return err_exit_code(rc);
+	return exit_code(rc);
 }
 
 static void
@@ -550,7 +559,7 @@ cmd_run(const struct opts *o, int pull)
 		struct event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.kind = EV_ERROR;
-		ev.code = err_exit_code(rc);
+		ev.code = exit_code(rc);
 		ev.name = err_name(rc);
 		ev.text = err_msg();
 		event_emit(&events, &ev);

@@ -43,7 +43,9 @@ struct pull_state {
 /*
  * Unpack img (config holds its config_len config bytes) from src into
  * o->stage.dest, atomically (stage.h): on ERR_OK DEST holds the new tree;
- * on any error DEST is as it was and the staging directory is gone.
+ * on an error DEST is as it was, unless s->stage.switched says that the
+ * error came after the switch, and the staging directory is gone unless
+ * the network failed with verified layers in it (stage.h).
  * Returns the errors of layer_pull and the stage functions.
  */
 int pull_image(const struct source *src, const struct image *img,

@@ -24,18 +24,31 @@ journal_append(const struct stage *st, const char *line, size_t len)
 	return rc < 0 ? err_prefix(rc, "journal") : ERR_OK;
 }
 
+/*
+ * The journal's first line: the marker, its version, the image, and the
+ * options that shape what is written (durability, and whether ownership
+ * and device nodes were applied as root).
+ */
+static int
+journal_head(char *line, size_t cap, const struct stage *st,
+    const struct image *img)
+{
+	return snprintf(line, cap, "ocipull-journal 2 %s %zu %s %s\n",
+	    img->manifest.digest, img->nlayers, st->o.no_sync ? "no-sync" : "sync",
+	    port_is_root() ? "root" : "user");
+}
+
 static int
 journal_start(struct stage *st, const struct image *img)
 {
-	char line[160];
+	char line[200];
 	int n;
 
 	st->jfd = port_fs_open(st->sfd, "journal", PORT_O_WRITE | PORT_O_CREATE |
 	    PORT_O_EXCL | PORT_O_APPEND | PORT_O_NOFOLLOW, 0600);
 	if (st->jfd < 0)
 		return err_prefix(st->jfd, "journal");
-	n = snprintf(line, sizeof line, "ocipull-journal 1 %s %zu\n",
-	    img->manifest.digest, img->nlayers);
+	n = journal_head(line, sizeof line, st, img);
 	return journal_append(st, line, (size_t)n);
 }
 
@@ -49,9 +62,31 @@ jnum(const char *p, uint64_t *v)
 	    p + used : NULL;
 }
 
+/* The journal of the open staging directory into st->journal, opened
+ * without following a symlink; "" when unreadable or too long. */
+static void
+journal_load(struct stage *st)
+{
+	size_t have = 0;
+	long n = 1;
+	int fd = port_fs_open(st->sfd, "journal", PORT_O_READ | PORT_O_NOFOLLOW, 0);
+
+	while (fd >= 0 && n > 0 && have < sizeof st->journal - 1) {
+		n = port_fs_read(fd, st->journal + have, sizeof st->journal - 1 - have);
+		if (n > 0)
+			have += (size_t)n;
+	}
+	if (fd >= 0)
+		port_fs_close(fd);
+	err_clear();
+	if (fd < 0 || n < 0 || have == sizeof st->journal - 1)
+		have = 0;
+	st->journal[have] = '\0';
+}
+
 /*
- * How many layers of img the journal in the staging directory records as
- * verified (0 when there is no usable journal: another image, a commit
+ * How many layers of img the loaded journal records as verified (0 when
+ * there is no usable journal: another image or other options, a commit
  * under way, a torn or foreign file), with the spill mark of the last.
  * Only whole lines count: a line cut by a power loss ends the journal
  * there.
@@ -60,20 +95,11 @@ static size_t
 journal_read(struct stage *st, const struct image *img, uint64_t *count,
     uint64_t *bytes)
 {
-	char path[320], head[160];
+	char head[200];
 	const char *p, *end;
-	long len;
 	size_t done = 0;
 
-	snprintf(path, sizeof path, "%s/journal", st->name);
-	len = port_fs_read_file(st->pfd, path, st->journal, sizeof st->journal - 1);
-	if (len <= 0) {
-		err_clear();
-		return 0;
-	}
-	st->journal[len] = '\0';
-	snprintf(head, sizeof head, "ocipull-journal 1 %s %zu\n",
-	    img->manifest.digest, img->nlayers);
+	journal_head(head, sizeof head, st, img);
 	if (strncmp(st->journal, head, strlen(head)) != 0)
 		return 0;
 	p = st->journal + strlen(head);
@@ -196,31 +222,68 @@ close_fd(int *fd)
 }
 
 /*
- * A staging directory left by a killed run, whose journal names layers of
- * img as verified: reopen it and keep them. Anything unusable leaves
- * st->kept at 0 and no handle open.
+ * The staging directory left beside DEST, opened (st->sfd) without
+ * following a symlink: may it be resumed? Only when this user owns it,
+ * nobody else may enter it (mode 0700), it is on DEST's file system, and
+ * its journal, loaded into st->journal, carries the marker. Anything else
+ * closes st->sfd and returns 0: the caller removes what is there.
  */
-static void
+static int
+staging_ours(struct stage *st)
+{
+	struct port_stat sst, pst;
+
+	st->sfd = open_dir(st->pfd, st->name);
+	if (st->sfd >= 0 && port_fs_stat(st->sfd, NULL, &sst) == ERR_OK &&
+	    port_fs_stat(st->pfd, NULL, &pst) == ERR_OK &&
+	    sst.uid == port_euid() && sst.mode == 0700 && sst.dev == pst.dev) {
+		journal_load(st);
+		if (strncmp(st->journal, "ocipull-journal ", 16) == 0)
+			return 1;
+	}
+	err_clear();
+	close_fd(&st->sfd);
+	return 0;
+}
+
+/*
+ * A staging directory left by a killed or cut-off run, whose journal
+ * names layers of img as verified: reopen it and keep them. Anything
+ * unusable leaves st->kept at 0 and no handle open. A staging directory
+ * holding the previous tree (keep_old failed, see keep_previous) is an
+ * error: it must not be removed.
+ */
+static int
 reopen_staging(struct stage *st, const struct image *img, struct rootfs *fs)
 {
 	uint64_t count = 0, bytes = 0;
-	size_t done = journal_read(st, img, &count, &bytes);
+	size_t done;
 	int rc;
 
-	if (done == 0)
-		return;
+	if (!staging_ours(st))
+		return ERR_OK;
+	if (strstr(st->journal, "\ncommit\nprevious\n") != NULL) {
+		close_fd(&st->sfd);
+		return err_set(ERR_EXIST, "%s/%s/rootfs holds the tree %s had before "
+		    "an earlier pull (it could not become %s.old): move it away "
+		    "first", st->parent, st->name, st->o.dest, st->o.dest);
+	}
+	done = journal_read(st, img, &count, &bytes);
+	if (done == 0) {
+		close_fd(&st->sfd);
+		return ERR_OK;
+	}
 	st->staged = 1;
-	st->sfd = open_dir(st->pfd, st->name);
-	st->rootfd = st->sfd < 0 ? st->sfd : open_dir(st->sfd, "rootfs");
-	st->workfd = st->sfd < 0 ? st->sfd : open_dir(st->sfd, "work");
-	st->jfd = st->sfd < 0 ? st->sfd : port_fs_open(st->sfd, "journal",
+	st->rootfd = open_dir(st->sfd, "rootfs");
+	st->workfd = st->rootfd < 0 ? st->rootfd : open_dir(st->sfd, "work");
+	st->jfd = st->workfd < 0 ? st->workfd : port_fs_open(st->sfd, "journal",
 	    PORT_O_WRITE | PORT_O_APPEND | PORT_O_NOFOLLOW, 0);
-	rc = st->rootfd < 0 || st->workfd < 0 || st->jfd < 0 ? ERR_IO :
+	rc = st->jfd < 0 ? ERR_IO :
 	    rootfs_reopen(fs, st->rootfd, st->workfd, port_is_root(), count, bytes);
 	if (rc == ERR_OK) {
 		st->fs_open = 1;
-		st->kept = done;
-		return;
+		st->kept = st->done = done;
+		return ERR_OK;
 	}
 	/* Not usable after all: close and start afresh. */
 	err_clear();
@@ -228,24 +291,31 @@ reopen_staging(struct stage *st, const struct image *img, struct rootfs *fs)
 	close_fd(&st->rootfd);
 	close_fd(&st->workfd);
 	close_fd(&st->sfd);
+	return ERR_OK;
 }
 
-/* A new, empty staging tree and journal. */
+/* A new, empty staging tree and journal, in place of whatever was there
+ * (a symlink is removed, not followed; another file system is refused). */
 static int
 fresh_staging(struct stage *st, const struct image *img, struct rootfs *fs)
 {
 	int rc;
 
 	rc = tree_remove(st->pfd, st->name);
-	if (rc == ERR_OK)
-		rc = port_fs_mkdir(st->pfd, st->name, 0700);
+	if (rc < 0)
+		return err_prefix(rc, "the staging directory beside %s cannot be "
+		    "resumed, nor removed", st->o.dest);
+	rc = port_fs_mkdir(st->pfd, st->name, 0700);
 	if (rc < 0)
 		return rc;
 	st->staged = 1;
 	st->sfd = open_dir(st->pfd, st->name);
 	if (st->sfd < 0)
 		return st->sfd;
-	rc = port_fs_mkdir(st->sfd, "rootfs", 0755);
+	/* mkdir applied the umask: the mode is what staging_ours checks. */
+	rc = port_fs_fchmod(st->sfd, 0700);
+	if (rc == ERR_OK)
+		rc = port_fs_mkdir(st->sfd, "rootfs", 0755);
 	if (rc == ERR_OK)
 		rc = port_fs_mkdir(st->sfd, "work", 0700);
 	if (rc < 0)
@@ -261,6 +331,73 @@ fresh_staging(struct stage *st, const struct image *img, struct rootfs *fs)
 	return journal_start(st, img);
 }
 
+/* Is the directory fd, or one of its parents up to DEST's parent, one of
+ * the names the switch moves or removes (DEST, DEST.old, staging)? */
+static int
+config_dir_moves(const struct stage *st, int fd)
+{
+	struct port_stat cur, up, pst, t;
+	char names[3][300];
+	unsigned depth;
+	int k, hit = 0;
+
+	snprintf(names[0], sizeof names[0], "%s", st->base);
+	snprintf(names[1], sizeof names[1], "%s.old", st->base);
+	snprintf(names[2], sizeof names[2], ".%s.ocipull-staging", st->base);
+	if (port_fs_stat(st->pfd, NULL, &pst) < 0)
+		return 0;
+	fd = port_fs_open(fd, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
+	for (depth = 0; fd >= 0 && !hit && depth < BOARD_PATH_MAX / 2; depth++) {
+		int next;
+
+		if (port_fs_stat(fd, NULL, &cur) < 0 ||
+		    (cur.dev == pst.dev && cur.ino == pst.ino))
+			break;
+		for (k = 0; k < 3; k++)
+			if (port_fs_stat(st->pfd, names[k], &t) == ERR_OK &&
+			    t.dev == cur.dev && t.ino == cur.ino)
+				hit = 1;
+		next = port_fs_open(fd, "..", PORT_O_READ | PORT_O_DIRECTORY, 0);
+		port_fs_close(fd);
+		fd = next;
+		if (fd >= 0 && port_fs_stat(fd, NULL, &up) == ERR_OK &&
+		    up.dev == cur.dev && up.ino == cur.ino)
+			break;          /* the root */
+	}
+	if (fd >= 0)
+		port_fs_close(fd);
+	err_clear();
+	return hit;
+}
+
+/* Open --config-out's directory and refuse a file the switch would move
+ * or remove: in DEST (or DEST.old, staging), or one of those names. */
+static int
+config_check(struct stage *st)
+{
+	struct port_stat cst, pst;
+	int rc;
+
+	rc = open_parent(st->o.config_out, st->cfg_parent, sizeof st->cfg_parent,
+	    st->cfg_base, sizeof st->cfg_base, &st->cfgfd, "--config-out directory");
+	if (rc < 0)
+		return rc;
+	rc = port_fs_stat(st->cfgfd, NULL, &cst);
+	if (rc == ERR_OK)
+		rc = port_fs_stat(st->pfd, NULL, &pst);
+	if (rc < 0)
+		return rc;
+	if ((cst.dev == pst.dev && cst.ino == pst.ino &&
+	    strncmp(st->cfg_base, st->base, strlen(st->base)) == 0 &&
+	    (st->cfg_base[strlen(st->base)] == '\0' ||
+	    strcmp(st->cfg_base + strlen(st->base), ".old") == 0)) ||
+	    config_dir_moves(st, st->cfgfd))
+		return err_set(ERR_USAGE, "--config-out %s is inside %s (or is it, "
+		    "or %s.old): the switch would move or remove it", st->o.config_out,
+		    st->o.dest, st->o.dest);
+	return ERR_OK;
+}
+
 /* The config to a temporary file beside --config-out (renamed at commit). */
 static int
 write_config(struct stage *st, const char *config, size_t len)
@@ -268,10 +405,6 @@ write_config(struct stage *st, const char *config, size_t len)
 	int fd, rc;
 	long w;
 
-	rc = open_parent(st->o.config_out, st->cfg_parent, sizeof st->cfg_parent,
-	    st->cfg_base, sizeof st->cfg_base, &st->cfgfd, "--config-out directory");
-	if (rc < 0)
-		return rc;
 	snprintf(st->cfg_tmp, sizeof st->cfg_tmp, ".%s.ocipull-tmp", st->cfg_base);
 	(void)port_fs_unlink(st->cfgfd, st->cfg_tmp, 0);
 	err_clear();
@@ -301,14 +434,14 @@ stage_open(struct stage *st, const struct stage_opts *o,
 	st->pfd = st->lockfd = st->sfd = st->rootfd = st->workfd = -1;
 	st->cfgfd = st->jfd = -1;
 	rc = lock_dest(st);
+	if (rc == ERR_OK && o->config_out != NULL)
+		rc = config_check(st);
+	if (rc == ERR_OK)
+		rc = reopen_staging(st, img, fs);
+	if (rc == ERR_OK && st->kept == 0)
+		rc = fresh_staging(st, img, fs);
 	if (rc < 0)
 		return rc;
-	reopen_staging(st, img, fs);
-	if (st->kept == 0) {
-		rc = fresh_staging(st, img, fs);
-		if (rc < 0)
-			return rc;
-	}
 	return o->config_out != NULL ? write_config(st, config, config_len) : ERR_OK;
 }
 
@@ -333,7 +466,61 @@ stage_layer_done(struct stage *st, const struct rootfs *fs,
 	n = snprintf(line, sizeof line, "layer %zu %s %s %llu %llu\n", i,
 	    img->layers[i].digest, img->diff_ids[i], (unsigned long long)count,
 	    (unsigned long long)bytes);
-	return journal_append(st, line, (size_t)n);
+	rc = journal_append(st, line, (size_t)n);
+	if (rc == ERR_OK)
+		st->done = i + 1;
+	return rc;
+}
+
+/* What a failure at the switch leaves of --config-out, for messages. */
+static const char *
+config_note(const struct stage *st)
+{
+	return st->cfg_done ? "; --config-out already holds the new image's "
+	    "config" : "";
+}
+
+/*
+ * keep_old, after the exchange: the previous tree (staging's rootfs now)
+ * becomes DEST.old, exchanged with an older DEST.old, which staging then
+ * holds and the close removes. When that fails, switch back: DEST and
+ * DEST.old are as they were. When switching back fails too, the previous
+ * tree stays in staging, and the journal says so, so that no later pull
+ * removes it.
+ */
+static int
+keep_previous(struct stage *st)
+{
+	char old[300], why[ERR_MSG_MAX];
+	struct port_stat ost;
+	int rc, exists;
+
+	snprintf(old, sizeof old, "%s.old", st->base);
+	rc = port_fs_stat(st->pfd, old, &ost);
+	exists = rc == ERR_OK;
+	if (rc == ERR_OK || rc == ERR_NOENT) {
+		err_clear();
+		rc = port_fs_rename(st->sfd, "rootfs", st->pfd, old, exists);
+	}
+	if (rc == ERR_OK)
+		return ERR_OK;
+	snprintf(why, sizeof why, "%s", err_msg());
+	err_clear();
+	if (port_fs_rename(st->sfd, "rootfs", st->pfd, st->base, 1) == ERR_OK) {
+		st->switched = 0;
+		return err_set(rc, "%s and %s.old are unchanged: the previous tree "
+		    "could not become %s.old (%s), so the new one was switched out "
+		    "again%s", st->o.dest, st->o.dest, st->o.dest, why, config_note(st));
+	}
+	err_clear();
+	st->keep = 1;
+	(void)journal_append(st, "previous\n", 9);
+	err_clear();
+	return err_set(rc, "%s holds the new tree and %s.old is unchanged, but the "
+	    "previous tree is in %s/%s/rootfs: it could not become %s.old (%s), "
+	    "nor be switched back; move it away before pulling into %s again",
+	    st->o.dest, st->o.dest, st->parent, st->name, st->o.dest, why,
+	    st->o.dest);
 }
 
 /* Put staging's rootfs in DEST's place (the old tree, if any, takes its
@@ -341,18 +528,31 @@ stage_layer_done(struct stage *st, const struct rootfs *fs,
 static int
 switch_tree(struct stage *st)
 {
-	char old[300];
 	int rc;
 
-	if (!st->dest_exists)
-		return port_fs_rename(st->sfd, "rootfs", st->pfd, st->base, 0);
-	rc = port_fs_rename(st->sfd, "rootfs", st->pfd, st->base, 1);
-	if (rc < 0 || !st->o.keep_old)
-		return rc;
-	/* The previous tree is now staging/rootfs. */
-	snprintf(old, sizeof old, "%s.old", st->base);
-	rc = tree_remove(st->pfd, old);
-	return rc < 0 ? rc : port_fs_rename(st->sfd, "rootfs", st->pfd, old, 0);
+	rc = port_fs_rename(st->sfd, "rootfs", st->pfd, st->base, st->dest_exists);
+	if (rc < 0)
+		return err_prefix(rc, "%s is unchanged%s", st->o.dest, config_note(st));
+	st->switched = 1;
+	return st->dest_exists && st->o.keep_old ? keep_previous(st) : ERR_OK;
+}
+
+/* --config-out into place, durably: before the switch, so that a pull
+ * that changed DEST never fails at it. */
+static int
+config_commit(struct stage *st)
+{
+	int rc;
+
+	if (st->cfgfd < 0)
+		return ERR_OK;
+	rc = port_fs_rename(st->cfgfd, st->cfg_tmp, st->cfgfd, st->cfg_base, 0);
+	if (rc == ERR_OK)
+		st->cfg_done = 1;
+	if (rc == ERR_OK && !st->o.no_sync)
+		rc = port_fs_fsync(st->cfgfd);
+	return rc < 0 ? err_prefix(rc, "--config-out %s (%s is unchanged)",
+	    st->o.config_out, st->o.dest) : ERR_OK;
 }
 
 int
@@ -374,14 +574,11 @@ stage_commit(struct stage *st, struct rootfs *fs)
 		if (rc < 0)
 			return rc;
 	}
-	rc = journal_append(st, "commit\n", 7);
+	rc = config_commit(st);
+	if (rc == ERR_OK)
+		rc = journal_append(st, "commit\n", 7);
 	if (rc == ERR_OK)
 		rc = switch_tree(st);
-	if (rc == ERR_OK && st->cfgfd >= 0) {
-		rc = port_fs_rename(st->cfgfd, st->cfg_tmp, st->cfgfd, st->cfg_base, 0);
-		if (rc == ERR_OK && !st->o.no_sync)
-			rc = port_fs_fsync(st->cfgfd);
-	}
 	if (rc < 0)
 		return rc;
 	/* The rename itself must survive a power cut. */
@@ -391,6 +588,32 @@ stage_commit(struct stage *st, struct rootfs *fs)
 		    "directory failed, so a power cut could still bring the old one "
 		    "back", st->o.dest);
 	return ERR_OK;
+}
+
+/* Failures that another try may not meet: the verified layers are worth
+ * keeping for it. */
+static int
+is_network(int rc)
+{
+	return rc == ERR_NET || rc == ERR_TIMEOUT || rc == ERR_DNS;
+}
+
+/* Remove the staging directory after a failure, keeping the message of rc;
+ * or keep it (the verified layers of a pull that the network cut off). */
+static int
+close_failed(struct stage *st, int rc)
+{
+	char keep[ERR_MSG_MAX];
+
+	snprintf(keep, sizeof keep, "%s", err_msg());
+	err_clear();
+	if (!st->switched && is_network(rc) && st->done > 0)
+		return err_set(rc, "%s; the %zu verified layer%s kept in %s/%s; the "
+		    "next pull of this image resumes", keep, st->done,
+		    st->done == 1 ? " is" : "s are", st->parent, st->name);
+	(void)tree_remove(st->pfd, st->name);
+	err_clear();
+	return err_set(rc, "%s", keep);
 }
 
 int
@@ -403,21 +626,21 @@ stage_close(struct stage *st, struct rootfs *fs, int rc)
 	close_fd(&st->rootfd);
 	close_fd(&st->workfd);
 	close_fd(&st->sfd);
-	if (rc < 0 && st->cfgfd >= 0)
+	if (rc < 0 && st->cfgfd >= 0 && !st->cfg_done)
 		(void)port_fs_unlink(st->cfgfd, st->cfg_tmp, 0);
 	close_fd(&st->cfgfd);
-	if (st->staged) {
-		/* Whatever is left: a failed tree, or the replaced one. */
-		if (rc < 0) {
-			char keep[ERR_MSG_MAX];
-			snprintf(keep, sizeof keep, "%s", err_msg());
-			err_clear();
-			(void)tree_remove(st->pfd, st->name);
-			err_clear();
-			err_set(rc, "%s", keep);
-		} else {
-			rc = tree_remove(st->pfd, st->name);
-		}
+	if (st->staged && !st->keep && rc < 0) {
+		rc = close_failed(st, rc);
+	} else if (st->staged && !st->keep) {
+		/* What is left: the replaced tree, or an older DEST.old. */
+		rc = tree_remove(st->pfd, st->name);
+		if (rc < 0)
+			rc = err_prefix(rc, "%s holds the new tree%s%s%s, but removing "
+			    "%s/%s failed (the next pull into %s removes it)", st->o.dest,
+			    st->o.keep_old && st->dest_exists ? " and " : "",
+			    st->o.keep_old && st->dest_exists ? st->o.dest : "",
+			    st->o.keep_old && st->dest_exists ? ".old the previous one" : "",
+			    st->parent, st->name, st->o.dest);
 	}
 	/* Closing the lock file releases the lock; the file stays. */
 	close_fd(&st->lockfd);

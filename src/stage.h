@@ -10,21 +10,31 @@
  * and a lock file ".DEST.ocipull-lock" keeps a second ocipull away (it
  * stays: removing it would let two later runs lock two different files).
  * Only when every layer was verified is the tree synced and switched in
- * one step: renamed to DEST, or exchanged with an existing DEST (kept as
- * DEST.old with keep_old). On any error the staging directory is removed
- * and DEST is as it was.
+ * one step: renamed to DEST, or exchanged with an existing DEST (with
+ * keep_old then exchanged with DEST.old, or switched back when that
+ * fails). --config-out is renamed into place just before the switch. On
+ * an error before the switch DEST is as it was and the staging directory
+ * is removed, except after a network error (ERR_NET, ERR_TIMEOUT,
+ * ERR_DNS) when it holds verified layers: it stays for the next pull.
+ * After the switch (st->switched), an error leaves the new tree in DEST
+ * and the message says what DEST, DEST.old and staging hold.
  *
  * The journal, text, one line each:
  *
- *     ocipull-journal 1 MANIFEST-DIGEST LAYERS
+ *     ocipull-journal 2 MANIFEST-DIGEST LAYERS sync|no-sync root|user
  *     layer I DIGEST DIFF-ID SPILL-RECORDS SPILL-BYTES   (per verified layer)
  *     commit                                             (before the switch)
+ *     previous        (staging holds the previous tree: keep_old failed)
  *
  * A layer's line is written only after its files are durable (syncfs), so
  * a run killed later finds in it the layers it may keep: stage_open reopens
  * such a staging tree for the same image and says how many layers it
- * holds (kept). A "commit" line, a torn line, another image or anything
- * else unexpected starts afresh.
+ * holds (kept), only when the directory is this user's, mode 0700, on
+ * DEST's file system, and the first line is the one this run would write.
+ * A "commit" line, a torn line, another image, other options or anything
+ * else unexpected starts afresh: what is there is removed without
+ * following a symlink. A "previous" line makes stage_open refuse (ERR_EXIST)
+ * rather than remove the previous tree. work/'s content is the writer's.
  *
  * struct stage is caller-owned (paths, handles, the journal buffer). The
  * writer (struct rootfs) is the caller's too; stage opens and closes it
@@ -61,7 +71,11 @@ struct stage {
 	int dest_exists;           /* DEST was there: exchange, not rename */
 	int staged;                /* the staging directory is ours to remove */
 	int fs_open;               /* the writer is open */
+	int cfg_done;              /* --config-out is in place */
+	int switched;              /* DEST holds the new tree (also on errors) */
+	int keep;                  /* staging holds the previous tree: keep it */
 	size_t kept;               /* layers verified by an earlier, killed run */
+	size_t done;               /* layers the journal records as verified */
 	char journal[BOARD_LAYERS_MAX * 200 + 200];
 };
 
@@ -69,9 +83,11 @@ struct stage {
  * Lock DEST, then reopen a staging tree that a killed run left for img, or
  * make a fresh one; open fs over it; write config to a temporary file
  * beside o->config_out when given. Returns ERR_OK (st->kept layers are
- * already in the tree), ERR_USAGE (DEST names no directory), ERR_BUSY
- * (another ocipull holds the lock), ERR_EXIST (DEST is not a directory)
- * or a port error.
+ * already in the tree), ERR_USAGE (DEST names no directory, or
+ * o->config_out is inside DEST or DEST.old), ERR_BUSY (another ocipull
+ * holds the lock), ERR_EXIST (DEST is not a directory; the staging
+ * directory holds a previous tree, or is another file system) or a port
+ * error.
  */
 int stage_open(struct stage *st, const struct stage_opts *o,
     const struct image *img, const char *config, size_t config_len,
@@ -82,14 +98,16 @@ int stage_open(struct stage *st, const struct stage_opts *o,
 int stage_layer_done(struct stage *st, const struct rootfs *fs,
     const struct image *img, size_t i);
 
-/* Every layer is in: finish fs, sync, mark the journal, switch the tree
- * and the config into place. Returns ERR_OK or a port error (the message
- * says when DEST already holds the new tree). */
+/* Every layer is in: finish fs, sync, put the config into place, mark
+ * the journal, switch the tree. Returns ERR_OK or a port error; after an
+ * error st->switched says whether DEST holds the new tree (the message
+ * says what DEST, DEST.old and staging hold). */
 int stage_commit(struct stage *st, struct rootfs *fs);
 
 /* Close every handle; remove the staging directory (a failed tree or the
- * replaced one). Returns rc, or a removal error when rc was ERR_OK; the
- * message of a failed rc is kept. */
+ * replaced one), or keep it (see above). Returns rc, or a removal error
+ * when rc was ERR_OK (DEST then holds the new tree: st->switched); the
+ * message of a failed rc is kept, and says when staging was kept. */
 int stage_close(struct stage *st, struct rootfs *fs, int rc);
 
 #endif /* STAGE_H */

@@ -117,6 +117,12 @@ port_is_root(void)
 	return geteuid() == 0;
 }
 
+uint32_t
+port_euid(void)
+{
+	return (uint32_t)geteuid();
+}
+
 uint64_t
 port_peak_rss_kb(void)
 {

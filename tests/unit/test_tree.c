@@ -1,7 +1,10 @@
 /* test_tree.c: tree_remove on a real directory tree: deep, wide, with
- * symlinks that must not be followed, read-only directories, absent. */
+ * symlinks that must not be followed (also in the middle of the name and
+ * planted while the walk goes on), read-only directories, mount points,
+ * absent. */
 #define _GNU_SOURCE
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +75,58 @@ test_symlinks_are_not_followed(void)
 	CHECK_EQ(port_fs_stat(tfd, "keep/precious", &st), ERR_OK);
 }
 
+/* A symlink before the last component is not followed either: resolved
+ * without following, such a name does not exist (nothing is removed), and
+ * what the link points to stays. */
+static void
+test_symlink_in_the_middle_of_the_name(void)
+{
+	struct port_stat st;
+
+	CHECK_EQ(port_fs_mkdir(tfd, "keep2", 0755), ERR_OK);
+	CHECK_EQ(port_fs_mkdir(tfd, "keep2/sub", 0755), ERR_OK);
+	touch("keep2/sub/precious");
+	CHECK_EQ(port_fs_mkdir(tfd, "m", 0755), ERR_OK);
+	CHECK_EQ(port_fs_symlink("../keep2", tfd, "m/link"), ERR_OK);
+	(void)tree_remove(tfd, "m/link/sub");
+	(void)tree_remove(tfd, "m/link/sub/precious");
+	err_clear();
+	CHECK_EQ(port_fs_stat(tfd, "keep2/sub/precious", &st), ERR_OK);
+	/* Through real directories a multi-component name is fine. */
+	CHECK_EQ(tree_remove(tfd, "keep2/sub"), ERR_OK);
+	err_clear();
+	CHECK_EQ(port_fs_stat(tfd, "keep2/sub", &st), ERR_NOENT);
+	CHECK_EQ(port_fs_stat(tfd, "m/link", &st), ERR_OK);
+	CHECK_EQ(st.type, PORT_T_LNK);
+	CHECK_EQ(tree_remove(tfd, "m"), ERR_OK);
+	CHECK_EQ(port_fs_stat(tfd, "keep2", &st), ERR_OK);
+}
+
+/* A mount point inside the tree (root in the jail can mount a tmpfs) is
+ * neither emptied nor removed. */
+static void
+test_mount_point_is_not_crossed(void)
+{
+	char mp[128];
+	struct port_stat st;
+
+	CHECK_EQ(port_fs_mkdir(tfd, "mt", 0755), ERR_OK);
+	CHECK_EQ(port_fs_mkdir(tfd, "mt/fs", 0755), ERR_OK);
+	snprintf(mp, sizeof mp, "%s/mt/fs", tmp);
+	if (mount("none", mp, "tmpfs", 0, NULL) != 0) {
+		printf("skipped: test_mount_point_is_not_crossed (cannot mount)\n");
+		CHECK_EQ(tree_remove(tfd, "mt"), ERR_OK);
+		return;
+	}
+	touch("mt/fs/other-fs-file");
+	CHECK_EQ(tree_remove(tfd, "mt"), ERR_EXIST);
+	CHECK_EQ(tree_remove(tfd, "mt/fs"), ERR_EXIST);
+	err_clear();
+	CHECK_EQ(port_fs_stat(tfd, "mt/fs/other-fs-file", &st), ERR_OK);
+	CHECK_EQ(umount(mp), 0);
+	CHECK_EQ(tree_remove(tfd, "mt"), ERR_OK);
+}
+
 static void
 test_absent_and_plain_file(void)
 {
@@ -95,6 +150,8 @@ main(void)
 	tfd = port_fs_open(PORT_CWD, tmp, PORT_O_READ | PORT_O_DIRECTORY, 0);
 	UNIT_RUN(test_removes_deep_and_wide_tree);
 	UNIT_RUN(test_symlinks_are_not_followed);
+	UNIT_RUN(test_symlink_in_the_middle_of_the_name);
+	UNIT_RUN(test_mount_point_is_not_crossed);
 	UNIT_RUN(test_absent_and_plain_file);
 	port_fs_close(tfd);
 	snprintf(cmd, sizeof cmd, "chmod -R u+rwx %s; rm -rf %s", tmp, tmp);
