@@ -73,7 +73,13 @@
 #define BOARD_CONNECT_TIMEOUT_MS 30000u
 #endif
 #ifndef BOARD_READ_TIMEOUT_MS
-#define BOARD_READ_TIMEOUT_MS 60000u
+#define BOARD_READ_TIMEOUT_MS 30000u
+#endif
+/* The status line and headers of a response are due this long after the
+ * request was sent, however they trickle in (the unit tests build with a
+ * shorter one, see the Makefile's UNIT_CPPFLAGS). */
+#ifndef BOARD_HEADER_TIMEOUT_MS
+#define BOARD_HEADER_TIMEOUT_MS 30000u
 #endif
 
 /* Longest path inside a layer (PAX path, GNU long name), and PAX header. */

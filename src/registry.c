@@ -14,28 +14,54 @@
 #include "manifest.h"
 #include "port.h"
 
-#define MAX_REDIRECTS 5
-
 /* Token realms known to serve a registry other than their own host. */
 static const struct { const char *registry, *realm_host; } realm_hosts[] = {
 	{ "docker.io", "auth.docker.io" },
 };
 
 /* The wait allowed for the next byte: the read timeout, or less when the
- * run's time limit comes first. 0 when the limit has passed. */
+ * run's time limit or the deadline for the response headers comes first.
+ * 0 when one of them has passed. */
 static uint32_t
 wait_ms(const struct registry *r)
 {
 	uint32_t t = r->opt.read_timeout_ms != 0 ? r->opt.read_timeout_ms :
 	    BOARD_READ_TIMEOUT_MS;
-	uint64_t now;
+	uint64_t now = port_mono_ms(), end[2];
+	int k;
 
-	if (r->deadline_ms == 0)
-		return t;
-	now = port_mono_ms();
-	if (now >= r->deadline_ms)
-		return 0;
-	return r->deadline_ms - now < t ? (uint32_t)(r->deadline_ms - now) : t;
+	end[0] = r->deadline_ms;
+	end[1] = r->head_deadline_ms;
+	for (k = 0; k < 2; k++) {
+		if (end[k] == 0)
+			continue;
+		if (now >= end[k])
+			return 0;
+		if (end[k] - now < t)
+			t = (uint32_t)(end[k] - now);
+	}
+	return t;
+}
+
+/* The error for a wait cut short: the run's time limit, or the headers'
+ * deadline when that has passed (rc otherwise). */
+static int
+limit_error(const struct registry *r, int rc)
+{
+	uint64_t now = port_mono_ms();
+
+	if (r->head_deadline_ms != 0 && now >= r->head_deadline_ms) {
+		err_clear();
+		return err_set(ERR_TIMEOUT, "%s sent no complete status line and "
+		    "headers within %u ms of the request", r->conn_url.host,
+		    (unsigned)BOARD_HEADER_TIMEOUT_MS);
+	}
+	if (r->deadline_ms != 0 && now >= r->deadline_ms) {
+		err_clear();
+		return err_set(ERR_TIMEOUT, "time limit of %u s reached",
+		    (unsigned)r->opt.timeout_s);
+	}
+	return rc;
 }
 
 /*
@@ -146,9 +172,10 @@ fill(struct registry *r)
 
 	r->conn.timeout_ms = wait_ms(r);
 	if (r->conn.timeout_ms == 0)
-		return err_set(ERR_TIMEOUT, "time limit of %u s reached",
-		    (unsigned)r->opt.timeout_s);
+		return limit_error(r, ERR_TIMEOUT);
 	n = conn_read(&r->conn, r->rbuf, sizeof r->rbuf);
+	if (n == ERR_TIMEOUT)
+		n = limit_error(r, ERR_TIMEOUT);
 
 	r->rpos = 0;
 	r->rlen = n > 0 ? (size_t)n : 0;
@@ -313,9 +340,11 @@ exchange(struct registry *r, const struct http_url *u, const char *const *hdrs)
 		if (len < 0)
 			return (int)len;
 		http_resp_init(&r->resp, 0);
+		r->head_deadline_ms = port_mono_ms() + BOARD_HEADER_TIMEOUT_MS;
 		rc = (int)conn_write(&r->conn, r->req, (size_t)len);
 		if (rc >= 0)
 			rc = read_headers(r, &closed_early);
+		r->head_deadline_ms = 0;
 		if (rc >= 0)
 			return ERR_OK;
 		drop_conn(r);
@@ -539,7 +568,7 @@ error_text(struct registry *r, const char *body, char *out, size_t cap)
 /*
  * The response in hand is a redirect: drain it and point *u at its
  * Location (resolved against *u). Returns 1 when it was one, 0 when not,
- * or an error: no Location, https to http, more than MAX_REDIRECTS.
+ * or an error: no Location, https to http, more than REG_REDIRECTS_MAX.
  */
 static int
 follow(struct registry *r, struct http_url *u, int *redirects, const char *what)
@@ -557,9 +586,10 @@ follow(struct registry *r, struct http_url *u, int *redirects, const char *what)
 	if (u->https && !next.https)
 		return err_set(ERR_PROTO, "%s: refusing redirect from https to http "
 		    "(%s)", what, r->resp.location);
-	if (++*redirects > MAX_REDIRECTS)
-		return err_set(ERR_PROTO, "%s: more than %d redirects", what,
-		    MAX_REDIRECTS);
+	if (++*redirects > REG_REDIRECTS_MAX)
+		return err_set(ERR_PROTO, "%s: refusing redirect %d (to %.200s): "
+		    "at most %d are followed", what, *redirects, r->resp.location,
+		    REG_REDIRECTS_MAX);
 	rc = drain(r, NULL, 0);
 	if (rc < 0)
 		return err_prefix(rc, "%s", what);
@@ -704,15 +734,15 @@ registry_backoff(struct registry *r, int rc, unsigned attempt)
 		return rc;
 	if (attempt >= r->opt.retries)
 		return err_prefix(rc, "gave up after %u attempts", attempt + 1);
-	/* Exponential, with jitter between half and all of the step. */
+	/* Exponential, plus up to a quarter at random (registry.h). */
 	delay = REG_BACKOFF_FIRST_MS;
 	while (attempt-- > 0 && delay < REG_BACKOFF_MAX_MS)
 		delay *= 2;
+	if (port_entropy(rnd, sizeof rnd) == ERR_OK)
+		delay += (uint32_t)(((uint64_t)(delay / 4) *
+		    (unsigned)(rnd[0] | rnd[1] << 8)) >> 16);
 	if (delay > REG_BACKOFF_MAX_MS)
 		delay = REG_BACKOFF_MAX_MS;
-	if (port_entropy(rnd, sizeof rnd) == ERR_OK)
-		delay = delay / 2 + (uint32_t)(((uint64_t)(delay / 2) *
-		    (unsigned)(rnd[0] | rnd[1] << 8)) >> 16);
 	ra = retry_after_ms(r->resp.retry_after);
 	if (ra >= 0)
 		delay = ra > (long)REG_RETRY_AFTER_MAX_MS ? REG_RETRY_AFTER_MAX_MS :
