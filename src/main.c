@@ -535,6 +535,8 @@ cmd_run(const struct opts *o, int pull)
 	memset(password, 0, sizeof password);
 	if (rc < 0)
 		return fail(rc);
+	if (reg.warning[0] != '\0')
+		progress_say(PORT_STDERR, "ocipull: warning: %s\n", reg.warning);
 	ref_format(&ref, refname, sizeof refname);
 	reg.events = events;
 	source_registry(&src, &reg);

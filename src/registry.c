@@ -64,40 +64,11 @@ limit_error(const struct registry *r, int rc)
 	return rc;
 }
 
-/*
- * Whether host goes through the proxy: not when NO_PROXY ("*", or a list
- * of names, each matching the host itself or, as a domain, any name below
- * it; a leading dot is allowed; ports are ignored) names it.
- */
+/* Whether host goes through the proxy: not when NO_PROXY names it. */
 static int
 use_proxy(const struct registry *r, const char *host)
 {
-	const char *p = r->no_proxy;
-	size_t hl = strlen(host);
-
-	if (r->proxy_host[0] == '\0')
-		return 0;
-	while (*p != '\0') {
-		size_t n;
-
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", :");
-		if (n == 1 && p[0] == '*')
-			return 0;
-		if (n > 0 && p[0] == '.') {
-			p++;
-			n--;
-		}
-		if (n > 0 && n <= hl &&
-		    lex_ieq(lex_view(p, n), lex_view(host + hl - n, n)) &&
-		    (n == hl || host[hl - n - 1] == '.'))
-			return 0;
-		p += n;
-		while (*p != '\0' && *p != ',')
-			p++;
-	}
-	return 1;
+	return r->proxy_host[0] != '\0' && !http_url_no_proxy(r->no_proxy, host);
 }
 
 /* HTTPS_PROXY (or https_proxy): an http:// proxy URL or host:port. */
@@ -355,29 +326,6 @@ exchange(struct registry *r, const struct http_url *u, const char *const *hdrs)
 	return rc;
 }
 
-static int
-url_encode(const char *s, char *out, size_t cap)
-{
-	size_t o = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		int plain = lex_is_alnum(c) || c == '-' || c == '.' ||
-		    c == '_' || c == '~';
-		if (o + 4 > cap)
-			return err_set(ERR_NOMEM, "URL parameter too long");
-		if (plain) {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			lex_hex_encode(out + o, &c, 1, 1);
-			o += 2;
-		}
-	}
-	out[o] = '\0';
-	return ERR_OK;
-}
-
 /* May credentials for the registry go to the token realm u? */
 static int
 realm_trusted(const struct registry *r, const struct http_url *u)
@@ -449,9 +397,9 @@ fetch_token(struct registry *r, const struct auth_challenge *ch)
 		w = auth_scope(r->ref->repo, scope, sizeof scope);
 	if (w < 0 || (size_t)w >= sizeof scope)
 		return err_set(ERR_NOMEM, "token scope too long");
-	rc = url_encode(ch->service, enc_service, sizeof enc_service);
+	rc = http_url_encode(ch->service, enc_service, sizeof enc_service);
 	if (rc == ERR_OK)
-		rc = url_encode(scope, enc_scope, sizeof enc_scope);
+		rc = http_url_encode(scope, enc_scope, sizeof enc_scope);
 	if (rc < 0)
 		return rc;
 	q = u.target + strlen(u.target);
@@ -831,12 +779,27 @@ registry_fetch(struct registry *r, int kind, const char *reference, char *buf,
 	}
 }
 
+/* A config.json that cannot be used: an error when --auth-file named it;
+ * the default one only costs its credentials (r->warning says why, main
+ * prints it) and the pull goes on without them, as docker does. */
+static int
+config_unusable(struct registry *r, int rc, const char *file)
+{
+	if (r->opt.auth_file != NULL)
+		return err_prefix(rc, "auth file %s", file);
+	snprintf(r->warning, sizeof r->warning, "ignoring %s: %s; going on "
+	    "without its credentials", file, err_msg());
+	err_clear();
+	return ERR_OK;
+}
+
 /* Credentials from docker's config.json, when there are any for us. */
 static int
 load_config_creds(struct registry *r)
 {
 	char path[512], user[256], pass[512];
 	const char *file = r->opt.auth_file;
+	const unsigned ntok = (unsigned)(sizeof r->tok / sizeof r->tok[0]);
 	long len;
 	int rc;
 
@@ -856,26 +819,26 @@ load_config_creds(struct registry *r)
 		return ERR_OK;
 	}
 	if (len < 0)
-		return err_prefix((int)len, "auth file %s", file);
-	rc = auth_config_lookup(r->small, (size_t)len, r->tok,
-	    (unsigned)(sizeof r->tok / sizeof r->tok[0]), r->ref->registry,
-	    user, sizeof user, pass, sizeof pass);
+		return config_unusable(r, (int)len, file);
+	rc = auth_config_lookup(r->small, (size_t)len, r->tok, ntok,
+	    r->ref->registry, user, sizeof user, pass, sizeof pass);
 	if (rc == ERR_NOENT) {
 		err_clear();
 		/* Say so if an auth failure comes: docker login stored them in
 		 * a credential helper, which ocipull does not run. */
 		r->creds_helper = auth_config_helper(r->small, (size_t)len, r->tok,
-		    (unsigned)(sizeof r->tok / sizeof r->tok[0]),
-		    r->ref->registry) == 1;
+		    ntok, r->ref->registry) == 1;
 		err_clear();
 		return ERR_OK;
 	}
-	if (rc < 0)
-		return err_prefix(rc, "auth file %s", file);
-	if (auth_basic(user, pass, r->basic, sizeof r->basic) < 0)
-		return err_prefix(ERR_FORMAT, "auth file %s", file);
-	snprintf(r->creds_source, sizeof r->creds_source, "%s", file);
+	if (rc == ERR_OK && auth_basic(user, pass, r->basic, sizeof r->basic) < 0)
+		rc = ERR_FORMAT;
 	memset(pass, 0, sizeof pass);
+	if (rc < 0) {
+		r->basic[0] = '\0';
+		return config_unusable(r, rc, file);
+	}
+	snprintf(r->creds_source, sizeof r->creds_source, "%s", file);
 	return ERR_OK;
 }
 

@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "conn.h"
+#include "err.h"
 #include "event.h"
 #include "http.h"
 #include "http_url.h"
@@ -96,6 +97,8 @@ struct registry {
 	                                    * auth is REG_AUTH_BEARER */
 	uint64_t bearer_until_ms;  /* monotonic time the token expires */
 	char creds_source[512];    /* where the credentials came from */
+	char warning[ERR_MSG_MAX]; /* why the default config.json was
+	                            * ignored, or "" */
 	int creds_helper;          /* config.json keeps them in a helper we
 	                            * do not run (credsStore, credHelpers) */
 
@@ -119,7 +122,10 @@ struct registry {
  * Prepare to talk to the registry of ref. Loads credentials: explicit ones
  * in opts, else the entry for ref's registry in config.json (auth_file,
  * $DOCKER_CONFIG/config.json or $HOME/.docker/config.json). Returns ERR_OK,
- * or ERR_FORMAT / ERR_NOMEM for an unreadable config file.
+ * or for an auth_file that cannot be read or parsed its error (ERR_FORMAT,
+ * ERR_NOMEM, ERR_IO, ...). The default file in that state is no error: the
+ * pull goes on without credentials and r->warning says which file was
+ * ignored and why (the caller prints it).
  */
 int registry_init(struct registry *r, const struct ref *ref,
     const struct registry_opts *opts);
