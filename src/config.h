@@ -72,6 +72,12 @@
 #ifndef BOARD_CONNECT_TIMEOUT_MS
 #define BOARD_CONNECT_TIMEOUT_MS 30000u
 #endif
+/* While other addresses of a host remain, a connect attempt to one of them
+ * gets at most this long (the last one gets what is left of the connect
+ * timeout), so a blackholed address does not use up the whole timeout. */
+#ifndef BOARD_CONNECT_ATTEMPT_MS
+#define BOARD_CONNECT_ATTEMPT_MS 3000u
+#endif
 #ifndef BOARD_READ_TIMEOUT_MS
 #define BOARD_READ_TIMEOUT_MS 30000u
 #endif
