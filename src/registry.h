@@ -60,15 +60,14 @@ struct registry_opts {
  * Longest Retry-After honoured, and the backoff: the wait before retry k
  * (0-based) is FIRST * 2^k plus up to a quarter more at random, never more
  * than MAX. The jitter only adds, so the sum of the steps is a floor: with
- * REG_RETRIES_DEFAULT retries a pull rides out an outage of
- * REG_OUTAGE_FLOOR_S seconds (0.5 + 1 + ... + 32 + 60 = 123.5 s) whatever
- * the random draws, and gives up on a dead registry within about 140 s.
+ * REG_RETRIES_DEFAULT retries a pull rides out an outage of at least
+ * 0.5 + 1 + ... + 32 + 60 = 123.5 s whatever the random draws, and gives
+ * up on a dead registry within about 140 s.
  */
 #define REG_RETRY_AFTER_MAX_MS 60000u
 #define REG_BACKOFF_FIRST_MS 500u
 #define REG_BACKOFF_MAX_MS 60000u
 #define REG_RETRIES_DEFAULT 8u
-#define REG_OUTAGE_FLOOR_S 123u
 
 /* Most redirects followed for one request (Go's net/http allows 10). */
 #define REG_REDIRECTS_MAX 10
