@@ -58,7 +58,9 @@ long port_boot_id(char *buf, size_t cap);
 /*
  * Resolve host (a name, an IPv4 literal or an IPv6 literal without
  * brackets) and connect a TCP socket to the first address that answers
- * within timeout_ms in all. Returns the socket handle, or ERR_DNS,
+ * within timeout_ms in all: the addresses are tried one after the other,
+ * IPv6 and IPv4 interleaved (RFC 8305), each but the last for at most
+ * BOARD_CONNECT_ATTEMPT_MS. Returns the socket handle, or ERR_DNS,
  * ERR_TIMEOUT, ERR_NET.
  */
 int port_net_connect(const char *host, uint16_t port, uint32_t timeout_ms);

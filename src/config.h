@@ -72,8 +72,20 @@
 #ifndef BOARD_CONNECT_TIMEOUT_MS
 #define BOARD_CONNECT_TIMEOUT_MS 30000u
 #endif
+/* While other addresses of a host remain, a connect attempt to one of them
+ * gets at most this long (the last one gets what is left of the connect
+ * timeout), so a blackholed address does not use up the whole timeout. */
+#ifndef BOARD_CONNECT_ATTEMPT_MS
+#define BOARD_CONNECT_ATTEMPT_MS 3000u
+#endif
 #ifndef BOARD_READ_TIMEOUT_MS
-#define BOARD_READ_TIMEOUT_MS 60000u
+#define BOARD_READ_TIMEOUT_MS 30000u
+#endif
+/* The status line and headers of a response are due this long after the
+ * request was sent, however they trickle in (the unit tests build with a
+ * shorter one, see the Makefile's UNIT_CPPFLAGS). */
+#ifndef BOARD_HEADER_TIMEOUT_MS
+#define BOARD_HEADER_TIMEOUT_MS 30000u
 #endif
 
 /* Longest path inside a layer (PAX path, GNU long name), and PAX header. */

@@ -362,3 +362,55 @@ http_url_format(const struct http_url *u, char *buf, size_t cap)
 	memcpy(buf + n, u->target, strlen(u->target) + 1);
 	return n + (long)strlen(u->target);
 }
+
+int
+http_url_encode(const char *s, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int plain = lex_is_alnum(c) || c == '-' || c == '.' ||
+		    c == '_' || c == '~';
+		if (o + 4 > cap)
+			return err_set(ERR_NOMEM, "URL parameter too long");
+		if (plain) {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			lex_hex_encode(out + o, &c, 1, 1);
+			o += 2;
+		}
+	}
+	out[o] = '\0';
+	return ERR_OK;
+}
+
+int
+http_url_no_proxy(const char *list, const char *host)
+{
+	const char *p = list;
+	size_t hl = strlen(host);
+
+	while (*p != '\0') {
+		size_t n;
+
+		while (*p == ',' || *p == ' ')
+			p++;
+		n = strcspn(p, ", :");
+		if (n == 1 && p[0] == '*')
+			return 1;
+		if (n > 0 && p[0] == '.') {
+			p++;
+			n--;
+		}
+		if (n > 0 && n <= hl &&
+		    lex_ieq(lex_view(p, n), lex_view(host + hl - n, n)) &&
+		    (n == hl || host[hl - n - 1] == '.'))
+			return 1;
+		p += n;
+		while (*p != '\0' && *p != ',')
+			p++;
+	}
+	return 0;
+}

@@ -55,4 +55,16 @@ long http_url_host_header(const struct http_url *u, char *buf, size_t cap);
  * length or ERR_NOMEM. */
 long http_url_format(const struct http_url *u, char *buf, size_t cap);
 
+/* Percent-encode s for a query parameter (all but RFC 3986's unreserved
+ * characters) into out, NUL-terminated. Returns ERR_OK or ERR_NOMEM. */
+int http_url_encode(const char *s, char *out, size_t cap);
+
+/*
+ * Nonzero when the NO_PROXY value list names host: "*", or a list of
+ * names separated by commas or spaces, each matching the host itself or,
+ * as a domain, any name below it (case-insensitive); a leading dot is
+ * allowed and a ":port" ignored.
+ */
+int http_url_no_proxy(const char *list, const char *host);
+
 #endif /* HTTP_URL_H */

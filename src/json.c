@@ -130,6 +130,108 @@ element_end(const struct json *j, int c, int last)
 	return raw_end(j, e);
 }
 
+static long hex4(const char *p);
+
+/*
+ * Length of the UTF-8 sequence at p (at most n bytes, p[0] >= 0x80) as
+ * RFC 3629 allows it, or 0 with *why set: no overlongs, no surrogates
+ * (U+D800..U+DFFF), nothing above U+10FFFF, no stray or missing
+ * continuation bytes.
+ */
+static size_t
+utf8_len(const unsigned char *p, size_t n, const char **why)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t len, k;
+
+	if (c < 0xc0) {
+		*why = "a continuation byte without a lead byte";
+		return 0;
+	}
+	if (c < 0xc2 || c == 0xe0 || c == 0xf0) {
+		*why = "an overlong encoding";
+		if (c < 0xc2)
+			return 0;
+	}
+	if (c > 0xf4) {
+		*why = "a code point above U+10FFFF";
+		return 0;
+	}
+	len = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xed) {
+		hi = 0x9f;
+		*why = "a UTF-16 surrogate encoded in UTF-8";
+	} else if (c == 0xf4) {
+		hi = 0x8f;
+		*why = "a code point above U+10FFFF";
+	}
+	for (k = 1; k < len; k++) {
+		if (k >= n || p[k] < 0x80 || p[k] > 0xbf) {
+			*why = "a sequence cut short";
+			return 0;
+		}
+		if (k == 1 && (p[1] < lo || p[1] > hi))
+			return 0;
+	}
+	return len;
+}
+
+/*
+ * The raw string at token i: no control characters, valid UTF-8, and
+ * every \u escape of a surrogate one half of a high-low pair. Returns
+ * ERR_OK or ERR_FORMAT naming the byte offset.
+ */
+static int
+string_ok(const struct json *j, int i, const char *what)
+{
+	const unsigned char *d = (const unsigned char *)j->doc;
+	size_t k = (size_t)j->tok[i].start, end = (size_t)j->tok[i].end, w;
+	const char *why = "";
+	long u, lo;
+
+	while (k < end) {
+		if (d[k] < 0x20)
+			return err_set(ERR_FORMAT, "%s: control character in a "
+			    "string at byte %zu", what, k);
+		if (d[k] >= 0x80) {
+			w = utf8_len(d + k, end - k, &why);
+			if (w == 0)
+				return err_set(ERR_FORMAT, "%s: invalid UTF-8 in a "
+				    "string at byte %zu: %s", what, k, why);
+			k += w;
+			continue;
+		}
+		if (d[k] != '\\') {
+			k++;
+			continue;
+		}
+		/* jsmn's strict mode has checked the escape's shape. */
+		if (k + 1 >= end || d[k + 1] != 'u' || k + 6 > end) {
+			k += 2;
+			continue;
+		}
+		u = hex4(j->doc + k + 2);
+		if (u >= 0xdc00 && u <= 0xdfff)
+			return err_set(ERR_FORMAT, "%s: lone low surrogate "
+			    "\\u%04lx in a string at byte %zu", what, u, k);
+		if (u >= 0xd800 && u <= 0xdbff) {
+			lo = k + 12 <= end && d[k + 6] == '\\' && d[k + 7] == 'u' ?
+			    hex4(j->doc + k + 8) : -1;
+			if (lo < 0xdc00 || lo > 0xdfff)
+				return err_set(ERR_FORMAT, "%s: high surrogate "
+				    "\\u%04lx at byte %zu is not followed by a low "
+				    "one", what, u, k);
+			k += 6;
+		}
+		k += 6;
+	}
+	return ERR_OK;
+}
+
 static int
 check(const struct json *j, int n, const char *what)
 {
@@ -150,13 +252,9 @@ check(const struct json *j, int n, const char *what)
 			return err_set(ERR_FORMAT, "%s: second JSON value at "
 			    "byte %zu", what, raw_start(j, i));
 		if (t->type == JSMN_STRING) {
-			int k;
 			int key = p >= 0 && j->tok[p].type == JSMN_OBJECT;
-			for (k = t->start; k < t->end; k++)
-				if ((unsigned char)j->doc[k] < 0x20)
-					return err_set(ERR_FORMAT, "%s: control "
-					    "character in a string at byte %d",
-					    what, k);
+			if (string_ok(j, i, what) != ERR_OK)
+				return ERR_FORMAT;
 			if (t->size != (key ? 1 : 0))
 				return err_set(ERR_FORMAT, "%s: %s at byte %zu",
 				    what, key ? "a key needs exactly one value" :

@@ -45,9 +45,11 @@ static const char usage_text[] =
     "  --keep-old          pull: keep the replaced DEST as DEST.old\n"
     "  --allow-foreign-layers  pull: allow non-distributable layers\n"
     "  --stats             print transfer and memory figures at the end\n"
-    "  --retries N         further attempts after a network failure (5)\n"
+    "  --retries N         further attempts after a network failure (8: waits\n"
+    "                      of 0.5 s doubling up to 60 s ride out an outage\n"
+    "                      of 2 minutes)\n"
     "  --timeout SECONDS   give up when the whole run takes longer\n"
-    "  --read-timeout SECONDS  a connection silent this long has failed (60)\n"
+    "  --read-timeout SECONDS  a connection silent this long has failed (30)\n"
     "  --no-sync           pull: skip fsync (for throwaway destinations)\n"
     "  --progress=MODE     tty (a line per layer, on a terminal), plain, json,\n"
     "                      none; default tty on a terminal, else none\n"
@@ -242,7 +244,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	int i, rc, nw = 0;
 
 	memset(o, 0, sizeof *o);
-	o->retries = 5;
+	o->retries = REG_RETRIES_DEFAULT;
 	o->progress = -1;
 	o->progress_fd = PORT_STDERR;
 	words[0] = &o->command;
@@ -545,6 +547,8 @@ cmd_run(const struct opts *o, int pull)
 	memset(password, 0, sizeof password);
 	if (rc < 0)
 		return fail(rc);
+	if (reg.warning[0] != '\0')
+		progress_say(PORT_STDERR, "ocipull: warning: %s\n", reg.warning);
 	ref_format(&ref, refname, sizeof refname);
 	reg.events = events;
 	source_registry(&src, &reg);

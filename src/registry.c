@@ -14,64 +14,61 @@
 #include "manifest.h"
 #include "port.h"
 
-#define MAX_REDIRECTS 5
-
 /* Token realms known to serve a registry other than their own host. */
 static const struct { const char *registry, *realm_host; } realm_hosts[] = {
 	{ "docker.io", "auth.docker.io" },
 };
 
 /* The wait allowed for the next byte: the read timeout, or less when the
- * run's time limit comes first. 0 when the limit has passed. */
+ * run's time limit or the deadline for the response headers comes first.
+ * 0 when one of them has passed. */
 static uint32_t
 wait_ms(const struct registry *r)
 {
 	uint32_t t = r->opt.read_timeout_ms != 0 ? r->opt.read_timeout_ms :
 	    BOARD_READ_TIMEOUT_MS;
-	uint64_t now;
+	uint64_t now = port_mono_ms(), end[2];
+	int k;
 
-	if (r->deadline_ms == 0)
-		return t;
-	now = port_mono_ms();
-	if (now >= r->deadline_ms)
-		return 0;
-	return r->deadline_ms - now < t ? (uint32_t)(r->deadline_ms - now) : t;
+	end[0] = r->deadline_ms;
+	end[1] = r->head_deadline_ms;
+	for (k = 0; k < 2; k++) {
+		if (end[k] == 0)
+			continue;
+		if (now >= end[k])
+			return 0;
+		if (end[k] - now < t)
+			t = (uint32_t)(end[k] - now);
+	}
+	return t;
 }
 
-/*
- * Whether host goes through the proxy: not when NO_PROXY ("*", or a list
- * of names, each matching the host itself or, as a domain, any name below
- * it; a leading dot is allowed; ports are ignored) names it.
- */
+/* The error for a wait cut short: the run's time limit, or the headers'
+ * deadline when that has passed (rc otherwise). */
+static int
+limit_error(const struct registry *r, int rc)
+{
+	uint64_t now = port_mono_ms();
+
+	if (r->head_deadline_ms != 0 && now >= r->head_deadline_ms) {
+		err_clear();
+		return err_set(ERR_TIMEOUT, "%s sent no complete status line and "
+		    "headers within %u ms of the request", r->conn_url.host,
+		    (unsigned)BOARD_HEADER_TIMEOUT_MS);
+	}
+	if (r->deadline_ms != 0 && now >= r->deadline_ms) {
+		err_clear();
+		return err_set(ERR_TIMEOUT, "time limit of %u s reached",
+		    (unsigned)r->opt.timeout_s);
+	}
+	return rc;
+}
+
+/* Whether host goes through the proxy: not when NO_PROXY names it. */
 static int
 use_proxy(const struct registry *r, const char *host)
 {
-	const char *p = r->no_proxy;
-	size_t hl = strlen(host);
-
-	if (r->proxy_host[0] == '\0')
-		return 0;
-	while (*p != '\0') {
-		size_t n;
-
-		while (*p == ',' || *p == ' ')
-			p++;
-		n = strcspn(p, ", :");
-		if (n == 1 && p[0] == '*')
-			return 0;
-		if (n > 0 && p[0] == '.') {
-			p++;
-			n--;
-		}
-		if (n > 0 && n <= hl &&
-		    lex_ieq(lex_view(p, n), lex_view(host + hl - n, n)) &&
-		    (n == hl || host[hl - n - 1] == '.'))
-			return 0;
-		p += n;
-		while (*p != '\0' && *p != ',')
-			p++;
-	}
-	return 1;
+	return r->proxy_host[0] != '\0' && !http_url_no_proxy(r->no_proxy, host);
 }
 
 /* HTTPS_PROXY (or https_proxy): an http:// proxy URL or host:port. */
@@ -146,9 +143,10 @@ fill(struct registry *r)
 
 	r->conn.timeout_ms = wait_ms(r);
 	if (r->conn.timeout_ms == 0)
-		return err_set(ERR_TIMEOUT, "time limit of %u s reached",
-		    (unsigned)r->opt.timeout_s);
+		return limit_error(r, ERR_TIMEOUT);
 	n = conn_read(&r->conn, r->rbuf, sizeof r->rbuf);
+	if (n == ERR_TIMEOUT)
+		n = limit_error(r, ERR_TIMEOUT);
 
 	r->rpos = 0;
 	r->rlen = n > 0 ? (size_t)n : 0;
@@ -313,9 +311,11 @@ exchange(struct registry *r, const struct http_url *u, const char *const *hdrs)
 		if (len < 0)
 			return (int)len;
 		http_resp_init(&r->resp, 0);
+		r->head_deadline_ms = port_mono_ms() + BOARD_HEADER_TIMEOUT_MS;
 		rc = (int)conn_write(&r->conn, r->req, (size_t)len);
 		if (rc >= 0)
 			rc = read_headers(r, &closed_early);
+		r->head_deadline_ms = 0;
 		if (rc >= 0)
 			return ERR_OK;
 		drop_conn(r);
@@ -324,29 +324,6 @@ exchange(struct registry *r, const struct http_url *u, const char *const *hdrs)
 		err_clear();    /* an idle connection timed out: try a fresh one */
 	}
 	return rc;
-}
-
-static int
-url_encode(const char *s, char *out, size_t cap)
-{
-	size_t o = 0;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		int plain = lex_is_alnum(c) || c == '-' || c == '.' ||
-		    c == '_' || c == '~';
-		if (o + 4 > cap)
-			return err_set(ERR_NOMEM, "URL parameter too long");
-		if (plain) {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '%';
-			lex_hex_encode(out + o, &c, 1, 1);
-			o += 2;
-		}
-	}
-	out[o] = '\0';
-	return ERR_OK;
 }
 
 /* May credentials for the registry go to the token realm u? */
@@ -420,9 +397,9 @@ fetch_token(struct registry *r, const struct auth_challenge *ch)
 		w = auth_scope(r->ref->repo, scope, sizeof scope);
 	if (w < 0 || (size_t)w >= sizeof scope)
 		return err_set(ERR_NOMEM, "token scope too long");
-	rc = url_encode(ch->service, enc_service, sizeof enc_service);
+	rc = http_url_encode(ch->service, enc_service, sizeof enc_service);
 	if (rc == ERR_OK)
-		rc = url_encode(scope, enc_scope, sizeof enc_scope);
+		rc = http_url_encode(scope, enc_scope, sizeof enc_scope);
 	if (rc < 0)
 		return rc;
 	q = u.target + strlen(u.target);
@@ -539,7 +516,7 @@ error_text(struct registry *r, const char *body, char *out, size_t cap)
 /*
  * The response in hand is a redirect: drain it and point *u at its
  * Location (resolved against *u). Returns 1 when it was one, 0 when not,
- * or an error: no Location, https to http, more than MAX_REDIRECTS.
+ * or an error: no Location, https to http, more than REG_REDIRECTS_MAX.
  */
 static int
 follow(struct registry *r, struct http_url *u, int *redirects, const char *what)
@@ -557,9 +534,10 @@ follow(struct registry *r, struct http_url *u, int *redirects, const char *what)
 	if (u->https && !next.https)
 		return err_set(ERR_PROTO, "%s: refusing redirect from https to http "
 		    "(%s)", what, r->resp.location);
-	if (++*redirects > MAX_REDIRECTS)
-		return err_set(ERR_PROTO, "%s: more than %d redirects", what,
-		    MAX_REDIRECTS);
+	if (++*redirects > REG_REDIRECTS_MAX)
+		return err_set(ERR_PROTO, "%s: refusing redirect %d (to %.200s): "
+		    "at most %d are followed", what, *redirects, r->resp.location,
+		    REG_REDIRECTS_MAX);
 	rc = drain(r, NULL, 0);
 	if (rc < 0)
 		return err_prefix(rc, "%s", what);
@@ -704,15 +682,15 @@ registry_backoff(struct registry *r, int rc, unsigned attempt)
 		return rc;
 	if (attempt >= r->opt.retries)
 		return err_prefix(rc, "gave up after %u attempts", attempt + 1);
-	/* Exponential, with jitter between half and all of the step. */
+	/* Exponential, plus up to a quarter at random (registry.h). */
 	delay = REG_BACKOFF_FIRST_MS;
 	while (attempt-- > 0 && delay < REG_BACKOFF_MAX_MS)
 		delay *= 2;
+	if (port_entropy(rnd, sizeof rnd) == ERR_OK)
+		delay += (uint32_t)(((uint64_t)(delay / 4) *
+		    (unsigned)(rnd[0] | rnd[1] << 8)) >> 16);
 	if (delay > REG_BACKOFF_MAX_MS)
 		delay = REG_BACKOFF_MAX_MS;
-	if (port_entropy(rnd, sizeof rnd) == ERR_OK)
-		delay = delay / 2 + (uint32_t)(((uint64_t)(delay / 2) *
-		    (unsigned)(rnd[0] | rnd[1] << 8)) >> 16);
 	ra = retry_after_ms(r->resp.retry_after);
 	if (ra >= 0)
 		delay = ra > (long)REG_RETRY_AFTER_MAX_MS ? REG_RETRY_AFTER_MAX_MS :
@@ -801,12 +779,27 @@ registry_fetch(struct registry *r, int kind, const char *reference, char *buf,
 	}
 }
 
+/* A config.json that cannot be used: an error when --auth-file named it;
+ * the default one only costs its credentials (r->warning says why, main
+ * prints it) and the pull goes on without them, as docker does. */
+static int
+config_unusable(struct registry *r, int rc, const char *file)
+{
+	if (r->opt.auth_file != NULL)
+		return err_prefix(rc, "auth file %s", file);
+	snprintf(r->warning, sizeof r->warning, "ignoring %s: %s; going on "
+	    "without its credentials", file, err_msg());
+	err_clear();
+	return ERR_OK;
+}
+
 /* Credentials from docker's config.json, when there are any for us. */
 static int
 load_config_creds(struct registry *r)
 {
 	char path[512], user[256], pass[512];
 	const char *file = r->opt.auth_file;
+	const unsigned ntok = (unsigned)(sizeof r->tok / sizeof r->tok[0]);
 	long len;
 	int rc;
 
@@ -826,26 +819,26 @@ load_config_creds(struct registry *r)
 		return ERR_OK;
 	}
 	if (len < 0)
-		return err_prefix((int)len, "auth file %s", file);
-	rc = auth_config_lookup(r->small, (size_t)len, r->tok,
-	    (unsigned)(sizeof r->tok / sizeof r->tok[0]), r->ref->registry,
-	    user, sizeof user, pass, sizeof pass);
+		return config_unusable(r, (int)len, file);
+	rc = auth_config_lookup(r->small, (size_t)len, r->tok, ntok,
+	    r->ref->registry, user, sizeof user, pass, sizeof pass);
 	if (rc == ERR_NOENT) {
 		err_clear();
 		/* Say so if an auth failure comes: docker login stored them in
 		 * a credential helper, which ocipull does not run. */
 		r->creds_helper = auth_config_helper(r->small, (size_t)len, r->tok,
-		    (unsigned)(sizeof r->tok / sizeof r->tok[0]),
-		    r->ref->registry) == 1;
+		    ntok, r->ref->registry) == 1;
 		err_clear();
 		return ERR_OK;
 	}
-	if (rc < 0)
-		return err_prefix(rc, "auth file %s", file);
-	if (auth_basic(user, pass, r->basic, sizeof r->basic) < 0)
-		return err_prefix(ERR_FORMAT, "auth file %s", file);
-	snprintf(r->creds_source, sizeof r->creds_source, "%s", file);
+	if (rc == ERR_OK && auth_basic(user, pass, r->basic, sizeof r->basic) < 0)
+		rc = ERR_FORMAT;
 	memset(pass, 0, sizeof pass);
+	if (rc < 0) {
+		r->basic[0] = '\0';
+		return config_unusable(r, rc, file);
+	}
+	snprintf(r->creds_source, sizeof r->creds_source, "%s", file);
 	return ERR_OK;
 }
 

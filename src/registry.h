@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "conn.h"
+#include "err.h"
 #include "event.h"
 #include "http.h"
 #include "http_url.h"
@@ -55,10 +56,21 @@ struct registry_opts {
 	uint32_t read_timeout_ms;  /* longest wait for a byte, 0: the board's */
 };
 
-/* Longest Retry-After honoured, and the backoff's first and last steps. */
+/*
+ * Longest Retry-After honoured, and the backoff: the wait before retry k
+ * (0-based) is FIRST * 2^k plus up to a quarter more at random, never more
+ * than MAX. The jitter only adds, so the sum of the steps is a floor: with
+ * REG_RETRIES_DEFAULT retries a pull rides out an outage of at least
+ * 0.5 + 1 + ... + 32 + 60 = 123.5 s whatever the random draws, and gives
+ * up on a dead registry within about 140 s.
+ */
 #define REG_RETRY_AFTER_MAX_MS 60000u
 #define REG_BACKOFF_FIRST_MS 500u
-#define REG_BACKOFF_MAX_MS 30000u
+#define REG_BACKOFF_MAX_MS 60000u
+#define REG_RETRIES_DEFAULT 8u
+
+/* Most redirects followed for one request (Go's net/http allows 10). */
+#define REG_REDIRECTS_MAX 10
 
 struct registry {
 	const struct ref *ref;
@@ -84,11 +96,16 @@ struct registry {
 	                                    * auth is REG_AUTH_BEARER */
 	uint64_t bearer_until_ms;  /* monotonic time the token expires */
 	char creds_source[512];    /* where the credentials came from */
+	char warning[ERR_MSG_MAX]; /* why the default config.json was
+	                            * ignored, or "" */
 	int creds_helper;          /* config.json keeps them in a helper we
 	                            * do not run (credsStore, credHelpers) */
 
 	uint64_t bytes_in;         /* body bytes received, for --stats */
 	uint64_t deadline_ms;      /* monotonic end of the run, 0: none */
+	uint64_t head_deadline_ms; /* the status line and headers of the
+	                            * request in flight are due by then, 0:
+	                            * no request in flight */
 	char proxy_host[256];      /* HTTPS_PROXY's host, "" for none */
 	uint16_t proxy_port;
 	char no_proxy[1024];       /* NO_PROXY as given */
@@ -104,14 +121,17 @@ struct registry {
  * Prepare to talk to the registry of ref. Loads credentials: explicit ones
  * in opts, else the entry for ref's registry in config.json (auth_file,
  * $DOCKER_CONFIG/config.json or $HOME/.docker/config.json). Returns ERR_OK,
- * or ERR_FORMAT / ERR_NOMEM for an unreadable config file.
+ * or for an auth_file that cannot be read or parsed its error (ERR_FORMAT,
+ * ERR_NOMEM, ERR_IO, ...). The default file in that state is no error: the
+ * pull goes on without credentials and r->warning says which file was
+ * ignored and why (the caller prints it).
  */
 int registry_init(struct registry *r, const struct ref *ref,
     const struct registry_opts *opts);
 
 /*
  * Send GET for a manifest or blob (reference is a tag or a digest) and read
- * the response headers, following redirects (at most 5) and answering
+ * the response headers, following redirects (at most REG_REDIRECTS_MAX) and answering
  * authentication challenges. offset > 0 asks for the bytes from offset on
  * with a closed Range request up to size - 1. Failed attempts are retried
  * (registry_backoff). Returns ERR_OK when a 200 (or 206 for a range)

@@ -13,9 +13,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "port.h"
 #include "err.h"
 #include "linux.h"
+
+/* Most addresses of one host tried. */
+#define NET_ADDRS_MAX 16
 
 /* Wait until sock is ready for events or the deadline passes. */
 static int
@@ -70,13 +74,47 @@ connect_one(const struct addrinfo *ai, uint32_t timeout_ms, int *out)
 	return 0;
 }
 
+static const struct addrinfo *
+next_family(const struct addrinfo *ai, int family, int same)
+{
+	for (; ai != NULL; ai = ai->ai_next)
+		if ((ai->ai_family == family) == same)
+			return ai;
+	return NULL;
+}
+
+size_t
+linux_net_order(const struct addrinfo *res, const struct addrinfo **out,
+    size_t cap)
+{
+	const struct addrinfo *c[2];
+	size_t n = 0;
+	int k = 0, family;
+
+	if (res == NULL)
+		return 0;
+	family = res->ai_family;
+	c[0] = res;
+	c[1] = next_family(res, family, 0);
+	while (n < cap && (c[0] != NULL || c[1] != NULL)) {
+		if (c[k] == NULL)
+			k ^= 1;
+		out[n++] = c[k];
+		c[k] = next_family(c[k]->ai_next, family, k == 0);
+		k ^= 1;
+	}
+	return n;
+}
+
 int
 port_net_connect(const char *host, uint16_t port, uint32_t timeout_ms)
 {
-	struct addrinfo hints, *res, *ai;
+	struct addrinfo hints, *res;
+	const struct addrinfo *order[NET_ADDRS_MAX];
 	char serv[8];
 	uint64_t deadline = port_mono_ms() + timeout_ms;
 	int rc, s = -1, last = ECONNREFUSED;
+	size_t i, n;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
@@ -92,13 +130,21 @@ port_net_connect(const char *host, uint16_t port, uint32_t timeout_ms)
 	if (rc != 0)
 		return err_set(ERR_DNS, "cannot resolve host %s: %s", host,
 		    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
+	/* Each address but the last gets a short try, so that a blackholed
+	 * one does not use up the whole timeout. */
+	n = linux_net_order(res, order, NET_ADDRS_MAX);
+	for (i = 0; i < n; i++) {
 		uint64_t now = port_mono_ms();
+		uint32_t t;
+
 		if (now >= deadline) {
 			last = ETIMEDOUT;
 			break;
 		}
-		rc = connect_one(ai, (uint32_t)(deadline - now), &s);
+		t = (uint32_t)(deadline - now);
+		if (i + 1 < n && t > BOARD_CONNECT_ATTEMPT_MS)
+			t = BOARD_CONNECT_ATTEMPT_MS;
+		rc = connect_one(order[i], t, &s);
 		if (rc == 0)
 			break;
 		last = -rc;
@@ -107,8 +153,9 @@ port_net_connect(const char *host, uint16_t port, uint32_t timeout_ms)
 	if (s >= 0)
 		return s;
 	if (last == ETIMEDOUT)
-		return err_set(ERR_TIMEOUT, "connect to %s port %u: timed out after %u ms",
-		    host, (unsigned)port, (unsigned)timeout_ms);
+		return err_set(ERR_TIMEOUT, "connect to %s port %u: timed out after %u ms "
+		    "(%zu address%s tried)", host, (unsigned)port,
+		    (unsigned)timeout_ms, i, i == 1 ? "" : "es");
 	return err_set(ERR_NET, "connect to %s port %u: %s", host, (unsigned)port,
 	    strerror(last));
 }

@@ -21,6 +21,8 @@ run --help
 expect_rc help-exit 0
 expect_out help-usage '^usage: ocipull '
 expect_out help-exit-codes 'Exit codes: 0 success'
+expect_out help-retries-default '^  --retries N .*\(8: waits'
+expect_out help-read-timeout-default '^  --read-timeout SECONDS .*\(30\)$'
 
 run
 expect_rc no-args-exit 2

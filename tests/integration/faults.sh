@@ -76,6 +76,7 @@ fp_stats() { curl -sf -o "$T_DIR/stats.json" "$FP/_stats" || echo '{}' > "$T_DIR
 #                                       the second
 #   unfired                             rules not applied as often as
 #                                       their count says (count 0: never)
+#   outage_resets                       connections reset by outage_at
 pstat() {
 	python3 - "$T_DIR/stats.json" "$1" "${2:-}" <<'PY'
 import json, re, sys
@@ -92,6 +93,8 @@ elif q in ("offsets", "ranges"):
             print(r["range"] if q == "ranges" else (m.group(1) if m else "?"))
 elif q == "gap":
     print("%.3f" % (log[1]["t"] - log[0]["t"]) if len(log) >= 2 else "-1")
+elif q == "outage_resets":
+    print(st.get("outage_resets", 0))
 elif q == "unfired":
     print(sum(1 for r in st.get("rules", [])
               if r["hits"] == 0 or r["left"] not in (0, None)))
@@ -352,5 +355,34 @@ pulled layers-drops "$REF_LAYERS"
 stat_is layers-drops-refetched refetched 0
 stat_is layers-drops-resumed resumed 3
 echo "faults: $BOARD/layers-drops: bytes fetched twice: --stats ${S_REFETCHED:-?}; Range requests: $(pstat ranges /blobs/ | tr '\n' ' ')" >&2
+
+# ---- a 60-second outage, default options ---------------------------------------------
+# layers: half-way through its second layer the registry goes away for
+# 60 s (every connection reset at once). With the default retries and
+# backoff the pull waits it out, resumes that layer at the byte where it
+# broke, and completes: at the proxy, every layer blob went out exactly
+# once (bytes sent = blob size), and --stats counts nothing refetched.
+set -- $(expect layers linux/amd64 layers)
+L2=$2
+s2=$(wc -c < "$(blob_file layers "$L2")")
+FAULT_LIMIT=240 fault_pull outage layers \
+	"[{\"path\":\"/blobs/$L2\$\",\"action\":\"outage_at\",\"at\":$((s2 / 2)),\"seconds\":60}]"
+pulled outage "$REF_LAYERS"
+echo "faults: $BOARD/outage: pull took $ELAPSED s, $(pstat outage_resets) connections reset during the outage" >&2
+if fge "$ELAPSED" 60 && [ "$(pstat outage_resets)" -ge 1 ]; then pass outage-lasted
+else fail outage-lasted "the pull took $ELAPSED s and met $(pstat outage_resets) reset connections: the outage did not hold it up"; fi
+twice_any=""
+for l in "$@"; do
+	s=$(wc -c < "$(blob_file layers "$l")")
+	sent=$(pstat bytes "/blobs/$l\$")
+	[ "$sent" = "$s" ] || twice_any="$twice_any ${l#sha256:} sent $sent of $s;"
+done
+if [ -z "$twice_any" ]; then pass outage-no-byte-twice
+else fail outage-no-byte-twice "bytes sent per layer blob at the proxy:$twice_any"; fi
+resumed=$(pstat offsets "/blobs/$L2\$")
+if [ "$resumed" = "$((s2 / 2))" ]; then pass outage-resumed-at-cut
+else fail outage-resumed-at-cut "Range requests of layer 2 start at '$(echo $resumed)', expected $((s2 / 2))"; fi
+stat_is outage-refetched refetched 0
+stat_is outage-resumed resumed 1
 
 curl -sf -o /dev/null -X POST "$FP/_reset" || true

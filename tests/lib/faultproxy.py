@@ -40,6 +40,10 @@ is dropped at A, the second at B, then pass through". Fields:
                  bytes or 2 s passed)
     stall_at     send `at` body bytes, then nothing for `seconds` (default
                  30) with the connection open, then close it (FIN)
+    outage_at    as truncate (`at` body bytes, then FIN, so the client
+                 holds exactly those), and then the proxy is down for `seconds`:
+                 every connection accepted meanwhile (control API
+                 included) is reset at once, before a byte is read
     truncate     send the headers (real Content-Length) and `at` body bytes,
                  then close cleanly (FIN)
     corrupt_at   forward, with the body byte at offset `at` XORed with
@@ -55,14 +59,15 @@ is dropped at A, the second at B, then pass through". Fields:
     pass         forward unchanged (consumes a use: to skip requests)
   ignore_range and wrong_range only match requests that carry a Range
   header. A rule may also carry `corrupt_at` (and `xor`) next to drop_at,
-  stall_at, truncate, ignore_range or wrong_range, and `body_file` (a path)
-  next to those: the answer's body bytes are then that file's, offset for
-  offset, up to its end (the headers, Content-Length included, stay the
-  upstream's): a tampered stream, cut where the rule says. A cut beyond the end
+  outage_at, stall_at, truncate, ignore_range or wrong_range, and
+  `body_file` (a path) next to those: the answer's body bytes are then that
+  file's, offset for offset, up to its end (the headers, Content-Length
+  included, stay the upstream's): a tampered stream, cut where the rule
+  says. A cut beyond the end
   of the body does nothing (the log says "not reached").
 
 /_stats answers {"paths": {PATH: C, ...}, "total": C, "match": C (with
-?match), "rules": [the rules, "left" = uses left (null: unlimited), "hits" = times
+?match), "outage_resets": connections reset by an outage, "rules": [the rules, "left" = uses left (null: unlimited), "hits" = times
 applied],
 "log": [one record per request: t (Unix time at arrival), method, path,
 range, status, bytes, fault, outcome]}, where C is {"requests",
@@ -92,9 +97,9 @@ MAX_HEADERS = 200
 MAX_BODY = 64 * 1024 * 1024
 HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer",
        "transfer-encoding", "upgrade"}
-ACTIONS = {"drop_at", "stall_at", "truncate", "corrupt_at", "status",
+ACTIONS = {"drop_at", "outage_at", "stall_at", "truncate", "corrupt_at", "status",
            "ignore_range", "wrong_range", "pass"}
-NEEDS_AT = {"drop_at", "stall_at", "truncate", "corrupt_at"}
+NEEDS_AT = {"drop_at", "outage_at", "stall_at", "truncate", "corrupt_at"}
 RANGE_ONLY = {"ignore_range", "wrong_range"}
 REASONS = {408: "Request Timeout", 429: "Too Many Requests",
            500: "Internal Server Error", 502: "Bad Gateway",
@@ -112,12 +117,16 @@ class State:
         self.paths = {}
         self.log = []
         self.reset_ev = threading.Event()
+        self.down_until = 0.0
+        self.outage_resets = 0
 
     def reset(self):
         with self.lock:
             self.rules = []
             self.paths = {}
             self.log = []
+            self.down_until = 0.0
+            self.outage_resets = 0
             self.reset_ev.set()
             self.reset_ev = threading.Event()
 
@@ -298,6 +307,14 @@ class Handler(socketserver.BaseRequestHandler):
         self.send("".join(out).encode("latin-1"))
 
     def handle(self):
+        with STATE.lock:
+            down = time.time() < STATE.down_until
+            if down:
+                STATE.outage_resets += 1
+        if down:
+            self.reset_now()
+            log("outage: connection reset")
+            return
         try:
             while True:
                 req = self.read_request()
@@ -486,7 +503,7 @@ class Handler(socketserver.BaseRequestHandler):
             out.append(("Transfer-Encoding", "chunked"))
         up_keep = not resp.will_close
         keep = keep and (length is not None or chunked or bodyless)
-        cut_action = action if action in ("drop_at", "stall_at", "truncate") else None
+        cut_action = action if action in ("drop_at", "outage_at", "stall_at", "truncate") else None
         out.append(("Connection", "keep-alive" if keep else "close"))
         self.send_head(resp.status, resp.reason or "", out)
         if bodyless:
@@ -553,8 +570,23 @@ class Handler(socketserver.BaseRequestHandler):
             STATE.counters(path)["bytes"] += n
             rec["bytes"] += n
 
+    def reset_now(self):
+        """Close with RST (SO_LINGER 0)."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        try:
+            self.rfile.close()
+        except OSError:
+            pass
+        self.sock.close()
+
     def cut(self, action, rule, rec, sent):
-        if action == "drop_at":
+        if action == "outage_at":
+            rec["outcome"] = "closed (FIN) after %d body bytes, then down for %g s" % (
+                sent, rule["seconds"])
+            with STATE.lock:
+                STATE.down_until = time.time() + rule["seconds"]
+            self.fin()
+        elif action == "drop_at":
             # Let the client acknowledge what was sent (so it holds exactly
             # `sent` bytes), then reset: SO_LINGER 0 makes close() send RST.
             deadline = time.time() + 2
@@ -568,12 +600,7 @@ class Handler(socketserver.BaseRequestHandler):
                     break
                 time.sleep(0.005)
             rec["outcome"] = "reset after %d body bytes" % sent
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            try:
-                self.rfile.close()
-            except OSError:
-                pass
-            self.sock.close()
+            self.reset_now()
         elif action == "stall_at":
             rec["outcome"] = "stalled after %d body bytes for %g s" % (sent, rule["seconds"])
             with STATE.lock:
@@ -593,7 +620,7 @@ class Handler(socketserver.BaseRequestHandler):
 
 def describe(rule):
     a = rule["action"]
-    if a in ("drop_at", "stall_at", "truncate"):
+    if a in ("drop_at", "outage_at", "stall_at", "truncate"):
         s = "%s %d" % (a, rule["at"])
     elif a == "status":
         s = "status %d" % rule["status"]
@@ -607,7 +634,7 @@ def describe(rule):
 def stats(match):
     with STATE.lock:
         paths = json.loads(json.dumps(STATE.paths))
-        out = {"paths": paths,
+        out = {"paths": paths, "outage_resets": STATE.outage_resets,
                "rules": [public_rule(r) for r in STATE.rules],
                "log": json.loads(json.dumps(STATE.log))}
     if match is not None:

@@ -3,7 +3,7 @@
 # the unit tests) run as root cannot write outside the directories named.
 # Executed, not sourced:
 #
-#   sh tests/lib/jail.sh [-t] [-w DIR | -r DIR]... [--] CMD [ARG...]
+#   sh tests/lib/jail.sh [-t] [-H FILE] [-w DIR | -r DIR]... [--] CMD [ARG...]
 #
 #   -w DIR   bind DIR (an existing directory, absolute path) read-write at
 #            the same path; everything else of the machine's / is read-only
@@ -12,6 +12,8 @@
 #            /tmp are bound over it
 #   -r DIR   bind DIR read-only at the same path (with -t: a directory
 #            below /tmp that CMD needs to see, e.g. a checkout there)
+#   -H FILE  bind FILE read-only over /etc/hosts (names for a test; not
+#            root, unjailed, this cannot be done: the caller checks)
 #
 # The jail: / read-only (`--ro-bind / /`, submounts included), a fresh
 # /dev, a private /proc in its own PID namespace, killed when its parent
@@ -31,7 +33,7 @@
 if [ "$(id -u)" != 0 ]; then
 	while [ $# -gt 0 ]; do
 		case $1 in
-		-w|-r) shift 2 ;;
+		-w|-r|-H) shift 2 ;;
 		-t) shift ;;
 		--) shift; break ;;
 		*) break ;;
@@ -67,6 +69,13 @@ while [ "$n" -gt 0 ]; do
 			n=$((n - 1))
 			continue ;;
 		-t) tmp="--tmpfs /tmp"; continue ;;
+		-H)
+			[ "$n" -gt 0 ] && [ -f "$1" ] ||
+				{ echo "jail.sh: -H '${1:-}': not a file" >&2; exit 125; }
+			set -- "$@" --ro-bind "$1" /etc/hosts
+			shift
+			n=$((n - 1))
+			continue ;;
 		--) [ "$n" -gt 0 ] || break; opts=0; set -- "$@" --; continue ;;
 		-*) echo "jail.sh: unknown option $a" >&2; exit 125 ;;
 		*) opts=0; set -- "$@" -- ;;

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include "unit.h"
 #include "err.h"
 #include "port.h"
+#include "linux/linux.h"
 
 static char tmp[] = "/tmp/ocipull-test-port-XXXXXX";
 static int tmpfd = -1;
@@ -200,6 +202,54 @@ test_net_refused_timeout_and_data(void)
 	CHECK(strstr(err_msg(), "no-such-host.invalid") != NULL);
 }
 
+/* getaddrinfo's order within a family is kept; the families alternate,
+ * starting with the first address's (RFC 8305 section 4). */
+static void
+test_net_order_interleaves(void)
+{
+	static const struct {
+		const char *fam, *want;
+	} rows[] = {
+		{ "66444", "64644" },
+		{ "46", "46" },
+		{ "4466", "4646" },
+		{ "666", "666" },
+		{ "4", "4" },
+		{ "6444446", "6464444" },
+	};
+	struct addrinfo ai[8];
+	const struct addrinfo *out[8];
+	size_t r, k, n, len;
+	char got[9];
+
+	for (r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		len = strlen(rows[r].fam);
+		memset(ai, 0, sizeof ai);
+		for (k = 0; k < len; k++) {
+			ai[k].ai_family = rows[r].fam[k] == '6' ? AF_INET6 : AF_INET;
+			ai[k].ai_protocol = (int)k;    /* tells the entries apart */
+			ai[k].ai_next = k + 1 < len ? &ai[k + 1] : NULL;
+		}
+		n = linux_net_order(ai, out, 8);
+		CHECK_EQ(n, len);
+		for (k = 0; k < n; k++)
+			got[k] = out[k]->ai_family == AF_INET6 ? '6' : '4';
+		got[n] = '\0';
+		CHECK_STR(got, rows[r].want);
+		/* within a family, the order of the list */
+		for (k = 0; k + 1 < n; k++) {
+			size_t m;
+			for (m = k + 1; m < n; m++)
+				if (out[m]->ai_family == out[k]->ai_family)
+					CHECK(out[m]->ai_protocol > out[k]->ai_protocol);
+		}
+	}
+	CHECK_EQ(linux_net_order(NULL, out, 8), 0);
+	/* cap: the first ones of the order */
+	CHECK_EQ(linux_net_order(ai, out, 3), 3);
+	CHECK(out[0] == &ai[0] && out[1] == &ai[1] && out[2] == &ai[6]);
+}
+
 static void
 test_time_and_entropy(void)
 {
@@ -229,6 +279,7 @@ main(void)
 	UNIT_RUN(test_fs_open_in_root_stays_inside);
 	UNIT_RUN(test_fs_lock_is_exclusive);
 	UNIT_RUN(test_net_refused_timeout_and_data);
+	UNIT_RUN(test_net_order_interleaves);
 	UNIT_RUN(test_time_and_entropy);
 	port_fs_close(tmpfd);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
