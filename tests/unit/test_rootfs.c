@@ -396,11 +396,17 @@ test_replace_types(void)
 	CHECK_EQ(put(ROOTFS_REG, "f/inside", NULL, 0644), ERR_OK);
 	ent(ROOTFS_REG, "sl", NULL, 0644);            /* file over symlink */
 	CHECK_EQ(put_data("plain"), ERR_OK);
+	/* A file named "x/" (a tar '0' member): the file x, as containerd. */
+	ent(ROOTFS_REG, "same/", NULL, 0600);
+	CHECK_EQ(put_data("slash"), ERR_OK);
+	ent(ROOTFS_REG, "new/", NULL, 0600);
+	CHECK_EQ(put_data("new"), ERR_OK);
 	CHECK_EQ(finish(), ERR_OK);
+	content(&s, "same", buf, sizeof buf);
+	CHECK_STR(buf, "slash");
+	CHECK(is_type(&s, "new", S_IFREG));
 	content(&s, "d", buf, sizeof buf);
 	CHECK_STR(buf, "now a file");
-	content(&s, "same", buf, sizeof buf);
-	CHECK_STR(buf, "file");
 	CHECK(is_type(&s, "f", S_IFDIR));
 	CHECK(exists(&s, "f/inside"));
 	CHECK(is_type(&s, "sl", S_IFREG));
