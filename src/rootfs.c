@@ -540,10 +540,7 @@ rootfs_entry(struct rootfs *fs, const struct rootfs_entry *entry)
 	/* The full cleaned path, for a directory's spill record. */
 	memcpy(fs->lpath, fs->path, strlen(fs->path) + 1);
 	parent = contain_split(fs->path, &name);
-	/* Whiteout names are reserved: none may stay in the rootfs. */
-	if (whiteout_in_path(parent))
-		return err_set(ERR_FORMAT, "entry %.*s: a whiteout name used "
-		    "as a directory", EPATH(fs));
+	/* Only the last component can be a whiteout (whiteout.h). */
 	kind = whiteout_name(name, &target);
 	if (kind != WHITEOUT_NONE) {
 		fs->discard = 1;

@@ -204,12 +204,6 @@ whiteout_name(const char *name, const char **target)
 	return WHITEOUT_REMOVE;
 }
 
-int
-whiteout_in_path(const char *dir)
-{
-	return strncmp(dir, WH, strlen(WH)) == 0 || strstr(dir, "/" WH) != NULL;
-}
-
 /* Remove name below dir when it is lower: 1 when removed, 0 when absent or
  * of this layer, or an error. */
 static int
