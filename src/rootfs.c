@@ -522,6 +522,11 @@ rootfs_entry(struct rootfs *fs, const struct rootfs_entry *entry)
 	if (!terminated(e->path))
 		return err_set(ERR_FORMAT, "entry at offset %llu: path not "
 		    "terminated", (unsigned long long)e->offset);
+	if (e->uid == UINT32_MAX || e->gid == UINT32_MAX)
+		return err_set(ERR_FORMAT, "entry %.*s: %s 4294967295 refused: "
+		    "it is (%s_t)-1, for which chown changes nothing", EPATH(fs),
+		    e->uid == UINT32_MAX ? "uid" : "gid",
+		    e->uid == UINT32_MAX ? "uid" : "gid");
 	if (e->type != ROOTFS_REG) {
 		/* Nothing but regular files carries data; drop any. */
 		fs->discard = 1;

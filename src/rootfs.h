@@ -41,7 +41,10 @@
  * 0755 (root:root as root).
  *
  * Ownership: numeric uid/gid are applied when running as root, never
- * looked up by name. Modes include setuid/setgid/sticky (set after chown).
+ * looked up by name. A uid or gid of 4294967295 ((uid_t)-1, (gid_t)-1) is
+ * refused, as root or not: chown takes it as "leave unchanged", so the
+ * object would keep the writer's owner (a setuid file would stay root's).
+ * Modes include setuid/setgid/sticky (set after chown).
  * Unprivileged, directories are kept owner-writable until rootfs_finish
  * sets their modes; character and block devices are skipped and counted
  * (the caller warns once); FIFOs need no privilege and are created.
@@ -174,7 +177,7 @@ int rootfs_layer_begin(struct rootfs *fs, unsigned index);
  * ERR_ESCAPE (the path or link target leaves the root, replaces the root,
  * symlink loop), ERR_FORMAT (invalid whiteout, hard link to a missing
  * target or to a directory, path or link not terminated, a path component
- * that is not a directory), ERR_UNSUPPORTED (an unknown type), ERR_NOMEM (a
+ * that is not a directory, uid or gid 4294967295), ERR_UNSUPPORTED (an unknown type), ERR_NOMEM (a
  * path longer than BOARD_PATH_MAX after symlink expansion), ERR_NOSPC and
  * other port errors; the message names the entry.
  */

@@ -545,6 +545,46 @@ test_xattrs(void)
 	sb_free(&s);
 }
 
+/*
+ * Bug: uid or gid 4294967295 was accepted; chown takes (uid_t)-1 as "leave
+ * unchanged", so as root the object kept root's owner. Refused, root or
+ * not, before anything is made.
+ */
+static void
+test_owner_minus_one(void)
+{
+	struct sb s;
+	static const int types[] = { ROOTFS_REG, ROOTFS_DIR, ROOTFS_SYMLINK,
+	    ROOTFS_FIFO };
+	size_t i;
+
+	sb_new(&s, g_root);
+	layer(0);
+	for (i = 0; i < 2 * sizeof types / sizeof types[0]; i++) {
+		ent(types[i / 2], "m1", "target", 04755);
+		if (i % 2 == 0)
+			g_e.uid = UINT32_MAX;
+		else
+			g_e.gid = UINT32_MAX;
+		CHECK_EQ(put_data(types[i / 2] == ROOTFS_REG ? "x" : NULL),
+		    ERR_FORMAT);
+		CHECK(msg_has(i % 2 == 0 ? "entry m1: uid 4294967295" :
+		    "entry m1: gid 4294967295"));
+		CHECK(!exists(&s, "m1"));
+	}
+	ent(ROOTFS_REG, "ok", NULL, 0644);
+	g_e.uid = g_e.gid = UINT32_MAX - 1;
+	CHECK_EQ(put_data("x"), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	if (g_root) {
+		struct stat st;
+
+		CHECK(lst(&s, "ok", &st) == 0 && st.st_uid == UINT32_MAX - 1 &&
+		    st.st_gid == UINT32_MAX - 1);
+	}
+	sb_free(&s);
+}
+
 static void
 test_devices_and_fifos(void)
 {
@@ -1501,6 +1541,7 @@ main(void)
 		UNIT_RUN(test_hardlinks);
 		UNIT_RUN(test_owner_and_special_modes);
 		UNIT_RUN(test_xattrs);
+		UNIT_RUN(test_owner_minus_one);
 		UNIT_RUN(test_devices_and_fifos);
 		UNIT_RUN(test_whiteouts_three_layers);
 		UNIT_RUN(test_opaque_merged_directories);

@@ -1093,6 +1093,7 @@ test_base256(void)
 
 	hdr_make(h, GNU, '0', "b256", NULL, 0);
 	put_b256(h, 108, 8, 3000000000LL);
+	put_b256(h, 116, 8, 4294967295LL);   /* read; the writer refuses it */
 	put_b256(h, 124, 12, 5);
 	put_b256(h, 136, 12, -100);
 	hdr_sum(h);
@@ -1103,6 +1104,7 @@ test_base256(void)
 	check_buf("base-256", &b);
 	CHECK_EQ(res.rc, ERR_OK);
 	CHECK_EQ(res.e[0].uid, 3000000000u);
+	CHECK_EQ(res.e[0].gid, 4294967295u);
 	CHECK_EQ(res.e[0].mtime, -100);
 	CHECK_MEM(res.e[0].head, res.e[0].datalen, "hello");
 
