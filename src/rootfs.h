@@ -51,7 +51,15 @@
  * Xattrs: user.* always, security.capability as root; trusted.*,
  * user.overlay.*, other namespaces and xattrs on symlinks, devices, FIFOs
  * and hard links are skipped and counted; a file system that refuses
- * xattrs (ERR_UNSUPPORTED) also counts as skipped.
+ * xattrs (ERR_UNSUPPORTED) also counts as skipped. An entry gets exactly
+ * its own xattrs within that policy, never a merge with an earlier
+ * declaration of the same path: files, symlinks and special files are
+ * made afresh, and a directory declared again (the root too) first loses
+ * the policy's xattrs it has (listed with flistxattr into a buffer of
+ * ROOTFS_XATTR_NAMES bytes: more names than fit is ERR_NOMEM naming the
+ * entry). Xattrs outside the policy (security.selinux set by the system,
+ * trusted.*) were never set by the writer and stay. Unprivileged, only
+ * user.* is in the policy, and the owner may list and remove those.
  */
 #ifndef ROOTFS_H
 #define ROOTFS_H
@@ -63,6 +71,15 @@
 #include "contain.h"
 #include "port.h"
 #include "whiteout.h"
+
+/*
+ * Room for the xattr names of a directory declared again: the names the
+ * writer set (one entry's, so within BOARD_XATTR_MAX) and the system's
+ * (security.selinux, system.posix_acl_*).
+ */
+#ifndef ROOTFS_XATTR_NAMES
+#define ROOTFS_XATTR_NAMES (BOARD_XATTR_MAX + 1024u)
+#endif
 
 /* Entry types: the tar type letters, so messages can show them. */
 enum {
@@ -129,6 +146,7 @@ struct rootfs {
 
 	char path[BOARD_PATH_MAX];   /* cleaned entry path */
 	char lpath[BOARD_PATH_MAX];  /* cleaned hard link target, symlink target */
+	char xnames[ROOTFS_XATTR_NAMES];  /* a directory's xattr names */
 	uint8_t wbuf[BOARD_WRITE_BUF];
 };
 

@@ -545,6 +545,113 @@ test_xattrs(void)
 	sb_free(&s);
 }
 
+/* The user.* xattrs of path below the root as "name=value ..." (listed
+ * order), and whether name is set at all. */
+static void
+user_xattrs(const struct sb *s, const char *path, char *out, size_t cap)
+{
+	char p[512], names[4096], v[64];
+	ssize_t n, i, k;
+	size_t at = 0;
+
+	snprintf(p, sizeof p, "%s/root/%s", s->dir, path);
+	out[0] = '\0';
+	n = llistxattr(p, names, sizeof names);
+	for (i = 0; i < n; i += (ssize_t)strlen(names + i) + 1) {
+		if (strncmp(names + i, "user.", 5) != 0)
+			continue;
+		k = lgetxattr(p, names + i, v, sizeof v - 1);
+		v[k > 0 ? k : 0] = '\0';
+		at += (size_t)snprintf(out + at, cap - at, "%s%s=%s",
+		    at > 0 ? " " : "", names + i, v);
+	}
+}
+
+static int
+has_xattr(const struct sb *s, const char *path, const char *name)
+{
+	char p[512];
+
+	snprintf(p, sizeof p, "%s/root/%s", s->dir, path);
+	return lgetxattr(p, name, NULL, 0) >= 0;
+}
+
+/*
+ * Bug: a directory declared again in an upper layer kept the xattrs of the
+ * lower declaration that the new one did not carry. Now every entry gets
+ * exactly its own (within the policy); names outside the policy stay.
+ */
+static void
+test_xattrs_replaced(void)
+{
+	struct sb s;
+	char buf[256], p[512], big[200];
+	int i;
+
+	sb_new(&s, g_root);
+	layer(0);
+	ent(ROOTFS_DIR, "d", NULL, 0755);
+	add_xattr("user.a", "1", 1);
+	add_xattr("user.b", "old", 3);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	ent(ROOTFS_DIR, ".", NULL, 0755);
+	add_xattr("user.root", "1", 1);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	ent(ROOTFS_REG, "f", NULL, 0644);
+	add_xattr("user.f", "1", 1);
+	CHECK_EQ(put_data("v1"), ERR_OK);
+	ent(ROOTFS_DIR, "same", NULL, 0755);
+	add_xattr("user.first", "1", 1);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	ent(ROOTFS_DIR, "same", NULL, 0700);    /* same layer, again */
+	add_xattr("user.second", "2", 1);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	/* Set behind the writer's back: outside the policy, so kept. */
+	snprintf(p, sizeof p, "%s/root/d", s.dir);
+	CHECK_EQ(lsetxattr(p, "user.overlay.x", "y", 1, 0), 0);
+	if (g_root)
+		CHECK_EQ(lsetxattr(p, "trusted.keep", "y", 1, 0), 0);
+	layer(1);
+	ent(ROOTFS_DIR, "d/", NULL, 0755);
+	add_xattr("user.b", "new", 3);
+	add_xattr("user.c", "3", 1);
+	CHECK_EQ(put_data(NULL), ERR_OK);
+	CHECK_EQ(put(ROOTFS_DIR, "/", NULL, 0755), ERR_OK);
+	ent(ROOTFS_REG, "f", NULL, 0644);
+	CHECK_EQ(put_data("v2"), ERR_OK);
+	CHECK_EQ(finish(), ERR_OK);
+	user_xattrs(&s, "d", buf, sizeof buf);
+	CHECK(strstr(buf, "user.a=") == NULL);
+	CHECK(strstr(buf, "user.b=new") != NULL && strstr(buf, "user.c=3") != NULL);
+	CHECK(strstr(buf, "user.b=old") == NULL);
+	CHECK(has_xattr(&s, "d", "user.overlay.x"));
+	if (g_root)
+		CHECK(has_xattr(&s, "d", "trusted.keep"));
+	CHECK(!has_xattr(&s, ".", "user.root"));
+	CHECK(!has_xattr(&s, "f", "user.f"));
+	user_xattrs(&s, "same", buf, sizeof buf);
+	CHECK_STR(buf, "user.second=2");
+	sb_free(&s);
+
+	/* More names than ROOTFS_XATTR_NAMES: refused, naming the entry. */
+	sb_new(&s, g_root);
+	layer(0);
+	CHECK_EQ(put(ROOTFS_DIR, "full", NULL, 0755), ERR_OK);
+	snprintf(p, sizeof p, "%s/root/full", s.dir);
+	memset(big, 'n', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	memcpy(big, "user.", 5);
+	for (i = 0; i < (int)(ROOTFS_XATTR_NAMES / 190u) + 1; i++) {
+		big[5] = (char)('0' + i / 100 % 10);
+		big[6] = (char)('0' + i / 10 % 10);
+		big[7] = (char)('0' + i % 10);
+		CHECK_EQ(lsetxattr(p, big, "", 0, 0), 0);
+	}
+	CHECK_EQ(put(ROOTFS_DIR, "full", NULL, 0755), ERR_NOMEM);
+	CHECK(msg_has("entry full") && msg_has("ROOTFS_XATTR_NAMES"));
+	sb_free(&s);
+}
+
 /*
  * Bug: uid or gid 4294967295 was accepted; chown takes (uid_t)-1 as "leave
  * unchanged", so as root the object kept root's owner. Refused, root or
@@ -1541,6 +1648,7 @@ main(void)
 		UNIT_RUN(test_hardlinks);
 		UNIT_RUN(test_owner_and_special_modes);
 		UNIT_RUN(test_xattrs);
+		UNIT_RUN(test_xattrs_replaced);
 		UNIT_RUN(test_owner_minus_one);
 		UNIT_RUN(test_devices_and_fifos);
 		UNIT_RUN(test_whiteouts_three_layers);
