@@ -143,8 +143,6 @@ apply_whiteout(struct rootfs *fs, const char *parent, const char *name,
 		return err_set(ERR_FORMAT, "entry %.*s: invalid whiteout "
 		    "name %s (expected .wh.NAME or .wh..wh..opq)", EPATH(fs),
 		    name);
-	if (kind == WHITEOUT_IGNORE)
-		return ERR_OK;
 	pfd = open_parent(fs, parent, "whiteout parent directory", "whiteout");
 	if (pfd < 0)
 		return pfd;

@@ -198,8 +198,6 @@ whiteout_name(const char *name, const char **target)
 		return WHITEOUT_BAD;
 	if (strcmp(name, WH_OPQ) == 0)
 		return WHITEOUT_OPAQUE;
-	if (strncmp(w, WH, strlen(WH)) == 0)
-		return WHITEOUT_IGNORE;
 	*target = w;
 	return WHITEOUT_REMOVE;
 }

@@ -4,14 +4,16 @@
  *
  * Whiteouts: ".wh.NAME" removes NAME when it comes from a lower layer;
  * ".wh..wh..opq" removes the lower-layer content of its directory at once
- * (entries of the same layer, before or after the marker, survive); other
- * ".wh..wh.*" names (aufs metadata) are ignored; ".wh.", ".wh.." and
- * ".wh..." are invalid. Whiteout entries never appear in the rootfs.
- * As in containerd, only the last component of an entry's cleaned path is
- * read as a whiteout name; in the components before it ".wh." is an
- * ordinary prefix. So ".wh.etc/somefile" makes a directory ".wh.etc" (an
- * implied one) with somefile in it and leaves etc alone, while the entry
- * ".wh.etc/", of any type, is the whiteout of etc.
+ * (entries of the same layer, before or after the marker, survive);
+ * ".wh.", ".wh.." and ".wh..." are invalid. Whiteout entries never appear
+ * in the rootfs. As in containerd, only the last component of an entry's
+ * cleaned path is read as a whiteout name; in the components before it
+ * ".wh." is an ordinary prefix. So ".wh.etc/somefile" makes a directory
+ * ".wh.etc" (an implied one) with somefile in it and leaves etc alone,
+ * while the entry ".wh.etc/", of any type, is the whiteout of etc. As
+ * such a directory can exist, ".wh..wh.etc" is the whiteout of ".wh.etc",
+ * as in containerd and docker (for aufs metadata such as ".wh..wh.plnk"
+ * that removes a ".wh.plnk" that is normally not there).
  *
  * Layer membership (struct whiteout_member) is the one question the rest
  * asks about layers: does this object come from a lower layer? Its whole
@@ -128,7 +130,6 @@ enum {
 	WHITEOUT_NONE = 0,   /* an ordinary name */
 	WHITEOUT_REMOVE,     /* ".wh.NAME": remove NAME */
 	WHITEOUT_OPAQUE,     /* ".wh..wh..opq" */
-	WHITEOUT_IGNORE,     /* other ".wh..wh.*": aufs metadata */
 	WHITEOUT_BAD         /* ".wh.", ".wh..", ".wh..." */
 };
 

@@ -70,6 +70,7 @@ R=$J/pulls/t
 check type0-slash-is-a-file '[ -f "$R/sneaky" ] && [ "$(wc -c < "$R/sneaky")" -eq 1024 ]' "sneaky: $(ls -ld "$R/sneaky" 2>&1)"
 check type0-slash-data-not-headers '[ -z "$(find "$R" -name hidden)" ]' "a member hidden in the data was unpacked"
 check wh-dir-name-ordinary '[ "$(cat "$R/.wh.etc/somefile" 2>&1)" = non-empty ] && [ "$(cat "$R/etc/passwd" 2>&1)" = "all users" ]' "$(ls -A "$R" | tr '\n' ' ')"
+check wh-dir-whited-out '[ ! -e "$R/.wh.old" ] && [ ! -e "$R/.wh..wh.old" ]' "$(ls -A "$R" | tr '\n' ' ')"
 check redeclared-dir-xattrs-replaced '[ "$(uxattrs "$R/xdir")" = "user.b=new user.c=3" ]' "xdir: $(uxattrs "$R/xdir")"
 check redeclared-file-xattrs-replaced '[ -z "$(uxattrs "$R/xfile")" ] && [ "$(cat "$R/xfile")" = v2 ]' "xfile: $(uxattrs "$R/xfile")"
 

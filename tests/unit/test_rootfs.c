@@ -762,7 +762,7 @@ test_whiteouts_three_layers(void)
 	CHECK_EQ(put(ROOTFS_REG, "d/.wh..wh..opq", NULL, 0644), ERR_OK);
 	CHECK_EQ(put(ROOTFS_REG, "d/new2", NULL, 0644), ERR_OK);
 	CHECK_EQ(put(ROOTFS_REG, ".wh.sl", NULL, 0644), ERR_OK);     /* the link only */
-	CHECK_EQ(put(ROOTFS_REG, "a/.wh..wh.plnk", NULL, 0644), ERR_OK); /* aufs */
+	CHECK_EQ(put(ROOTFS_REG, "a/.wh..wh.plnk", NULL, 0644), ERR_OK); /* no .wh.plnk */
 	CHECK(!exists(&s, "a/f1") && exists(&s, "a/f2") && exists(&s, "a/f3"));
 	CHECK(!exists(&s, "b"));
 	CHECK(!exists(&s, "d/x") && !exists(&s, "d/sub"));
@@ -895,7 +895,8 @@ test_invalid_whiteouts_and_data(void)
  * Bug: ".wh.etc/somefile" (containerd's WhiteoutDirectoryName case) was
  * refused as "a whiteout name used as a directory". As containerd, only
  * the last component is a whiteout: ".wh.etc" is then an ordinary
- * directory, etc stays; the entry ".wh.etc/" itself whites out etc.
+ * directory, etc stays; the entry ".wh.etc/" itself whites out etc, and
+ * ".wh..wh.gone" the directory ".wh.gone".
  */
 static void
 test_whiteout_name_as_directory(void)
@@ -908,7 +909,10 @@ test_whiteout_name_as_directory(void)
 	CHECK_EQ(put(ROOTFS_DIR, "etc", NULL, 0755), ERR_OK);
 	CHECK_EQ(put(ROOTFS_REG, "etc/passwd", NULL, 0644), ERR_OK);
 	CHECK_EQ(put(ROOTFS_REG, "var/f", NULL, 0644), ERR_OK);
+	CHECK_EQ(put(ROOTFS_REG, ".wh.gone/f", NULL, 0644), ERR_OK);
 	layer(1);
+	CHECK_EQ(put(ROOTFS_REG, ".wh..wh.gone", NULL, 0644), ERR_OK);
+	CHECK(!exists(&s, ".wh.gone") && !exists(&s, ".wh..wh.gone"));
 	ent(ROOTFS_REG, ".wh.etc/somefile", NULL, 0644);
 	CHECK_EQ(put_data("non-empty"), ERR_OK);
 	CHECK_EQ(put(ROOTFS_DIR, "a/.wh.x/y", NULL, 0700), ERR_OK);
@@ -1472,9 +1476,9 @@ test_whiteout_names(void)
 		{ ".wh.wh.x", WHITEOUT_REMOVE, "wh.x" },
 		{ ".wh....", WHITEOUT_REMOVE, "..." },
 		{ ".wh..wh..opq", WHITEOUT_OPAQUE, NULL },
-		{ ".wh..wh..opqx", WHITEOUT_IGNORE, NULL },
-		{ ".wh..wh.plnk", WHITEOUT_IGNORE, NULL },
-		{ ".wh..wh.", WHITEOUT_IGNORE, NULL },
+		{ ".wh..wh..opqx", WHITEOUT_REMOVE, ".wh..opqx" },
+		{ ".wh..wh.plnk", WHITEOUT_REMOVE, ".wh.plnk" },
+		{ ".wh..wh.", WHITEOUT_REMOVE, ".wh." },
 		{ ".wh.", WHITEOUT_BAD, NULL },
 		{ ".wh..", WHITEOUT_BAD, NULL },
 		{ ".wh...", WHITEOUT_BAD, NULL },
