@@ -175,6 +175,14 @@ int port_fs_fchown(int fd, uint32_t uid, uint32_t gid);
 int port_fs_futimes(int fd, int64_t mtime_s, uint32_t mtime_ns);
 int port_fs_fsetxattr(int fd, const char *name, const void *value, size_t len);
 
+/* The xattr names of fd, each NUL-terminated, into buf: their total
+ * length, ERR_NOMEM when they do not fit in cap bytes, ERR_UNSUPPORTED
+ * where the file system has no xattrs. */
+long port_fs_flistxattr(int fd, char *buf, size_t cap);
+
+/* Remove the xattr name of fd: 0, ERR_NOENT when it is not set. */
+int port_fs_fremovexattr(int fd, const char *name);
+
 /* Metadata of a symlink by name below dir, never following it. */
 int port_fs_lchown(int dir, const char *name, uint32_t uid, uint32_t gid);
 

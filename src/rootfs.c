@@ -150,8 +150,6 @@ apply_whiteout(struct rootfs *fs, const char *parent, const char *name,
 		return err_set(ERR_FORMAT, "entry %.*s: invalid whiteout "
 		    "name %s (expected .wh.NAME or .wh..wh..opq)", EPATH(fs),
 		    name);
-	if (kind == WHITEOUT_IGNORE)
-		return ERR_OK;
 	pfd = open_parent(fs, parent, &pino, "whiteout parent directory",
 	    "whiteout");
 	if (pfd < 0)
@@ -189,6 +187,57 @@ spill_dir(struct rootfs *fs, uint64_t ino, const char *path)
 	return ERR_OK;
 }
 
+/* Nonzero when the xattr policy in rootfs.h applies name: user.* but
+ * user.overlay.*, security.capability as root (not trusted.*,
+ * security.selinux, ...). */
+static int
+xattr_wanted(const struct rootfs *fs, const char *name)
+{
+	if (strncmp(name, "user.overlay.", 13) == 0)
+		return 0;
+	if (strncmp(name, "user.", 5) == 0)
+		return 1;
+	return fs->is_root && strcmp(name, "security.capability") == 0;
+}
+
+/*
+ * A directory may carry xattrs of an earlier declaration: remove those the
+ * policy applies, so it ends with exactly the new entry's (files, links and
+ * special files are made afresh). Names outside the policy were never set
+ * by the writer and stay. The names are listed into fs->xnames.
+ */
+static int
+drop_xattrs(struct rootfs *fs, int fd)
+{
+	long n = port_fs_flistxattr(fd, fs->xnames, sizeof fs->xnames);
+	size_t at = 0;
+
+	if (n == ERR_UNSUPPORTED) {
+		err_clear();
+		return ERR_OK;
+	}
+	if (n == ERR_NOMEM)
+		return err_prefix(ERR_NOMEM, "over ROOTFS_XATTR_NAMES");
+	if (n < 0)
+		return (int)n;
+	while (at < (size_t)n) {
+		const char *name = fs->xnames + at;
+		const char *nul = memchr(name, '\0', (size_t)n - at);
+		int rc = ERR_OK;
+
+		if (nul == NULL)
+			break;
+		if (xattr_wanted(fs, name))
+			rc = port_fs_fremovexattr(fd, name);
+		if (rc == ERR_NOENT)
+			err_clear();
+		else if (rc < 0)
+			return rc;
+		at += (size_t)(nul - name) + 1;
+	}
+	return ERR_OK;
+}
+
 /* Xattrs of the entry on fd, by the policy in rootfs.h. */
 static int
 set_xattrs(struct rootfs *fs, int fd)
@@ -200,17 +249,9 @@ set_xattrs(struct rootfs *fs, int fd)
 
 	for (i = 0; i <= fs->e.nxattrs + 1u &&
 	    xattr_next(fs->e.xattrs, fs->e.xattrs_len, &pos, &name, &value, &len) == 1; i++) {
-		int ok, rc;
+		int rc;
 
-		if (strncmp(name, "user.overlay.", 13) == 0)
-			ok = 0;
-		else if (strncmp(name, "user.", 5) == 0)
-			ok = 1;
-		else if (strcmp(name, "security.capability") == 0)
-			ok = fs->is_root;
-		else
-			ok = 0;   /* trusted.*, security.selinux, ... */
-		if (!ok) {
+		if (!xattr_wanted(fs, name)) {
 			fs->skipped_xattrs++;
 			continue;
 		}
@@ -226,8 +267,8 @@ set_xattrs(struct rootfs *fs, int fd)
 	return ERR_OK;
 }
 
-/* Owner, xattrs, mode, in that order: chown clears setuid/setgid and file
- * capabilities. */
+/* Owner, xattrs (a directory's old ones first dropped), mode, in that
+ * order: chown clears setuid/setgid and file capabilities. */
 static int
 set_meta(struct rootfs *fs, int fd, uint32_t mode)
 {
@@ -235,6 +276,8 @@ set_meta(struct rootfs *fs, int fd, uint32_t mode)
 
 	if (fs->is_root)
 		rc = port_fs_fchown(fd, fs->e.uid, fs->e.gid);
+	if (rc == ERR_OK && fs->e.type == ROOTFS_DIR)
+		rc = drop_xattrs(fs, fd);
 	if (rc == ERR_OK)
 		rc = set_xattrs(fs, fd);
 	if (rc == ERR_OK)
@@ -538,6 +581,11 @@ rootfs_entry(struct rootfs *fs, const struct rootfs_entry *entry)
 	if (!terminated(e->path))
 		return err_set(ERR_FORMAT, "entry at offset %llu: path not "
 		    "terminated", (unsigned long long)e->offset);
+	if (e->uid == UINT32_MAX || e->gid == UINT32_MAX)
+		return err_set(ERR_FORMAT, "entry %.*s: %s 4294967295 refused: "
+		    "it is (%s_t)-1, for which chown changes nothing", EPATH(fs),
+		    e->uid == UINT32_MAX ? "uid" : "gid",
+		    e->uid == UINT32_MAX ? "uid" : "gid");
 	if (e->type != ROOTFS_REG) {
 		/* Nothing but regular files carries data; drop any. */
 		fs->discard = 1;
@@ -556,10 +604,7 @@ rootfs_entry(struct rootfs *fs, const struct rootfs_entry *entry)
 	/* The full cleaned path, for a directory's spill record. */
 	memcpy(fs->lpath, fs->path, strlen(fs->path) + 1);
 	parent = contain_split(fs->path, &name);
-	/* Whiteout names are reserved: none may stay in the rootfs. */
-	if (whiteout_in_path(parent))
-		return err_set(ERR_FORMAT, "entry %.*s: a whiteout name used "
-		    "as a directory", EPATH(fs));
+	/* Only the last component can be a whiteout (whiteout.h). */
 	kind = whiteout_name(name, &target);
 	if (kind != WHITEOUT_NONE) {
 		fs->discard = 1;

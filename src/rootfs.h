@@ -41,14 +41,25 @@
  * 0755 (root:root as root).
  *
  * Ownership: numeric uid/gid are applied when running as root, never
- * looked up by name. Modes include setuid/setgid/sticky (set after chown).
+ * looked up by name. A uid or gid of 4294967295 ((uid_t)-1, (gid_t)-1) is
+ * refused, as root or not: chown takes it as "leave unchanged", so the
+ * object would keep the writer's owner (a setuid file would stay root's).
+ * Modes include setuid/setgid/sticky (set after chown).
  * Unprivileged, directories are kept owner-writable until rootfs_finish
  * sets their modes; character and block devices are skipped and counted
  * (the caller warns once); FIFOs need no privilege and are created.
  * Xattrs: user.* always, security.capability as root; trusted.*,
  * user.overlay.*, other namespaces and xattrs on symlinks, devices, FIFOs
  * and hard links are skipped and counted; a file system that refuses
- * xattrs (ERR_UNSUPPORTED) also counts as skipped.
+ * xattrs (ERR_UNSUPPORTED) also counts as skipped. An entry gets exactly
+ * its own xattrs within that policy, never a merge with an earlier
+ * declaration of the same path: files, symlinks and special files are
+ * made afresh, and a directory declared again (the root too) first loses
+ * the policy's xattrs it has (listed with flistxattr into a buffer of
+ * ROOTFS_XATTR_NAMES bytes: more names than fit is ERR_NOMEM naming the
+ * entry). Xattrs outside the policy (security.selinux set by the system,
+ * trusted.*) were never set by the writer and stay. Unprivileged, only
+ * user.* is in the policy, and the owner may list and remove those.
  */
 #ifndef ROOTFS_H
 #define ROOTFS_H
@@ -60,6 +71,15 @@
 #include "contain.h"
 #include "port.h"
 #include "whiteout.h"
+
+/*
+ * Room for the xattr names of a directory declared again: the names the
+ * writer set (one entry's, so within BOARD_XATTR_MAX) and the system's
+ * (security.selinux, system.posix_acl_*).
+ */
+#ifndef ROOTFS_XATTR_NAMES
+#define ROOTFS_XATTR_NAMES (BOARD_XATTR_MAX + 1024u)
+#endif
 
 /* Entry types: the tar type letters, so messages can show them. */
 enum {
@@ -126,6 +146,7 @@ struct rootfs {
 
 	char path[BOARD_PATH_MAX];   /* cleaned entry path */
 	char lpath[BOARD_PATH_MAX];  /* cleaned hard link target, symlink target */
+	char xnames[ROOTFS_XATTR_NAMES];  /* a directory's xattr names */
 	uint8_t wbuf[BOARD_WRITE_BUF];
 };
 
@@ -174,7 +195,7 @@ int rootfs_layer_begin(struct rootfs *fs, unsigned index);
  * ERR_ESCAPE (the path or link target leaves the root, replaces the root,
  * symlink loop), ERR_FORMAT (invalid whiteout, hard link to a missing
  * target or to a directory, path or link not terminated, a path component
- * that is not a directory), ERR_UNSUPPORTED (an unknown type), ERR_NOMEM (a
+ * that is not a directory, uid or gid 4294967295), ERR_UNSUPPORTED (an unknown type), ERR_NOMEM (a
  * path longer than BOARD_PATH_MAX after symlink expansion), ERR_NOSPC and
  * other port errors; the message names the entry.
  */

@@ -359,11 +359,12 @@ member_kind(struct tar *t, int type)
 	size_t plen = strlen(e->path);
 
 	switch (type) {
-	case '\0': case '0':
+	case '\0':
+		/* Only the old v7 type: a '0' named "x/" is a file (Go). */
 		e->type = plen > 0 && e->path[plen - 1] == '/' ?
 		    TAR_DIR : TAR_REG;
 		break;
-	case '7':
+	case '0': case '7':
 		e->type = TAR_REG;
 		break;
 	case 'D':

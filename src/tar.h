@@ -47,10 +47,15 @@
  *   is 0 and no data blocks are skipped (libarchive agrees for old tars; a
  *   PAX hard link carrying data is not supported). A PAX size always wins
  *   over the header's size field.
- * - '\0', '0' and '7' are regular files; '\0' or '0' with a path ending in
- *   '/' is a directory. GNU 'D' (dumpdir) is a directory whose data is
- *   skipped. 'V' volume labels are skipped. 'S', 'M', 'N', PAX GNU.sparse.*
- *   and unknown type letters: ERR_UNSUPPORTED.
+ * - '\0', '0' and '7' are regular files; '\0' (the old v7 type) with a
+ *   path ending in '/' (after PAX and GNU long names) is a directory. A
+ *   '0' or '7' named "x/" stays a regular file whose data is read as data,
+ *   never as headers, as in Go's archive/tar (containerd makes the file
+ *   "x" of a '0'): a reader that took it for a directory would see other
+ *   members than containerd, docker and the scanners. The path keeps its
+ *   '/' here; the writer cleans it. GNU 'D' (dumpdir) is a directory
+ *   whose data is skipped. 'V' volume labels are skipped. 'S', 'M', 'N',
+ *   PAX GNU.sparse.* and unknown type letters: ERR_UNSUPPORTED.
  * - The ustar prefix field is used with the "ustar\0" "00" magic (131 bytes
  *   for star archives, which end the block with "tar\0"); with the GNU
  *   magic it holds atime/ctime, unless those do not parse as numbers and

@@ -135,16 +135,8 @@ whiteout_name(const char *name, const char **target)
 		return WHITEOUT_BAD;
 	if (strcmp(name, WH_OPQ) == 0)
 		return WHITEOUT_OPAQUE;
-	if (strncmp(w, WH, strlen(WH)) == 0)
-		return WHITEOUT_IGNORE;
 	*target = w;
 	return WHITEOUT_REMOVE;
-}
-
-int
-whiteout_in_path(const char *dir)
-{
-	return strncmp(dir, WH, strlen(WH)) == 0 || strstr(dir, "/" WH) != NULL;
 }
 
 /* Remove name below dir (inode dir_ino) when it is lower: 1 when removed,

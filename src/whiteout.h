@@ -4,10 +4,16 @@
  *
  * Whiteouts: ".wh.NAME" removes NAME when it comes from a lower layer;
  * ".wh..wh..opq" removes the lower-layer content of its directory at once
- * (entries of the same layer, before or after the marker, survive); other
- * ".wh..wh.*" names (aufs metadata) are ignored; ".wh.", ".wh.." and
- * ".wh..." are invalid. Whiteout files never appear in the rootfs, and a
- * whiteout name used as a directory is invalid too.
+ * (entries of the same layer, before or after the marker, survive);
+ * ".wh.", ".wh.." and ".wh..." are invalid. Whiteout entries never appear
+ * in the rootfs. As in containerd, only the last component of an entry's
+ * cleaned path is read as a whiteout name; in the components before it
+ * ".wh." is an ordinary prefix. So ".wh.etc/somefile" makes a directory
+ * ".wh.etc" (an implied one) with somefile in it and leaves etc alone,
+ * while the entry ".wh.etc/", of any type, is the whiteout of etc. As
+ * such a directory can exist, ".wh..wh.etc" is the whiteout of ".wh.etc",
+ * as in containerd and docker (for aufs metadata such as ".wh..wh.plnk"
+ * that removes a ".wh.plnk" that is normally not there).
  *
  * Layer membership (struct whiteout_member) is the one question the rest
  * asks about layers: does this object come from a lower layer? It is the
@@ -35,7 +41,7 @@
  *     whiteout_init(&w);
  *     for each layer (and each new attempt at one):
  *         whiteout_layer_begin(&m, index);
- *         for each entry:  whiteout_in_path(parent), whiteout_name(name),
+ *         for each entry:  whiteout_name(last component),
  *             whiteout_claim_dir(&m, parent handle, &parent_ino), then
  *             whiteout_made_dir / whiteout_made_name for what it makes, or
  *             for a whiteout whiteout_remove(&m, ...) or
@@ -95,7 +101,6 @@ enum {
 	WHITEOUT_NONE = 0,   /* an ordinary name */
 	WHITEOUT_REMOVE,     /* ".wh.NAME": remove NAME */
 	WHITEOUT_OPAQUE,     /* ".wh..wh..opq" */
-	WHITEOUT_IGNORE,     /* other ".wh..wh.*": aufs metadata */
 	WHITEOUT_BAD         /* ".wh.", ".wh..", ".wh..." */
 };
 
@@ -110,9 +115,6 @@ void whiteout_init(struct whiteout *w);
 /* The kind of the last path component name (WHITEOUT_*); for
  * WHITEOUT_REMOVE *target points at NAME inside name. */
 int whiteout_name(const char *name, const char **target);
-
-/* Nonzero when a component of the cleaned path dir is a whiteout name. */
-int whiteout_in_path(const char *dir);
 
 /* ".wh.NAME": remove name (with its content) below the directory handle
  * dir, whose inode is dir_ino, when it is lower; absent is fine. Returns 0

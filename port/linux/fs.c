@@ -322,6 +322,29 @@ port_fs_fsetxattr(int fd, const char *name, const void *value, size_t len)
 	return ERR_OK;
 }
 
+long
+port_fs_flistxattr(int fd, char *buf, size_t cap)
+{
+	ssize_t n = flistxattr(fd, buf, cap);
+
+	if (n < 0 && errno == ERANGE)
+		return err_set(ERR_NOMEM, "list xattrs: the names take more "
+		    "than %zu bytes", cap);
+	if (n < 0)
+		return linux_err(errno, "list xattrs", NULL);
+	return (long)n;
+}
+
+int
+port_fs_fremovexattr(int fd, const char *name)
+{
+	if (fremovexattr(fd, name) == 0)
+		return ERR_OK;
+	if (errno == ENODATA)
+		return err_set(ERR_NOENT, "remove xattr %s: not set", name);
+	return linux_err(errno, "remove xattr", name);
+}
+
 int
 port_fs_lchown(int dir, const char *name, uint32_t uid, uint32_t gid)
 {

@@ -55,3 +55,29 @@ for img in escape-dotdot escape-hardlink; do
 	check "$img-dest-unchanged" '[ "$(cat "$J/pulls/old/marker")" = old ] && [ "$(ls -A "$J/pulls/old")" = marker ]' "DEST changed"
 	check "$img-nothing-outside" '[ "$(snap)" = "$before" ] && [ ! -e "$J/escaped-dotdot" ] && [ ! -e "$J/pulls/escaped-dotdot" ]' "something changed outside"
 done
+
+# Tar members other readers see differently (tests/fixtures/mkimage.py
+# hostile-tar): read as Go's archive/tar and containerd read them.
+uxattrs() {   # the user.* xattrs of $1 as "name=value ..." (sorted)
+	python3 -c 'import os, sys
+p = sys.argv[1]
+print(" ".join(sorted("%s=%s" % (n, os.getxattr(p, n, follow_symlinks=False).decode())
+                      for n in os.listxattr(p, follow_symlinks=False) if n.startswith("user."))))' "$1"
+}
+jrun pull --plain-http --platform linux/amd64 "$REG_HTTP/fixture/hostile-tar:latest" /pulls/t
+expect_rc hostile-tar-exit 0
+R=$J/pulls/t
+check type0-slash-is-a-file '[ -f "$R/sneaky" ] && [ "$(wc -c < "$R/sneaky")" -eq 1024 ]' "sneaky: $(ls -ld "$R/sneaky" 2>&1)"
+check type0-slash-data-not-headers '[ -z "$(find "$R" -name hidden)" ]' "a member hidden in the data was unpacked"
+check wh-dir-name-ordinary '[ "$(cat "$R/.wh.etc/somefile" 2>&1)" = non-empty ] && [ "$(cat "$R/etc/passwd" 2>&1)" = "all users" ]' "$(ls -A "$R" | tr '\n' ' ')"
+check wh-dir-whited-out '[ ! -e "$R/.wh.old" ] && [ ! -e "$R/.wh..wh.old" ]' "$(ls -A "$R" | tr '\n' ' ')"
+check redeclared-dir-xattrs-replaced '[ "$(uxattrs "$R/xdir")" = "user.b=new user.c=3" ]' "xdir: $(uxattrs "$R/xdir")"
+check redeclared-file-xattrs-replaced '[ -z "$(uxattrs "$R/xfile")" ] && [ "$(cat "$R/xfile")" = v2 ]' "xfile: $(uxattrs "$R/xfile")"
+
+# (uid_t)-1 and (gid_t)-1: chown would leave root's owner in place.
+for img in uid-minus1 gid-minus1; do
+	jrun pull --plain-http --platform linux/amd64 "$REG_HTTP/fixture/$img:latest" /pulls/old
+	expect_rc "$img-refused-exit" 9
+	expect_err "$img-says-why" "entry f: ${img%%-*} 4294967295"
+	check "$img-dest-unchanged" '[ "$(cat "$J/pulls/old/marker")" = old ] && [ "$(ls -A "$J/pulls/old")" = marker ]' "DEST changed"
+done

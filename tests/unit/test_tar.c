@@ -1093,6 +1093,7 @@ test_base256(void)
 
 	hdr_make(h, GNU, '0', "b256", NULL, 0);
 	put_b256(h, 108, 8, 3000000000LL);
+	put_b256(h, 116, 8, 4294967295LL);   /* read; the writer refuses it */
 	put_b256(h, 124, 12, 5);
 	put_b256(h, 136, 12, -100);
 	hdr_sum(h);
@@ -1103,6 +1104,7 @@ test_base256(void)
 	check_buf("base-256", &b);
 	CHECK_EQ(res.rc, ERR_OK);
 	CHECK_EQ(res.e[0].uid, 3000000000u);
+	CHECK_EQ(res.e[0].gid, 4294967295u);
 	CHECK_EQ(res.e[0].mtime, -100);
 	CHECK_MEM(res.e[0].head, res.e[0].datalen, "hello");
 
@@ -1980,14 +1982,18 @@ test_gen_pax(void)
 	add_hdr(&b, USTAR, '5', path, NULL, 0);
 	pax_str(&r, "path", path);
 	add_pax(&b, &r);
-	add_hdr(&b, USTAR, '0', "d", NULL, 0);
+	add_hdr(&b, V7, '\0', "d", NULL, 0);
+	pax_str(&r, "path", path);
+	add_pax(&b, &r);
+	add_hdr(&b, USTAR, '0', "d", NULL, 0);   /* '0': a file (Go) */
 	add_end(&b);
 	{
 		const struct want w[] = {
 			{ path, NULL, TAR_DIR, 0, 0 },
 			{ path, NULL, TAR_DIR, 1536, 0 },
+			{ path, NULL, TAR_REG, 3072, 0 },
 		};
-		check_want("pax directory", &b, ERR_OK, w, 2);
+		check_want("pax directory", &b, ERR_OK, w, 3);
 	}
 
 	/* times: negative whole seconds (the header has base-256) */
@@ -2487,6 +2493,43 @@ test_gen_ends(void)
 	    "data bytes of longname/"));
 }
 
+/*
+ * Bug: a '0' member named "etc/" was read as a directory, so its data was
+ * parsed as headers: a member hidden in it ("hidden") reached the rootfs
+ * while Go's archive/tar (containerd, docker, scanners) sees one file
+ * "etc/" holding those bytes. Now as Go: '0' and '7' with a trailing '/'
+ * are files; only the old '\0' type is a directory then (no data read).
+ */
+static void
+test_gen_type0_trailing_slash(void)
+{
+	struct buf b = { 0 }, inner = { 0 };
+	static const struct want w[] = {
+		{ "etc/", NULL, TAR_REG, 0, 1024 },
+		{ "contig/", NULL, TAR_REG, 1536, 3 },
+		{ "gnu/", NULL, TAR_REG, 2560, 0 },
+		{ "old/", NULL, TAR_DIR, 4096, 0 },
+		{ "after", NULL, TAR_REG, 4608, 2 },
+	};
+
+	add_file(&inner, USTAR, "hidden", "evil!");
+	CHECK_EQ(inner.n, 1024);
+	add_hdr(&b, USTAR, '0', "etc/", NULL, inner.n);
+	buf_put(&b, inner.p, inner.n);
+	add_hdr(&b, USTAR, '7', "contig/", NULL, 3);
+	buf_put(&b, "abc", 3);
+	buf_pad(&b);
+	add_ext(&b, 'L', "gnu/", 5);
+	add_hdr(&b, GNU, '0', "gnu", NULL, 0);
+	/* old style: a size but no data blocks (libarchive and Go agree) */
+	add_hdr(&b, V7, '\0', "old/", NULL, 1);
+	add_file(&b, USTAR, "after", "ok");
+	add_end(&b);
+	check_want("type 0 with a trailing slash", &b, ERR_OK, w, 5);
+	CHECK(res.end);
+	buf_free(&inner);
+}
+
 int
 main(void)
 {
@@ -2517,5 +2560,6 @@ main(void)
 	UNIT_RUN(test_gen_header_only);
 	UNIT_RUN(test_gen_sparse);
 	UNIT_RUN(test_gen_ends);
+	UNIT_RUN(test_gen_type0_trailing_slash);
 	return UNIT_END();
 }
