@@ -233,6 +233,7 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 {
 	const struct descriptor *d = job->d;
 	unsigned attempt = 0;
+	uint64_t since = 0;    /* bytes since the last failure */
 	const uint8_t *p;
 	size_t n;
 	int rc;
@@ -244,6 +245,7 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 		if (rc < 0) {
 			/* Go on from the byte where it stopped, into the same
 			 * pipeline. */
+			since = 0;
 			rc = source_retry(src, rc, attempt++);
 			if (rc == ERR_OK)
 				rc = resume(L, src, d, what, &p, &n);
@@ -262,6 +264,11 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 		rc = take(L, fs, p, n, what);
 		if (rc < 0)
 			return rc;
+		/* Real progress (a chunk) since the last failure renews the
+		 * retry budget: it is per stall, not per layer. */
+		since += n;
+		if (since >= PROOF_CHUNK)
+			attempt = 0;
 		{
 			struct event ev;
 			memset(&ev, 0, sizeof ev);

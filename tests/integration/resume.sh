@@ -16,7 +16,9 @@
 #      verified layers and fetches only the last one again;
 #   3. a reboot in between (the record's boot id changed): the rerun cannot
 #      trust what reached the disk of the last layer, starts afresh, and
-#      commits the right tree.
+#      commits the right tree;
+#   4. a network failure ocipull survives: the record is sealed and the
+#      rerun keeps the verified layers.
 # Each kill is sent inside the jail, once the staging tree shows what the
 # case waits for, so the cases do not depend on timing (also under qemu).
 . "$(dirname "$0")/../lib/t.sh"
@@ -135,4 +137,27 @@ else
 fi
 rerun resume-reboot
 expect_err resume-reboot-says-afresh 'starting afresh: layer 4 was being applied when the system stopped'
+rm -rf "$D" "$S"
+
+# 4. A failure ocipull survives (--retries 0, the connection reset in the
+#    middle of the last layer): the staging tree stays, its record synced
+#    and sealed, so that even another boot would keep it; the rerun keeps
+#    the verified layers and fetches only the last one.
+rm -rf "$D" "$S"
+fp_rules "{\"path\": \"/blobs/$LAST_LAYER\$\", \"action\": \"drop_at\", \"at\": 1000000}"
+jailed $RUNNER "$OCIPULL" pull $ARGS --retries 0 "$IMG" "$D" >"$OUT_F" 2>"$ERR_F" </dev/null
+RC=$?
+LAST="ocipull pull --retries 0 (reset mid-layer)"
+expect_rc resume-sealed-fails 3
+if [ -f "$S/work/layer.proof" ] && head -c 160 "$S/work/layer.proof" | grep -q ' sealed d '; then
+	pass resume-sealed-record
+else
+	fail resume-sealed-record "no sealed record: $(head -c 160 "$S/work/layer.proof" 2>&1)"
+fi
+rerun resume-sealed
+if grep -q 'starting afresh' "$ERR_F"; then fail resume-sealed-keeps "the rerun started afresh: $(grep afresh "$ERR_F")"
+else pass resume-sealed-keeps; fi
+got=$(sed -n 's/^stats: fetched [0-9]* bytes (\([0-9]*\) in layers).*/\1/p' "$ERR_F")
+if [ "$got" = "$LAST_SIZE" ]; then pass resume-sealed-fetches-last-only
+else fail resume-sealed-fetches-last-only "fetched $got layer bytes, expected $LAST_SIZE"; fi
 rm -rf "$D" "$S"
