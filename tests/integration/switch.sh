@@ -125,10 +125,15 @@ expect_err previous-kept-next-pull-message "move it away first"
 same_tree previous-kept-still-there "$S/rootfs" "$D.before"
 
 # ---- after the switch ----------------------------------------------------------
-# The 6th fsync of a pull of 3 layers is the parent's, after the switch
-# (journal: head, 3 layers, commit).
+# The last fsync of a pull is the parent's, after the switch (before it:
+# the journal's head, each layer's record header and journal line, the
+# commit line): counted on a clean pull first.
 fresh
-failing fsync 6
+jailed strace -f -o "$W/fsyncs" -e trace=fsync \
+	"$OCIPULL" pull --plain-http --platform linux/amd64 "$IMG" "$D" >/dev/null 2>&1
+nfs=$(grep -c 'fsync(.*= 0' "$W/fsyncs")
+fresh
+failing fsync "$nfs"
 expect_rc parent-fsync-exit 11
 expect_err parent-fsync-message "dest holds the new tree, but syncing its parent"
 same_tree parent-fsync-dest-new "$D" "$REF" --ignore-root-meta
