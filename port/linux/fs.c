@@ -95,14 +95,17 @@ port_fs_read(int fd, void *buf, size_t len)
 	return (long)n;
 }
 
-long
-port_fs_write(int fd, const void *buf, size_t len)
+/* Write all len bytes: at offset off, or at the file position when off is
+ * negative. */
+static long
+write_all(int fd, const void *buf, size_t len, int64_t off)
 {
 	const unsigned char *p = buf;
 	size_t left = len;
 
 	while (left > 0) {
-		ssize_t n = write(fd, p, left);
+		ssize_t n = off < 0 ? write(fd, p, left) :
+		    pwrite(fd, p, left, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -110,9 +113,17 @@ port_fs_write(int fd, const void *buf, size_t len)
 		if (n == 0)
 			return err_set(ERR_IO, "write: no progress");
 		p += n;
+		if (off >= 0)
+			off += n;
 		left -= (size_t)n;
 	}
 	return (long)len;
+}
+
+long
+port_fs_write(int fd, const void *buf, size_t len)
+{
+	return write_all(fd, buf, len, -1);
 }
 
 int
@@ -139,22 +150,9 @@ port_fs_pread(int fd, void *buf, size_t len, uint64_t off)
 long
 port_fs_pwrite(int fd, const void *buf, size_t len, uint64_t off)
 {
-	const unsigned char *p = buf;
-	size_t left = len;
-
-	while (left > 0) {
-		ssize_t n = pwrite(fd, p, left, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return linux_err(errno, "write", NULL);
-		if (n == 0)
-			return err_set(ERR_IO, "write: no progress");
-		p += n;
-		off += (uint64_t)n;
-		left -= (size_t)n;
-	}
-	return (long)len;
+	if (off > (uint64_t)INT64_MAX)
+		return err_set(ERR_IO, "write: offset out of range");
+	return write_all(fd, buf, len, (int64_t)off);
 }
 
 int

@@ -88,6 +88,16 @@ rerun() {
 	same_tree "$1-rerun-identical" "$D" "$C/ref" --ignore-root-meta
 }
 
+# kept_verified NAME: the rerun just made did not start afresh and fetched
+# the last layer's bytes only (--stats).
+kept_verified() {
+	if grep -q 'starting afresh' "$ERR_F"; then fail "$1-keeps" "the rerun started afresh: $(grep afresh "$ERR_F")"
+	else pass "$1-keeps"; fi
+	got=$(sed -n 's/^stats: fetched [0-9]* bytes (\([0-9]*\) in layers).*/\1/p' "$ERR_F")
+	if [ "$got" = "$LAST_SIZE" ]; then pass "$1-fetches-last-only"
+	else fail "$1-fetches-last-only" "fetched $got layer bytes, expected $LAST_SIZE"; fi
+}
+
 # 1. Hostile resume.
 rm -rf "$D" "$S"
 fp_rules "{\"path\": \"/blobs/$LAST_LAYER\$\", \"action\": \"stall_at\", \"at\": $TLEN, \"seconds\": 120, \"body_file\": \"$C/tampered.gz\"}" ||
@@ -109,11 +119,7 @@ rm -rf "$D" "$S"
 fp_rules "{\"path\": \"/blobs/$LAST_LAYER\$\", \"action\": \"stall_at\", \"at\": 1000000, \"seconds\": 120}"
 kill_when "$S/rootfs/data/layer3.bin"
 rerun resume-honest
-if grep -q 'starting afresh' "$ERR_F"; then fail resume-honest-keeps "the rerun started afresh: $(grep afresh "$ERR_F")"
-else pass resume-honest-keeps; fi
-got=$(sed -n 's/^stats: fetched [0-9]* bytes (\([0-9]*\) in layers).*/\1/p' "$ERR_F")
-if [ "$got" = "$LAST_SIZE" ]; then pass resume-honest-fetches-last-only
-else fail resume-honest-fetches-last-only "fetched $got layer bytes, expected $LAST_SIZE"; fi
+kept_verified resume-honest
 
 # 3. A reboot between the kill and the rerun.
 rm -rf "$D" "$S"
@@ -155,9 +161,5 @@ else
 	fail resume-sealed-record "no sealed record: $(head -c 160 "$S/work/layer.proof" 2>&1)"
 fi
 rerun resume-sealed
-if grep -q 'starting afresh' "$ERR_F"; then fail resume-sealed-keeps "the rerun started afresh: $(grep afresh "$ERR_F")"
-else pass resume-sealed-keeps; fi
-got=$(sed -n 's/^stats: fetched [0-9]* bytes (\([0-9]*\) in layers).*/\1/p' "$ERR_F")
-if [ "$got" = "$LAST_SIZE" ]; then pass resume-sealed-fetches-last-only
-else fail resume-sealed-fetches-last-only "fetched $got layer bytes, expected $LAST_SIZE"; fi
+kept_verified resume-sealed
 rm -rf "$D" "$S"
