@@ -33,14 +33,6 @@ emit_afresh(const struct event_sink *events, const char *why)
 	event_emit(events, &ev);
 }
 
-/* Failures that a later pull of the same image can go on from: the
- * staging tree stays (stage.h), and its record must outlive a reboot. */
-static int
-keeps_staging(int rc)
-{
-	return rc == ERR_NET || rc == ERR_TIMEOUT || rc == ERR_DNS;
-}
-
 /*
  * Open the staging tree and, when an earlier run left one, make sure it
  * holds nothing unproven (proof.h); where it may, drop it and open a fresh
@@ -146,7 +138,7 @@ pull_image(const struct source *src, const struct image *img,
 		err_clear();
 		again = 0;
 	}
-	if (keeps_staging(rc) && s->stage.rootfd >= 0)
+	if (stage_keeps(&s->stage, rc) && s->stage.rootfd >= 0)
 		seal(s, rc);
 	proof_close(&s->layer.proof);
 	rc = stage_close(&s->stage, &s->fs, rc);

@@ -598,6 +598,13 @@ is_network(int rc)
 	return rc == ERR_NET || rc == ERR_TIMEOUT || rc == ERR_DNS;
 }
 
+int
+stage_keeps(const struct stage *st, int rc)
+{
+	return st->staged && !st->keep && !st->switched && is_network(rc) &&
+	    st->done > 0;
+}
+
 /* Remove the staging directory after a failure, keeping the message of rc;
  * or keep it (the verified layers of a pull that the network cut off). */
 static int
@@ -607,7 +614,7 @@ close_failed(struct stage *st, int rc)
 
 	snprintf(keep, sizeof keep, "%s", err_msg());
 	err_clear();
-	if (!st->switched && is_network(rc) && st->done > 0)
+	if (stage_keeps(st, rc))
 		return err_set(rc, "%s; the %zu verified layer%s kept in %s/%s; the "
 		    "next pull of this image resumes", keep, st->done,
 		    st->done == 1 ? " is" : "s are", st->parent, st->name);

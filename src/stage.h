@@ -104,6 +104,11 @@ int stage_layer_done(struct stage *st, const struct rootfs *fs,
  * says what DEST, DEST.old and staging hold). */
 int stage_commit(struct stage *st, struct rootfs *fs);
 
+/* Nonzero when stage_close(st, fs, rc) will keep the staging directory
+ * for a later pull (a network failure before the switch, with verified
+ * layers): the caller may then make its own records there durable. */
+int stage_keeps(const struct stage *st, int rc);
+
 /* Close every handle; remove the staging directory (a failed tree or the
  * replaced one), or keep it (see above). Returns rc, or a removal error
  * when rc was ERR_OK (DEST then holds the new tree: st->switched); the
