@@ -85,7 +85,8 @@ done
 
 # Kill points at every durability step, exactly: the n-th syncfs (after
 # each of the 4 layers, then before the commit line) and the n-th fsync
-# (journal lines, commit line, the parent directory after the switch),
+# (journal lines, each layer record's header, commit line, the parent
+# directory after the switch),
 # with strace delivering SIGKILL as the call is made.
 if command -v strace >/dev/null 2>&1; then
 	for call in syncfs:1 syncfs:2 syncfs:3 syncfs:4 syncfs:5 fsync:1 fsync:3 \
