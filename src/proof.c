@@ -135,6 +135,7 @@ proof_resume(struct proof *p, size_t kept, const char *next_digest)
 		return PROOF_AFRESH;
 	}
 	p->index = (unsigned)kept;
+	snprintf(p->digest, sizeof p->digest, "%s", next_digest);
 	p->have = 1;
 	p->nrec = (st.size - PROOF_HDR) / PROOF_REC;
 	return PROOF_KEEP;
@@ -179,6 +180,7 @@ proof_begin(struct proof *p, unsigned index, const char *digest)
 		return write_header(p, index, digest, p->boot);
 	p->have = 1;
 	p->index = index;
+	snprintf(p->digest, sizeof p->digest, "%s", digest);
 	p->nrec = 0;
 	rc = port_fs_truncate(p->fd, PROOF_HDR);
 	if (rc == ERR_OK)
@@ -219,20 +221,15 @@ proof_step(struct proof *p, const struct digest *prefix)
 int
 proof_seal(struct proof *p, int root)
 {
-	struct hdr h;
-	char digest[DIGEST_STR_LEN + 1];
 	int rc;
 
-	if (!p->sync || p->fd < 0 || !p->have || !parse(p->hdr, &h) ||
-	    h.digest_len > DIGEST_STR_LEN)
+	if (!p->sync || p->fd < 0 || !p->have)
 		return ERR_OK;
-	memcpy(digest, h.digest, h.digest_len);
-	digest[h.digest_len] = '\0';
 	rc = port_fs_syncfs(root);
 	if (rc == ERR_OK)
 		rc = port_fs_fsync(p->fd);
 	if (rc == ERR_OK)
-		rc = write_header(p, p->index, digest, SEALED);
+		rc = write_header(p, p->index, p->digest, SEALED);
 	return rc;
 }
 

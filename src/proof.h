@@ -75,6 +75,7 @@ struct proof {
 	uint64_t nrec;              /* records on file */
 	uint64_t next;              /* the next chunk to check or record */
 	char boot[40];              /* this boot's id, or "-" */
+	char digest[DIGEST_STR_LEN + 1];  /* the blob of layer index */
 	char hdr[PROOF_HDR + 1];
 };
 
