@@ -31,6 +31,7 @@
 
 static int g_mode;          /* 0 openat2, 1 walk, 2 openat2 + membership table at once */
 static int g_root;          /* running as root */
+static const char *g_base = "/tmp";   /* where sandboxes are made */
 static struct rootfs g_fs;
 static struct rootfs_entry g_e;
 /* What g_e's views point into. */
@@ -69,7 +70,7 @@ sb_new(struct sb *s, int is_root)
 	char p[256];
 	int rc;
 
-	snprintf(s->dir, sizeof s->dir, "/tmp/rootfs_t.XXXXXX");
+	snprintf(s->dir, sizeof s->dir, "%s/rootfs_t.XXXXXX", g_base);
 	CHECK(mkdtemp(s->dir) != NULL);
 	snprintf(s->outside, sizeof s->outside, "%s/outside", s->dir);
 	mkdir(s->outside, 0755);
@@ -585,8 +586,7 @@ static void
 test_xattrs_replaced(void)
 {
 	struct sb s;
-	char buf[256], p[512], big[200];
-	int i;
+	char buf[256], p[512];
 
 	sb_new(&s, g_root);
 	layer(0);
@@ -632,24 +632,86 @@ test_xattrs_replaced(void)
 	user_xattrs(&s, "same", buf, sizeof buf);
 	CHECK_STR(buf, "user.second=2");
 	sb_free(&s);
+}
 
-	/* More names than ROOTFS_XATTR_NAMES: refused, naming the entry. */
+/* Where test_xattr_names_overflow can run: see many_names_dir(). */
+static const char *g_xattr_dirs[] = { "/xattrfs", "/dev/shm", "/tmp" };
+static const char *g_names_dir;
+
+/* Enough 199-byte names to pass ROOTFS_XATTR_NAMES; the ith of them. */
+#define MANY_NAMES ((int)(ROOTFS_XATTR_NAMES / 190u) + 1)
+
+static void
+many_name(char big[200], int i)
+{
+	memset(big, 'n', 199);
+	big[199] = '\0';
+	memcpy(big, "user.", 5);
+	big[5] = (char)('0' + i / 100 % 10);
+	big[6] = (char)('0' + i / 10 % 10);
+	big[7] = (char)('0' + i % 10);
+}
+
+/*
+ * Whether dir's file system holds more than ROOTFS_XATTR_NAMES bytes of
+ * names on one directory: ext4 without ea_inode keeps one block's worth,
+ * tmpfs (Linux 6.6 on) far more.
+ */
+static int
+holds_many_names(const char *dir)
+{
+	char p[512], big[200];
+	int i, ok = 1;
+
+	snprintf(p, sizeof p, "%s/xattr_probe.XXXXXX", dir);
+	if (mkdtemp(p) == NULL)
+		return 0;
+	for (i = 0; ok && i < MANY_NAMES; i++) {
+		many_name(big, i);
+		ok = lsetxattr(p, big, "", 0, 0) == 0;
+	}
+	rmdir(p);
+	return ok;
+}
+
+/* The first of g_xattr_dirs that holds many names, or NULL. */
+static const char *
+many_names_dir(void)
+{
+	size_t d;
+
+	for (d = 0; d < sizeof g_xattr_dirs / sizeof g_xattr_dirs[0]; d++)
+		if (holds_many_names(g_xattr_dirs[d]))
+			return g_xattr_dirs[d];
+	return NULL;
+}
+
+/*
+ * A directory with more names than ROOTFS_XATTR_NAMES: refused, naming
+ * the entry. Needs a file system that holds that many (the test jail
+ * mounts a tmpfs at /xattrfs); on one that cannot, the case cannot arise
+ * and the test says it is skipped.
+ */
+static void
+test_xattr_names_overflow(void)
+{
+	struct sb s;
+	char p[512], big[200];
+	int i;
+
+	g_base = g_names_dir;
 	sb_new(&s, g_root);
 	layer(0);
 	CHECK_EQ(put(ROOTFS_DIR, "full", NULL, 0755), ERR_OK);
 	snprintf(p, sizeof p, "%s/root/full", s.dir);
-	memset(big, 'n', sizeof big - 1);
-	big[sizeof big - 1] = '\0';
-	memcpy(big, "user.", 5);
-	for (i = 0; i < (int)(ROOTFS_XATTR_NAMES / 190u) + 1; i++) {
-		big[5] = (char)('0' + i / 100 % 10);
-		big[6] = (char)('0' + i / 10 % 10);
-		big[7] = (char)('0' + i % 10);
+	for (i = 0; i < MANY_NAMES; i++) {
+		many_name(big, i);
 		CHECK_EQ(lsetxattr(p, big, "", 0, 0), 0);
 	}
 	CHECK_EQ(put(ROOTFS_DIR, "full", NULL, 0755), ERR_NOMEM);
 	CHECK(msg_has("entry full") && msg_has("ROOTFS_XATTR_NAMES"));
 	sb_free(&s);
+	g_base = "/tmp";
 }
 
 /*
@@ -1733,6 +1795,12 @@ enter_jail(void)
 		perror("private /proc for the test jail");
 		exit(2);
 	}
+	/* A tmpfs for test_xattr_names_overflow, whatever holds the jail;
+	 * without one (tmpfs before Linux 6.6 has no user xattrs) that test
+	 * looks elsewhere or says it is skipped. */
+	snprintf(tmp, sizeof tmp, "%s/xattrfs", dir);
+	(void)mkdir(tmp, 0755);
+	(void)mount("tmpfs", tmp, "tmpfs", 0, "size=4m,mode=0755");
 	if (chroot(dir) != 0 || chdir("/") != 0) {
 		perror("chroot into the test jail");
 		exit(2);
@@ -1748,6 +1816,7 @@ main(void)
 		printf("note: not root, root-only checks are skipped\n");
 	else
 		enter_jail();
+	g_names_dir = many_names_dir();
 	for (g_mode = 0; g_mode < 3; g_mode++) {
 		printf("mode %s\n", g_mode == 0 ? "openat2" : g_mode == 1 ?
 		    "component walk" : "openat2, membership table at once");
@@ -1758,6 +1827,12 @@ main(void)
 		UNIT_RUN(test_owner_and_special_modes);
 		UNIT_RUN(test_xattrs);
 		UNIT_RUN(test_xattrs_replaced);
+		if (g_names_dir != NULL)
+			UNIT_RUN(test_xattr_names_overflow);
+		else
+			printf("skipped: test_xattr_names_overflow (no file "
+			    "system here holds %u bytes of xattr names)\n",
+			    ROOTFS_XATTR_NAMES);
 		UNIT_RUN(test_owner_minus_one);
 		UNIT_RUN(test_devices_and_fifos);
 		UNIT_RUN(test_whiteouts_three_layers);
