@@ -9,8 +9,8 @@
 #   make demo                 the main job, end to end, on a local registry
 #   make bench                timings against skopeo+umoci and curl|tar
 #
-# MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR point at an existing sysroot (Buildroot,
-# Yocto) instead of Debian's packages; each holds include/ and lib/.
+# Dependencies are built from pinned sources into build/deps/ (see below);
+# SYSROOT or MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR use a prebuilt set instead.
 
 BOARD ?= host
 BOARDS := host generic-arm64 generic-armv7
@@ -23,19 +23,28 @@ include toolchain/$(TOOLCHAIN).mk
 
 B := build/$(BOARD)
 
-# Dependencies: the host build uses the machine's Debian -dev packages; a
-# cross build uses the target architecture's packages, downloaded and
-# extracted into build/deps/<triplet>/ by toolchain/fetch-deps.sh.
-ifneq ($(TOOLCHAIN),gcc-host)
-CROSS_SYSROOT := build/deps/$(TRIPLET)/usr
-MBEDTLS_DIR ?= $(CROSS_SYSROOT)
-ZLIB_DIR ?= $(CROSS_SYSROOT)
-JSMN_DIR ?= $(CROSS_SYSROOT)
-DEPS_STAMP := build/deps/$(TRIPLET)/.stamp
-endif
-DEP_DIRS := $(sort $(MBEDTLS_DIR) $(ZLIB_DIR) $(JSMN_DIR))
-DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-I$(d)/include)
+# Dependencies. By default they are built here (make deps, or the first
+# build of a board): musl, zlib and mbedTLS from the Debian source tarballs
+# that toolchain/sources.lock pins, configured by toolchain/mbedtls-config.h
+# (a board may set MBEDTLS_CONFIG), into build/deps/$(BOARD)/; ocipull is
+# linked statically against that musl through its gcc specs file.
+#
+# A prebuilt set is used instead, and nothing is built, when SYSROOT or any
+# of MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR is given (Buildroot, Yocto: see
+# README.md): each holds include/ and lib/, and CC, CFLAGS and LDFLAGS are
+# the toolchain's own, its C library whatever it is.
+ifeq ($(strip $(SYSROOT)$(MBEDTLS_DIR)$(ZLIB_DIR)$(JSMN_DIR)),)
+MBEDTLS_CONFIG ?= toolchain/mbedtls-config.h
+DEPS := build/deps/$(BOARD)
+DEPS_STAMP := $(DEPS)/.stamp
+LIBC_SPECS := -specs=$(abspath $(DEPS))/lib/musl-gcc.specs
+DEP_CPPFLAGS := -DMBEDTLS_CONFIG_FILE='"$(abspath $(MBEDTLS_CONFIG))"'
+DEP_LDFLAGS :=
+else
+DEP_DIRS := $(sort $(if $(SYSROOT),$(SYSROOT)/usr) $(MBEDTLS_DIR) $(ZLIB_DIR) $(JSMN_DIR))
+DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-isystem $(d)/include)
 DEP_LDFLAGS := $(foreach d,$(DEP_DIRS),-L$(d)/lib -L$(d)/lib/$(TRIPLET))
+endif
 LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lz
 
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
@@ -57,7 +66,7 @@ PORT_SRC := $(wildcard port/$(PORT)/*.c)
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
-.PHONY: all deps check unit size demo bench clean print-runner fuzz fuzz-deps
+.PHONY: all deps deps-board check unit size demo bench clean print-runner fuzz fuzz-deps
 all: $(B)/ocipull
 
 # V=1 shows the full commands.
@@ -65,27 +74,52 @@ Q := $(if $(filter 1,$(V)),,@)
 
 $(B)/ocipull: $(OBJ)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
+	$(Q)$(CC) $(LIBC_SPECS) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
 
 $(B)/obj/%.o: %.c $(HDR) $(DEPS_STAMP) board/$(BOARD)/board.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(LIBC_SPECS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/deps/$(TRIPLET)/.stamp: toolchain/fetch-deps.sh
-	sh toolchain/fetch-deps.sh $(DEB_ARCH) build/deps/$(TRIPLET)
+# The pinned tarballs, checked (toolchain/fetch-sources.sh), then one
+# board's dependencies, rebuilt whenever a pin, the script or the mbedTLS
+# configuration changes.
+DEPS_SRC := build/deps/src
+$(DEPS_SRC)/.stamp: toolchain/sources.lock toolchain/fetch-sources.sh
+	sh toolchain/fetch-sources.sh toolchain/sources.lock $(DEPS_SRC)
+	@touch $@
+
+$(DEPS_STAMP): $(DEPS_SRC)/.stamp toolchain/build-deps.sh $(MBEDTLS_CONFIG)
+	$(Q)CC="$(CC)" AR="$(AR)" TARGET=$(TRIPLET) LIBC=musl KHDR="$(KHDR)" \
+		MBEDTLS_CONFIG=$(abspath $(MBEDTLS_CONFIG)) SRC=$(DEPS_SRC) \
+		sh toolchain/build-deps.sh $(DEPS)
+
+# The unit tests' copy: the same sources and configuration (plus MD5, which
+# test_tar checks archives with) against the host's glibc, for ASan.
+UNIT_DEPS := build/deps/unit
+UNIT_MBEDTLS_CFLAGS := -DMBEDTLS_MD5_C
+$(UNIT_DEPS)/.stamp: $(DEPS_SRC)/.stamp toolchain/build-deps.sh toolchain/mbedtls-config.h
+	$(Q)CC=gcc AR=ar TARGET=$$(gcc -dumpmachine) LIBC=glibc \
+		MBEDTLS_CONFIG=$(abspath toolchain/mbedtls-config.h) \
+		MBEDTLS_CFLAGS="$(UNIT_MBEDTLS_CFLAGS)" SRC=$(DEPS_SRC) \
+		sh toolchain/build-deps.sh $(UNIT_DEPS)
 
 # ---- set-up ---------------------------------------------------------------
 
 # Everything the three boards and the test suite need, from Debian.
-DEB_PKGS := make gcc libc6-dev libmbedtls-dev zlib1g-dev libjsmn-dev \
+DEB_PKGS := make gcc libc6-dev zlib1g-dev libjsmn-dev bzip2 \
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
 	docker-registry skopeo umoci openssl apache2-utils curl python3 \
 	file busybox-static ca-certificates dpkg-dev time strace bubblewrap
 deps:
-	sh toolchain/install-deps.sh $(DEB_PKGS)
+	@sh toolchain/install-deps.sh $(DEB_PKGS)
+	@$(MAKE) --no-print-directory $(UNIT_DEPS)/.stamp
+	@for b in $(BOARDS); do \
+		$(MAKE) --no-print-directory BOARD=$$b deps-board || exit 1; done
+
+deps-board: $(DEPS_STAMP)
 
 # ---- tests ----------------------------------------------------------------
 
@@ -95,7 +129,9 @@ UNIT_CFLAGS := -std=c11 -g -O1 $(WARN) -fsanitize=address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
 # The deadline for response headers is 3 s instead of 30 s, so that
 # test_registry's slow server is refused quickly; the code is the same.
-UNIT_CPPFLAGS := -Iboard/host -Isrc -Iport -Itests/unit \
+UNIT_CPPFLAGS := -Iboard/host -Isrc -Iport -Itests/unit -isystem $(UNIT_DEPS)/include \
+	-DMBEDTLS_CONFIG_FILE='"$(abspath toolchain/mbedtls-config.h)"' \
+	$(UNIT_MBEDTLS_CFLAGS) \
 	-DBOARD_PLATFORM='"linux/amd64"' -D_FILE_OFFSET_BITS=64 \
 	-DBOARD_HEADER_TIMEOUT_MS=3000u
 # port/linux/malloc.c replaces libc's malloc: not under ASan.
@@ -104,21 +140,22 @@ UNIT_LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 UNIT_HDR := $(wildcard src/*.h port/*.h port/linux/*.h tests/unit/*.h)
 
-build/unit/%: tests/unit/%.c $(UNIT_LIB_SRC) $(UNIT_HDR)
+UNIT_LIBS := -L$(UNIT_DEPS)/lib -lmbedtls -lmbedx509 -lmbedcrypto -lz
+
+build/unit/%: tests/unit/%.c $(UNIT_LIB_SRC) $(UNIT_HDR) $(UNIT_DEPS)/.stamp
 	@mkdir -p build/unit
 	@echo "  CC      $@ (ASan, UBSan)"
-	$(Q)gcc $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIB_SRC) \
-		-lmbedtls -lmbedx509 -lmbedcrypto -lz
+	$(Q)gcc $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIB_SRC) $(UNIT_LIBS)
 
 # Fault injection: test_faults links port/fake/ around the real port with
 # GNU ld's --wrap (this explicit rule takes precedence over the pattern).
 FAKE_WRAP := -Wl,--wrap=port_net_read,--wrap=port_net_write,--wrap=port_fs_write,--wrap=port_fs_fsync,--wrap=port_fs_syncfs
 build/unit/test_faults: tests/unit/test_faults.c port/fake/fake.c port/fake/fake.h \
-		$(UNIT_LIB_SRC) $(UNIT_HDR)
+		$(UNIT_LIB_SRC) $(UNIT_HDR) $(UNIT_DEPS)/.stamp
 	@mkdir -p build/unit
 	@echo "  CC      $@ (ASan, UBSan, fake port)"
 	$(Q)gcc $(UNIT_CPPFLAGS) -Iport/fake $(UNIT_CFLAGS) -o $@ $< port/fake/fake.c \
-		$(UNIT_LIB_SRC) $(FAKE_WRAP) -lmbedtls -lmbedx509 -lmbedcrypto -lz -lpthread
+		$(UNIT_LIB_SRC) $(FAKE_WRAP) $(UNIT_LIBS) -lpthread
 
 unit: $(UNIT_TESTS)
 

@@ -5,10 +5,17 @@
  */
 #include "conn.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/version.h>
+#include <psa/crypto.h>
+
+#if MBEDTLS_VERSION_NUMBER < 0x03060000
+#error "ocipull needs mbedTLS 3.6 or later (IP-address names, TLS 1.3)"
+#endif
 
 #include "config.h"
 #include "err.h"
@@ -119,6 +126,9 @@ conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 	mbedtls_ctr_drbg_init(&t->drbg);
 	t->insecure = insecure;
 	t->ready = 1;
+	/* TLS 1.3 derives its keys through PSA, which must be up first. */
+	if (psa_crypto_init() != PSA_SUCCESS)
+		return err_set(ERR_TLS, "cannot start the PSA crypto service");
 	if (mbedtls_ctr_drbg_seed(&t->drbg, entropy_cb, NULL,
 	    (const unsigned char *)pers, sizeof pers - 1) != 0)
 		return err_set(ERR_TLS, "cannot seed the random generator");
@@ -170,6 +180,7 @@ conn_tls_free(struct conn_tls *t)
 	mbedtls_ssl_config_free(&t->conf);
 	mbedtls_x509_crt_free(&t->ca);
 	mbedtls_ctr_drbg_free(&t->drbg);
+	mbedtls_psa_crypto_free();
 	t->ready = 0;
 }
 

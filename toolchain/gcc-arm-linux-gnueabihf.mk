@@ -3,6 +3,8 @@
 # by the Makefile for every target. Tests run the binary under qemu-user.
 CC       := arm-linux-gnueabihf-gcc
 STRIP    := arm-linux-gnueabihf-strip
+AR       := arm-linux-gnueabihf-ar
+KHDR     := /usr/arm-linux-gnueabihf/include
 TRIPLET  := arm-linux-gnueabihf
 DEB_ARCH := armhf
 RUNNER   := qemu-arm-static

@@ -2,6 +2,8 @@
 CC       ?= gcc
 CC       := $(if $(filter default,$(origin CC)),gcc,$(CC))
 STRIP    := strip
+AR       := ar
+KHDR     := /usr/include /usr/include/$(shell gcc -dumpmachine)
 TRIPLET  := $(shell gcc -dumpmachine)
 DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 RUNNER   :=

@@ -22,6 +22,10 @@
 #include "err.h"
 #include "linux.h"
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)    /* linux/fs.h, which clashes with libc */
+#endif
+
 static int
 dirfd_of(int dir)
 {
@@ -238,8 +242,9 @@ int
 port_fs_rename(int from_dir, const char *from, int to_dir, const char *to,
     int exchange)
 {
-	if (renameat2(dirfd_of(from_dir), from, dirfd_of(to_dir), to,
-	    exchange ? RENAME_EXCHANGE : 0) != 0)
+	/* The system call itself: musl 1.2.5 has no renameat2(). */
+	if (syscall(SYS_renameat2, dirfd_of(from_dir), from, dirfd_of(to_dir),
+	    to, exchange ? RENAME_EXCHANGE : 0) != 0)
 		return linux_err(errno, "rename", from);
 	return ERR_OK;
 }

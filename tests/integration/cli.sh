@@ -12,7 +12,7 @@ run --version
 expect_rc version-exit 0
 expect_out version-name '^ocipull [0-9]+\.[0-9]+\.[0-9]+$'
 expect_out version-board "^board $BOARD, default platform $plat\$"
-expect_out version-libs '^mbed TLS 2\.[0-9]+\.[0-9]+, zlib 1\.[0-9.]+$'
+expect_out version-libs '^mbed TLS 3\.6\.[0-9]+, zlib 1\.[0-9.]+$'
 
 run -V
 expect_rc version-short 0
