@@ -40,6 +40,13 @@ DEPS_STAMP := $(DEPS)/.stamp
 LIBC_SPECS := -specs=$(abspath $(DEPS))/lib/musl-gcc.specs
 DEP_CPPFLAGS := -DMBEDTLS_CONFIG_FILE='"$(abspath $(MBEDTLS_CONFIG))"'
 DEP_LDFLAGS :=
+# musl's version from its pinned tarball's name; jsmn's from Debian's
+# libjsmn-dev, whose jsmn.h build-deps.sh copies.
+LIBC_VERSION := musl $(or $(shell sed -n \
+	's/^musl[[:space:]].*[[:space:]]musl_\([^[:space:]]*\)\.orig\.tar\..*/\1/p' \
+	toolchain/sources.lock),unknown)
+JSMN_VERSION := $(shell dpkg-query -W -f='$${Version}' libjsmn-dev 2>/dev/null | \
+	sed 's/^[0-9]*://; s/-[^-]*$$//')
 else
 DEP_DIRS := $(sort $(if $(SYSROOT),$(SYSROOT)/usr) $(MBEDTLS_DIR) $(ZLIB_DIR) $(JSMN_DIR))
 DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-isystem $(d)/include)
@@ -60,6 +67,12 @@ CFLAGS ?= -O2
 CFLAGS += -std=c11 -g $(WARN) $(ARCH_CFLAGS) -ffunction-sections -fdata-sections \
 	-fno-strict-aliasing
 LDFLAGS += -static -Wl,--gc-sections
+# One object's own -D flags: `$(B)/obj/src/x.o: OBJ_DEFS += -D...`.
+OBJ_DEFS :=
+$(B)/obj/src/main.o: OBJ_DEFS += \
+	$(if $(JSMN_VERSION),-DOCIPULL_JSMN_VERSION='"$(JSMN_VERSION)"')
+$(B)/obj/port/$(PORT)/libc.o: OBJ_DEFS += \
+	$(if $(LIBC_VERSION),-DOCIPULL_LIBC_VERSION='"$(LIBC_VERSION)"')
 
 SRC := $(wildcard src/*.c)
 PORT_SRC := $(wildcard port/$(PORT)/*.c)
@@ -79,7 +92,7 @@ $(B)/ocipull: $(OBJ)
 $(B)/obj/%.o: %.c $(HDR) $(DEPS_STAMP) board/$(BOARD)/board.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(LIBC_SPECS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(LIBC_SPECS) $(CPPFLAGS) $(OBJ_DEFS) $(CFLAGS) -c -o $@ $<
 
 # The pinned tarballs, checked (toolchain/fetch-sources.sh), then one
 # board's dependencies, rebuilt whenever a pin, the script or the mbedTLS

@@ -251,4 +251,10 @@ int port_is_root(void);
 /* The effective user id (what owns the files the process creates). */
 uint32_t port_euid(void);
 
+/* ---- build ----------------------------------------------------------- */
+
+/* The C library linked in, as "NAME VERSION" ("musl 1.2.5", "glibc 2.36"),
+ * or "libc unknown" when neither the build nor the library says. */
+const char *port_libc_version(void);
+
 #endif /* PORT_H */

@@ -62,7 +62,8 @@ static const char usage_text[] =
     "  --username USER     user name; the password is read from stdin\n"
     "  --password-stdin    read the password from standard input\n"
     "  -h, --help          show this help and exit\n"
-    "  -V, --version       show version, board and libraries, and exit\n"
+    "  -V, --version       show the version, the board, its default platform\n"
+    "                      and each library linked in, one per line, and exit\n"
     "\n"
     "Exit codes: 0 success, 1 other failure, 2 usage, 3 network, 4 TLS,\n"
     "5 authentication, 6 not found, 7 no matching platform, 8 verification,\n"
@@ -160,6 +161,16 @@ fail(int rc)
 	return exit_code(rc);
 }
 
+/*
+ * One "NAME VALUE" line each, for people and SBOM tools: ocipull, the board
+ * and its default platform, then every component linked in: mbedTLS (its
+ * own API), zlib (zlibVersion), jsmn (no version macro: the build passes
+ * OCIPULL_JSMN_VERSION) and the C library (the port).
+ */
+#ifndef OCIPULL_JSMN_VERSION
+#define OCIPULL_JSMN_VERSION "unknown"
+#endif
+
 static void
 print_version(void)
 {
@@ -167,9 +178,12 @@ print_version(void)
 
 	mbedtls_version_get_string(tls);
 	progress_say(PORT_STDOUT, "ocipull %s\n", OCIPULL_VERSION);
-	progress_say(PORT_STDOUT, "board %s, default platform %s\n", BOARD_NAME,
-	    BOARD_PLATFORM);
-	progress_say(PORT_STDOUT, "mbed TLS %s, zlib %s\n", tls, zlibVersion());
+	progress_say(PORT_STDOUT, "board %s\n", BOARD_NAME);
+	progress_say(PORT_STDOUT, "platform %s\n", BOARD_PLATFORM);
+	progress_say(PORT_STDOUT, "mbedtls %s\n", tls);
+	progress_say(PORT_STDOUT, "zlib %s\n", zlibVersion());
+	progress_say(PORT_STDOUT, "jsmn %s\n", OCIPULL_JSMN_VERSION);
+	progress_say(PORT_STDOUT, "%s\n", port_libc_version());
 }
 
 /*

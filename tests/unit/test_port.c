@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <fcntl.h>
+#include <gnu/libc-version.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -264,6 +265,17 @@ test_time_and_entropy(void)
 	CHECK(memcmp(a, b, sizeof a) != 0);
 }
 
+/* The unit tests link the host's glibc, and the build names no C library
+ * (OCIPULL_LIBC_VERSION): the port asks glibc, for --version. */
+static void
+test_libc_version_from_glibc(void)
+{
+	char want[64];
+
+	snprintf(want, sizeof want, "glibc %s", gnu_get_libc_version());
+	CHECK_STR(port_libc_version(), want);
+}
+
 int
 main(void)
 {
@@ -281,6 +293,7 @@ main(void)
 	UNIT_RUN(test_net_refused_timeout_and_data);
 	UNIT_RUN(test_net_order_interleaves);
 	UNIT_RUN(test_time_and_entropy);
+	UNIT_RUN(test_libc_version_from_glibc);
 	port_fs_close(tmpfd);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
 	rc = system(cmd);
