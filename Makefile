@@ -6,11 +6,15 @@
 #   make check                unit tests (ASan+UBSan) and the integration suite
 #                             against all three boards; ends "N passed, N failed"
 #   make size                 stripped size of every built binary
+#   make install              the stripped binary to $(DESTDIR)$(PREFIX)/bin
 #   make demo                 the main job, end to end, on a local registry
 #   make bench                timings against skopeo+umoci and curl|tar
 #
 # Dependencies are built from pinned sources into build/deps/ (see below);
 # SYSROOT or MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR use a prebuilt set instead.
+# CC, CPPFLAGS, CFLAGS and LDFLAGS are the user's: what ocipull needs is
+# added in front of them, so a build system's own flags (Buildroot, Yocto)
+# can be passed whole.
 
 BOARD ?= host
 BOARDS := host generic-arm64 generic-armv7
@@ -31,8 +35,13 @@ B := build/$(BOARD)
 #
 # A prebuilt set is used instead, and nothing is built, when SYSROOT or any
 # of MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR is given (Buildroot, Yocto: see
-# README.md): each holds include/ and lib/, and CC, CFLAGS and LDFLAGS are
-# the toolchain's own, its C library whatever it is.
+# README.md). Each *_DIR holds include/ and lib/ (JSMN_DIR may also be
+# jsmn's source tree, jsmn.h at its top), searched before the compiler's
+# own directories; SYSROOT adds SYSROOT/usr/include and SYSROOT/usr/lib
+# after them. The mbedTLS headers must be those of the library's own
+# build (its mbedtls_config.h), and CC is the toolchain's, its C library
+# whatever it is. --version reports what the build says: JSMN_VERSION and
+# LIBC_VERSION ("musl 1.2.5") may be given; glibc tells its own.
 ifeq ($(strip $(SYSROOT)$(MBEDTLS_DIR)$(ZLIB_DIR)$(JSMN_DIR)),)
 MBEDTLS_CONFIG ?= toolchain/mbedtls-config.h
 DEPS := build/deps/$(BOARD)
@@ -48,9 +57,12 @@ LIBC_VERSION := musl $(or $(shell sed -n \
 JSMN_VERSION := $(shell dpkg-query -W -f='$${Version}' libjsmn-dev 2>/dev/null | \
 	sed 's/^[0-9]*://; s/-[^-]*$$//')
 else
-DEP_DIRS := $(sort $(if $(SYSROOT),$(SYSROOT)/usr) $(MBEDTLS_DIR) $(ZLIB_DIR) $(JSMN_DIR))
-DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-isystem $(d)/include)
-DEP_LDFLAGS := $(foreach d,$(DEP_DIRS),-L$(d)/lib -L$(d)/lib/$(TRIPLET))
+DEP_DIRS := $(MBEDTLS_DIR) $(ZLIB_DIR) $(JSMN_DIR)
+DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-isystem $(d)/include) \
+	$(if $(JSMN_DIR),-isystem $(JSMN_DIR)) \
+	$(if $(SYSROOT),-idirafter $(SYSROOT)/usr/include)
+DEP_LDFLAGS := $(foreach d,$(DEP_DIRS) $(if $(SYSROOT),$(SYSROOT)/usr),\
+	-L$(d)/lib -L$(d)/lib/$(TRIPLET))
 endif
 LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lz
 
@@ -60,13 +72,13 @@ WARN := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-CPPFLAGS := -Iboard/$(BOARD) -Isrc -Iport $(DEP_CPPFLAGS) \
+OCIPULL_CPPFLAGS := -Iboard/$(BOARD) -Isrc -Iport $(DEP_CPPFLAGS) \
 	-DBOARD_PLATFORM='"$(BOARD_PLATFORM)"' \
 	-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
+OCIPULL_CFLAGS := -std=c11 -g $(WARN) $(ARCH_CFLAGS) -ffunction-sections \
+	-fdata-sections -fno-strict-aliasing
+OCIPULL_LDFLAGS := -static -Wl,--gc-sections
 CFLAGS ?= -O2
-CFLAGS += -std=c11 -g $(WARN) $(ARCH_CFLAGS) -ffunction-sections -fdata-sections \
-	-fno-strict-aliasing
-LDFLAGS += -static -Wl,--gc-sections
 # One object's own -D flags: `$(B)/obj/src/x.o: OBJ_DEFS += -D...`.
 OBJ_DEFS :=
 $(B)/obj/src/main.o: OBJ_DEFS += \
@@ -79,7 +91,8 @@ PORT_SRC := $(wildcard port/$(PORT)/*.c)
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
-.PHONY: all deps deps-board check unit size demo bench clean print-runner fuzz fuzz-deps
+.PHONY: all deps deps-board check unit size install demo bench clean \
+	print-runner fuzz fuzz-deps
 all: $(B)/ocipull
 
 # V=1 shows the full commands.
@@ -87,12 +100,14 @@ Q := $(if $(filter 1,$(V)),,@)
 
 $(B)/ocipull: $(OBJ)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LIBC_SPECS) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
+	$(Q)$(CC) $(LIBC_SPECS) $(OCIPULL_CFLAGS) $(CFLAGS) $(OCIPULL_LDFLAGS) $(LDFLAGS) \
+		-o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
 
 $(B)/obj/%.o: %.c $(HDR) $(DEPS_STAMP) board/$(BOARD)/board.mk
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(LIBC_SPECS) $(CPPFLAGS) $(OBJ_DEFS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(LIBC_SPECS) $(OCIPULL_CPPFLAGS) $(OBJ_DEFS) $(CPPFLAGS) \
+		$(OCIPULL_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The pinned tarballs, checked (toolchain/fetch-sources.sh), then one
 # board's dependencies, rebuilt whenever a pin, the script or the mbedTLS
@@ -185,6 +200,14 @@ size:
 		$$s -o $$f.stripped $$f && \
 		printf '%-16s %8d bytes stripped (%s)\n' $$b $$(stat -c %s $$f.stripped) $$f; \
 	done
+
+# The stripped binary into $(DESTDIR)$(PREFIX)/bin (STRIP=true keeps the
+# symbols, for a build system that strips and splits debug info itself).
+PREFIX ?= /usr/local
+install: $(B)/ocipull
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(B)/ocipull $(DESTDIR)$(PREFIX)/bin/ocipull
+	$(STRIP) $(DESTDIR)$(PREFIX)/bin/ocipull
 
 demo:
 	sh tests/demo.sh
