@@ -5,7 +5,8 @@
 #   make deps                 install what building and testing need (apt)
 #   make check                unit tests (ASan+UBSan) and the integration suite
 #                             against all three boards; ends "N passed, N failed"
-#   make size                 stripped size of every built binary
+#   make size                 stripped size of every built binary, and each
+#                             part's share of it (from the linker map)
 #   make install              the stripped binary to $(DESTDIR)$(PREFIX)/bin
 #   make demo                 the main job, end to end, on a local registry
 #   make bench                timings against skopeo+umoci and curl|tar
@@ -77,7 +78,7 @@ OCIPULL_CPPFLAGS := -Iboard/$(BOARD) -Isrc -Iport $(DEP_CPPFLAGS) \
 	-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 OCIPULL_CFLAGS := -std=c11 -g $(WARN) $(ARCH_CFLAGS) -ffunction-sections \
 	-fdata-sections -fno-strict-aliasing
-OCIPULL_LDFLAGS := -static -Wl,--gc-sections
+OCIPULL_LDFLAGS := -static -Wl,--gc-sections -Wl,-Map=$(B)/ocipull.map
 CFLAGS ?= -O2
 # One object's own -D flags: `$(B)/obj/src/x.o: OBJ_DEFS += -D...`.
 OBJ_DEFS :=
@@ -91,7 +92,7 @@ PORT_SRC := $(wildcard port/$(PORT)/*.c)
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
-.PHONY: all deps deps-board check unit size install demo bench clean \
+.PHONY: all deps deps-board check unit size size-board install demo bench clean \
 	print-runner fuzz fuzz-deps
 all: $(B)/ocipull
 
@@ -192,14 +193,19 @@ check: unit
 	@for b in $(CHECK_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all || exit 1; done
 	sh tests/run.sh $(CHECK_BOARDS)
 
+# Every built board: the stripped size and each part's share of it, from
+# the linker map (toolchain/size.sh).
 size:
 	@for f in $(wildcard build/*/ocipull); do \
 		b=$$(basename $$(dirname $$f)); \
-		case $$b in generic-arm64) s=aarch64-linux-gnu-strip;; \
-			generic-armv7) s=arm-linux-gnueabihf-strip;; *) s=strip;; esac; \
-		$$s -o $$f.stripped $$f && \
-		printf '%-16s %8d bytes stripped (%s)\n' $$b $$(stat -c %s $$f.stripped) $$f; \
+		[ -f board/$$b/board.mk ] || continue; \
+		$(MAKE) --no-print-directory BOARD=$$b size-board || exit 1; \
 	done
+
+size-board:
+	@$(STRIP) -o $(B)/ocipull.stripped $(B)/ocipull
+	@sh toolchain/size.sh $(BOARD) $(B)/ocipull.stripped $(B)/ocipull.map \
+		"$(LIBC_VERSION)"
 
 # The stripped binary into $(DESTDIR)$(PREFIX)/bin (STRIP=true keeps the
 # symbols, for a build system that strips and splits debug info itself).
