@@ -4,7 +4,7 @@
 cd "$(dirname "$0")/.." || exit 2
 
 # Project code runs only in the jail (tests/lib/jail.sh): in the integration
-# scripts and t.sh, every statement that runs "$OCIPULL" or chroot starts
+# scripts, t.sh and build.sh, every statement that runs "$OCIPULL" or chroot starts
 # with `jailed` (t.sh's run/jailed; `run` is built on it). cp and file may
 # name the binary. A mention inside single quotes (sh -c '...') is refused:
 # where that runs cannot be told here. Continued lines are joined first.
@@ -44,7 +44,7 @@ buf == "" && /^[ \t]*#/ { next }
 		rest = substr(rest, cut + length(m) + 1)
 	}
 }'
-unjailed=$(awk "$JAILED_RULE" tests/lib/t.sh tests/integration/*.sh | sort -u)
+unjailed=$(awk "$JAILED_RULE" tests/lib/t.sh tests/integration/*.sh tests/build.sh | sort -u)
 if [ -z "$unjailed" ]; then echo "PASS lint/ocipull-only-jailed"
 else echo "FAIL lint/ocipull-only-jailed: $unjailed" | head -5; fi
 # The rule itself: it must catch each of these (and pass the last three).

@@ -12,7 +12,9 @@
 # 1. unit tests (build/unit/test_*, built with ASan and UBSan by make), each
 #    jailed with a private /tmp, $WORK/unit writable (and the source tree
 #    bound back, read-only, should it be under /tmp);
-# 2. source checks (tests/lint.sh);
+# 2. source checks (tests/lint.sh), and the build system (tests/build.sh:
+#    the host board against prebuilt dependencies, make install, the pins
+#    of make deps, a second make deps), skipped with ONLY;
 # 3. real registries on 127.0.0.1 (plain HTTP, HTTPS with a CA made for
 #    this run), tests/lib/faultproxy.py in front of the plain one (FP_PORT),
 #    test images built by tests/fixtures/mkimage.py and pushed with skopeo;
@@ -126,6 +128,7 @@ done
 
 # ---- 2. source checks -------------------------------------------------------
 sh tests/lint.sh | record
+[ -n "${ONLY:-}" ] || sh tests/build.sh 2>&1 | record
 
 # ---- 3. registries and fixtures ---------------------------------------------
 setup_ok=1
