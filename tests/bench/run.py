@@ -405,7 +405,7 @@ def handshake(b, boards, n=15):
     b.log("")
     b.log("TLS cost: median of %d `ocipull inspect bench/small` per board, plain http "
           "against https (one connection each), in the jail" % n)
-    hdr = "%-16s | %10s | %10s | %14s" % ("board", "http (ms)", "https (ms)", "TLS cost (ms)")
+    hdr = "%-21s | %10s | %10s | %14s" % ("board", "http (ms)", "https (ms)", "TLS cost (ms)")
     b.log(hdr)
     b.log("-" * len(hdr))
     for spec in boards:
@@ -425,7 +425,7 @@ def handshake(b, boards, n=15):
                 t[k].append(wall * 1000)
                 b.raw("handshake %s %s wall_ms=%.2f" % (name, k, wall * 1000))
         h, s = statistics.median(t["http"]), statistics.median(t["https"])
-        b.log("%-16s | %10.1f | %10.1f | %14.1f" % (
+        b.log("%-21s | %10.1f | %10.1f | %14.1f" % (
             name + (" (qemu)" if runner else ""), h, s, s - h))
 
 
