@@ -17,10 +17,12 @@
 # Everything is built with one section per function, so the linker keeps
 # only what ocipull calls, and with -Os but zlib: inflate is where a pull
 # spends its time, and -O2 inflates 5-10% faster (1 GiB layer, host:
-# 2.38-2.46 s against 2.56-2.82 s) for 4 KiB more code. The whole prefix is rebuilt from
-# scratch: the Makefile calls this only when a pin, this script or the
-# configuration changed, and the stamp OUT/.stamp is written last, so an
-# interrupted build is redone, never half-used.
+# 2.38-2.46 s against 2.56-2.82 s) for 4 KiB more code.
+#
+# The whole prefix is rebuilt from scratch: the Makefile calls this only
+# when a pin, this script or the configuration changed, and the stamp
+# OUT/.stamp is written last, so an interrupted build is redone, never
+# half-used.
 set -eu
 out=$1
 : "${CC:?}" "${TARGET:?}" "${LIBC:?}" "${MBEDTLS_CONFIG:?}" "${SRC:?}"
