@@ -8,5 +8,7 @@
 #define BOARD_NAME "generic-armv7"
 #define BOARD_JSON_MAX   (64u * 1024u)
 #define BOARD_JSON_TOKENS 2048u
+/* ARMv7-A has no AES instructions: offer ChaCha20-Poly1305 first. */
+#define BOARD_TLS_CHACHA_FIRST 1
 
 #endif

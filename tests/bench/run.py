@@ -129,6 +129,10 @@ class Bench:
         self.dest = os.path.realpath(a.dest or a.tmp)
         self.allowed = [self.tmp, os.path.realpath(os.path.join(ROOT, "build", "bench", "disk"))]
         self.out = open(a.out, "a")
+        # ocipull over https beside ocipull over plain http, when given.
+        self.contenders = CONTENDERS
+        if a.https_reg:
+            self.contenders = ("ocipull", "ocipull-https") + CONTENDERS[1:]
         self.curl_tar = os.path.join(self.tmp, "curl-tar.sh")
         with open(self.curl_tar, "w") as f:
             f.write(CURL_TAR)
@@ -195,8 +199,12 @@ class Bench:
 
     def command(self, c, img, run):
         ref = img["ref"]
-        if c == "ocipull":
-            cmd = [self.a.ocipull, "pull", "--plain-http"]
+        if c in ("ocipull", "ocipull-https"):
+            if c == "ocipull":
+                cmd = [self.a.ocipull, "pull", "--plain-http"]
+            else:
+                cmd = [self.a.ocipull, "pull", "--ca-file", self.a.ca]
+                ref = ref.replace(self.a.reg, self.a.https_reg, 1)
             if self.a.stats:
                 cmd.append("--stats")
             return cmd + [ref, os.path.join(run, "rootfs")], os.path.join(run, "rootfs")
@@ -268,7 +276,7 @@ class Bench:
         cmd, tree = self.command(c, img, run)
         logf = os.path.join(self.tmp, "last-%s.log" % c.replace("|", "-"))
         jail_dirs = None
-        if c == "ocipull" and self.a.jail:
+        if c.startswith("ocipull") and self.a.jail:
             jail_dirs = [self.tmp] + ([run] if not run.startswith(self.tmp + "/") else [])
         rc, wall, cpu, rss, gnu = self.timed(cmd, logf, jail_dirs)
         if self.a.dest:
@@ -304,14 +312,14 @@ class Bench:
         img = self.prepare(name)
         label = name + (self.a.label or "")
         small_enough = img["unc"] < 600 * 1000 * 1000
-        res = {c: [] for c in CONTENDERS}      # per measured round: tuple or None
+        res = {c: [] for c in self.contenders}   # per measured round: tuple or None
         notes, last_stats = [], []
-        n = len(CONTENDERS)
+        n = len(self.contenders)
         self.log("\n== %s: %s, %d layer(s), %d bytes compressed, %d uncompressed ==" % (
             label, img["ref"], len(img["layers"]), img["comp"], img["unc"]))
         t0 = time.time()
         for rnd in range(self.a.rounds + 1):
-            order = CONTENDERS[rnd % n:] + CONTENDERS[:rnd % n]
+            order = self.contenders[rnd % n:] + self.contenders[:rnd % n]
             ref = os.path.join(self.tmp, "ref")
             for c in order:
                 warm = rnd == 0
@@ -345,7 +353,7 @@ class Bench:
         def f(v, fmt):
             return fmt % v if v is not None else "-"
 
-        ok = {c: sum(1 for r in res[c] if r) for c in CONTENDERS}
+        ok = {c: sum(1 for r in res[c] if r) for c in self.contenders}
         self.log("")
         self.log("%s: medians of %d measured rounds (after 1 warm-up), destination %s" % (
             label, self.a.rounds, self.a.where))
@@ -355,7 +363,7 @@ class Bench:
             "contender", "wall (s)", "CPU (s)", "RSS (MiB)", "wall ratio", "CPU ratio", "ok")
         self.log(hdr)
         self.log("-" * len(hdr))
-        for c in CONTENDERS:
+        for c in self.contenders:
             rss = med(c, 3)
             self.log("%-17s | %8s | %8s | %9s | %11s | %9s | %d/%d" % (
                 c, f(med(c, 1), "%.3f"), f(med(c, 2), "%.3f"),
@@ -372,7 +380,7 @@ class Bench:
             "contender", "wall ns/cB", "wall ns/uB", "CPU ns/cB", "CPU ns/uB")
         self.log(hdr)
         self.log("-" * len(hdr))
-        for c in CONTENDERS:
+        for c in self.contenders:
             w, u = med(c, 1), med(c, 2)
             if w is None:
                 self.log("%-17s | %13s | %13s | %13s | %13s" % (c, "-", "-", "-", "-"))
@@ -386,6 +394,39 @@ class Bench:
             self.log("tree check: " + t)
         for nt in notes:
             self.log("FAILED: " + nt)
+
+
+def handshake(b, boards, n=15):
+    """Per board (NAME=RUNNER:BINARY, RUNNER empty for the host): the
+    median wall time of n `inspect` of bench/small over plain http and over
+    https, in the jail, alternating; the difference is what TLS costs one
+    inspect (one connection: hand-shake and certificate check)."""
+    a = b.a
+    b.log("")
+    b.log("TLS cost: median of %d `ocipull inspect bench/small` per board, plain http "
+          "against https (one connection each), in the jail" % n)
+    hdr = "%-21s | %10s | %10s | %14s" % ("board", "http (ms)", "https (ms)", "TLS cost (ms)")
+    b.log(hdr)
+    b.log("-" * len(hdr))
+    for spec in boards:
+        name, rest = spec.split("=", 1)
+        runner, binary = rest.split(":", 1)
+        pre = [runner] if runner else []
+        plain = pre + [binary, "inspect", "--plain-http", "%s/bench/small:latest" % a.reg]
+        tls = pre + [binary, "inspect", "--ca-file", a.ca, "%s/bench/small:latest" % a.https_reg]
+        t = {"http": [], "https": []}
+        for _ in range(n):
+            for k, cmd in (("http", plain), ("https", tls)):
+                rc, wall, _, _, _ = b.timed(cmd, os.path.join(b.tmp, "hs.log"), [b.tmp])
+                if rc != 0:
+                    with open(os.path.join(b.tmp, "hs.log"), errors="replace") as f:
+                        raise SystemExit("run.py: %s %s inspect failed: %s" % (
+                            name, k, f.read().strip()[-300:]))
+                t[k].append(wall * 1000)
+                b.raw("handshake %s %s wall_ms=%.2f" % (name, k, wall * 1000))
+        h, s = statistics.median(t["http"]), statistics.median(t["https"])
+        b.log("%-21s | %10.1f | %10.1f | %14.1f" % (
+            name + (" (qemu)" if runner else ""), h, s, s - h))
 
 
 def rss_check():
@@ -413,9 +454,15 @@ def main():
     ap.add_argument("--rss-check", action="store_true")
     ap.add_argument("--jail")
     ap.add_argument("--jail-cost", action="store_true")
+    ap.add_argument("--https-reg")
+    ap.add_argument("--ca")
+    ap.add_argument("--handshake", action="store_true")
     ap.add_argument("images", nargs="+")
     a = ap.parse_args()
     b = Bench(a)
+    if a.handshake:
+        handshake(b, a.images)
+        return 0
     if a.rss_check:
         kib = rss_check()
         b.log("GNU time on `sh -c 'python3 (touches 200 MiB); true'` reports %d KiB peak RSS: %s" % (

@@ -8,6 +8,20 @@ generic-armv7) plat=linux/arm/v7 ;;
 *) plat=$(sh board/host/platform.sh) ;;
 esac
 
+# The binary itself: static, and on every board linked against musl, with
+# nothing of glibc in it (its NSS and locale code would be dead weight).
+bin=$ROOT/build/$BOARD/ocipull
+if file -L "$bin" | grep -q 'statically linked'; then
+	pass binary-static
+else
+	fail binary-static "file says: $(file -L "$bin" | cut -d, -f1-6)"
+fi
+if strings "$bin" | grep -qi 'glibc'; then
+	fail binary-no-glibc "strings finds: $(strings "$bin" | grep -i glibc | head -2 | tr '\n' ' ')"
+else
+	pass binary-no-glibc
+fi
+
 # --version: one "NAME VERSION" line each, for SBOM tools: the components
 # built from the pins of toolchain/sources.lock and Debian's jsmn.
 run --version

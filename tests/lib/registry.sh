@@ -6,9 +6,10 @@
 #   reg_make_ca DIR               CA + server certificate for localhost/127.0.0.1
 #                                 (DIR/ca.crt, DIR/server.crt, DIR/server.key)
 #                                 and an unrelated CA (DIR/wrong-ca.crt)
-#   reg_start NAME PORT [tls DIR] [htpasswd FILE]
+#   reg_start NAME PORT [tls DIR] [htpasswd FILE] [storage DIR]
 #             [token REALM_URL ISSUER SERVICE CERTFILE]
-#                                 start a registry with storage in $WORK/NAME,
+#                                 start a registry with storage in $WORK/NAME
+#                                 (or DIR, e.g. another registry's data),
 #                                 wait until it answers, remember its PID;
 #                                 with token, clients need a bearer token
 #                                 from REALM_URL signed by CERTFILE's key
@@ -82,6 +83,7 @@ reg_start() {
 	shift 2
 	dir=$WORK/registry-$name
 	mkdir -p "$dir/data"
+	data=$dir/data
 	tls="" auth="" scheme=http curl_ca=""
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -90,6 +92,9 @@ reg_start() {
     certificate: $2/server.crt
     key: $2/server.key"
 			scheme=https curl_ca="--cacert $2/ca.crt"
+			shift 2 ;;
+		storage)
+			data=$2      # another registry's storage: the same images
 			shift 2 ;;
 		htpasswd)
 			auth="auth:
@@ -120,7 +125,7 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $dir/data
+    rootdirectory: $data
   delete:
     enabled: true
 validation:
