@@ -124,6 +124,7 @@ conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 	mbedtls_ssl_config_init(&t->conf);
 	mbedtls_x509_crt_init(&t->ca);
 	mbedtls_ctr_drbg_init(&t->drbg);
+	clockfloor_init(&t->clock, clockfloor_build_s);
 	t->insecure = insecure;
 	t->ready = 1;
 	/* TLS 1.3 derives its keys through PSA, which must be up first. */
@@ -168,6 +169,7 @@ conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 			return rc;
 	}
 	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+	mbedtls_ssl_conf_verify(&t->conf, clockfloor_verify, &t->clock);
 	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	return ERR_OK;
 }
@@ -360,8 +362,15 @@ conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
 			for (char *q = info; *q; q++)
 				if (*q == '\n')
 					*q = ';';
-			rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
-			    host, (unsigned)port, info);
+			if ((flags & MBEDTLS_X509_BADCERT_EXPIRED) && tls->clock.uses > 0) {
+				char note[300];
+				clockfloor_note(&tls->clock, note, sizeof note);
+				rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: "
+				    "%s (%s)", host, (unsigned)port, info, note);
+			} else {
+				rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
+				    host, (unsigned)port, info);
+			}
 		} else if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD && c->io_err == 0) {
 			rc = err_set(ERR_TLS, "TLS handshake with %s:%u: the server does not "
 			    "speak TLS (a plain http registry? use --plain-http)", host,

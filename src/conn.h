@@ -7,7 +7,8 @@
  * conn_tls_setup: the CA certificates from --ca-file or the first bundle of
  * the board's BOARD_CA_PATHS that exists, verification required unless
  * insecure. Every TLS connection sends SNI and verifies the server's
- * certificate against the host name it was opened for, and its dates.
+ * certificate against the host name it was opened for, and its dates
+ * (against the build's time when the clock is behind it: clockfloor.h).
  *
  * Order of calls: conn_open, then conn_read/conn_write any number of times,
  * then conn_close. A struct conn is caller-owned and holds one socket.
@@ -22,10 +23,14 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "clockfloor.h"
+
 struct conn_tls {
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
 	mbedtls_ctr_drbg_context drbg;
+	struct clockfloor clock;   /* certificate dates; clock.uses > 0 when
+	                            * the clock was behind the build's time */
 	unsigned ncerts;
 	int insecure;
 	int ready;

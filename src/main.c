@@ -442,6 +442,9 @@ on_event(void *arg, const struct event *ev)
 	case EV_ERROR:
 		progress_error(ev->code, ev->name, ev->text);
 		break;
+	case EV_WARNING:
+		progress_warning(ev->text);
+		break;
 	}
 }
 

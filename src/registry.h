@@ -100,6 +100,8 @@ struct registry {
 	                            * ignored, or "" */
 	int creds_helper;          /* config.json keeps them in a helper we
 	                            * do not run (credsStore, credHelpers) */
+	int clock_warned;          /* EV_WARNING sent: the clock is behind the
+	                            * build's time (clockfloor.h) */
 
 	uint64_t bytes_in;         /* body bytes received, for --stats */
 	uint64_t deadline_ms;      /* monotonic end of the run, 0: none */
