@@ -134,6 +134,9 @@ ensure_conn(struct registry *r, const struct http_url *u)
 	drop_conn(r);
 	if (u->https && !r->tls.ready) {
 		rc = conn_tls_setup(&r->tls, r->opt.ca_file, r->opt.insecure);
+		if (rc == ERR_OK && r->opt.cert_file != NULL)
+			rc = conn_tls_client_cert(&r->tls, r->opt.cert_file,
+			    r->opt.key_file);
 		if (rc < 0)
 			return rc;
 	}

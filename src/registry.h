@@ -48,6 +48,8 @@ struct registry_opts {
 	int plain_http;            /* talk http:// to the registry */
 	int insecure;              /* https without certificate verification */
 	const char *ca_file;       /* NULL: the board's CA bundle paths */
+	const char *cert_file;     /* client certificate (mutual TLS), or NULL */
+	const char *key_file;      /* its private key: both or neither */
 	const char *username;      /* explicit credentials, or NULL */
 	const char *password;
 	const char *auth_file;     /* docker config.json, or NULL for the default */
