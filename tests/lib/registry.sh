@@ -9,6 +9,7 @@
 #   reg_start NAME PORT [tls DIR] [htpasswd FILE]
 #             [token REALM_URL ISSUER SERVICE CERTFILE]
 #             [clientcas CAFILE CLIENT_CRT CLIENT_KEY] [storage DIR]
+#             [wait-insecure]
 #                                 start a registry with storage in $WORK/NAME,
 #                                 wait until it answers, remember its PID;
 #                                 with token, clients need a bearer token
@@ -17,7 +18,9 @@
 #                                 certificate issued by CAFILE's CA (mutual
 #                                 TLS; CLIENT_CRT and _KEY, one of them, for
 #                                 the wait); storage DIR serves the images
-#                                 another registry's storage holds
+#                                 another registry's storage holds;
+#                                 wait-insecure: the wait does not verify
+#                                 the certificate (dated out of range)
 #   reg_make_client_cert DIR NAME CA_CRT CA_KEY [rsa]
 #                                 a client certificate NAME.crt and its key
 #                                 NAME.key (P-256, or RSA 2048) in DIR,
@@ -133,6 +136,9 @@ reg_start() {
 		storage)
 			storage=$2
 			shift 2 ;;
+		wait-insecure)
+			curl_ca="$curl_ca -k"
+			shift ;;
 		htpasswd)
 			auth="auth:
   htpasswd:
