@@ -250,7 +250,7 @@ conn_tls_client_cert(struct conn_tls *t, const char *cert_file,
 	if (n < 0)
 		return (int)n;
 	rc = parse_key(t, key_file, buf, (size_t)n);
-	mbedtls_platform_zeroize(buf, sizeof buf);
+	mbedtls_platform_zeroize(buf, (size_t)n + 1);    /* what was read */
 	if (rc < 0)
 		return rc;
 	if (mbedtls_pk_check_pair(&t->own.pk, &t->key, mbedtls_ctr_drbg_random,
