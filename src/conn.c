@@ -292,13 +292,28 @@ bio_result(struct conn *c, long n, int tls_err)
 	return (int)n;
 }
 
+/*
+ * A server that refuses a client certificate (or its absence) sends an
+ * alert and hangs up, often while our flight (TLS 1.2) or our
+ * CertificateVerify, Finished or first request (TLS 1.3, slow signing) is
+ * still going out. So once the server asked for a client certificate, a
+ * write that finds the connection reset is taken as sent: mbedTLS then
+ * reads on and reports the alert waiting on the socket, and reads after
+ * it fail on the reset connection all the same.
+ */
 static int
 bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
 	struct conn *c = ctx;
+	int quiet = err_msg()[0] == '\0';
+	long n = port_net_write(c->sock, buf, len, c->timeout_ms);
 
-	return bio_result(c, port_net_write(c->sock, buf, len, c->timeout_ms),
-	    MBEDTLS_ERR_NET_SEND_FAILED);
+	if (n == ERR_NET && c->cert_requested) {
+		if (quiet)
+			err_clear();    /* the reset write's message, not an earlier one */
+		return len > 0x7fffffffu ? 0x7fffffff : (int)len;
+	}
+	return bio_result(c, n, MBEDTLS_ERR_NET_SEND_FAILED);
 }
 
 static int
@@ -359,31 +374,6 @@ alert_name(int alert)
 	case MBEDTLS_SSL_ALERT_MSG_CERT_REQUIRED: return "certificate required";
 	default: return "";
 	}
-}
-
-/*
- * A TLS 1.2 server that refuses a client certificate (or its absence)
- * sends its alert and hangs up while our flight is still going out, so
- * the write fails. The alert, in plaintext (the server has not switched
- * to encryption yet), is then the next record on the socket: its
- * description, or -1 when something else is there.
- */
-static int
-pending_alert(struct conn *c)
-{
-	unsigned char rec[7];
-	size_t have = 0;
-
-	while (have < sizeof rec) {
-		long n = port_net_read(c->sock, rec + have, sizeof rec - have, 1000);
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-	}
-	if (have < sizeof rec || rec[0] != MBEDTLS_SSL_MSG_ALERT || rec[1] != 3 ||
-	    rec[3] != 0 || rec[4] != 2 || rec[5] != MBEDTLS_SSL_ALERT_LEVEL_FATAL)
-		return -1;
-	return rec[6];
 }
 
 /* A fatal alert after the server asked for a client certificate: in TLS
@@ -506,7 +496,7 @@ conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
     uint16_t port, const char *proxy_host, uint16_t proxy_port,
     uint32_t connect_timeout_ms, uint32_t timeout_ms)
 {
-	int rc, alert;
+	int rc;
 	size_t hl = strlen(host);
 
 	conn_init(c);
@@ -562,10 +552,6 @@ conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
 				rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
 				    host, (unsigned)port, info);
 			}
-		} else if (c->io_err < 0 && c->cert_requested &&
-		    (alert = pending_alert(c)) >= 0) {
-			err_clear();    /* the failed write's message */
-			rc = client_cert_error(c, alert);
 		} else if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD && c->io_err == 0) {
 			rc = err_set(ERR_TLS, "TLS handshake with %s:%u: the server does not "
 			    "speak TLS (a plain http registry? use --plain-http)", host,
@@ -603,30 +589,6 @@ conn_read(struct conn *c, void *buf, size_t len)
 	}
 }
 
-/*
- * A write failed after the server asked for a client certificate: a TLS
- * 1.3 server that refuses it sends an (encrypted) alert after the
- * handshake and hangs up, maybe before our first request goes out. When
- * the connection was reset, read that alert to say so.
- */
-static int
-write_error(struct conn *c, int rc)
-{
-	unsigned char b;
-	int io = c->io_err;
-
-	if (io == ERR_NET && c->cert_requested) {
-		c->io_err = 0;
-		if (mbedtls_ssl_read(&c->ssl, &b, 1) == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
-			err_clear();    /* the failed write's message */
-			return client_cert_error(c, last_message(&c->ssl,
-			    MBEDTLS_SSL_MSG_ALERT, 1));
-		}
-		c->io_err = io;
-	}
-	return tls_error(c, rc, "TLS write to");
-}
-
 long
 conn_write(struct conn *c, const void *buf, size_t len)
 {
@@ -645,7 +607,7 @@ conn_write(struct conn *c, const void *buf, size_t len)
 		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
 		if (rc < 0)
-			return write_error(c, rc);
+			return tls_error(c, rc, "TLS write to");
 		p += rc;
 		left -= (size_t)rc;
 	}
