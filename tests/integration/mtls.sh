@@ -36,6 +36,7 @@ mtls_setup() {
 		-out "$M/enc-pkcs8.key" 2>/dev/null || return 1
 	openssl ec -in "$M/client-ec.key" -aes256 -passout pass:secret \
 		-out "$M/enc-legacy.key" 2>/dev/null || return 1
+	cat "$M/client-ec.key" "$M/client-ec.crt" > "$M/both.pem" || return 1
 	set -- $(reg_free_ports 1)
 	reg_start mtls "$1" tls "$CA_DIR" clientcas "$CA" "$M/client-ec.crt" \
 		"$M/client-ec.key" storage "$WORK/registry-tls/data" || return 1
@@ -105,8 +106,12 @@ expect_rc mtls-go-pull-exit 0
 if [ -d "$D" ] && [ -n "$(ls -A "$D")" ]; then pass mtls-go-pull-unpacked
 else fail mtls-go-pull-unpacked "$D is missing or empty"; fi
 
-# Keys and options refused before any connection.
+# Key and certificate in one file (the key first).
 ref=localhost:$P_GO/fixture/multi:latest
+run inspect --ca-file "$CA" --cert "$M/both.pem" --key "$M/both.pem" "$ref"
+expect_rc mtls-one-file-exit 0
+
+# Keys and options refused before any connection.
 for k in enc-pkcs8 enc-legacy; do
 	run inspect --ca-file "$CA" --cert "$M/client-ec.crt" --key "$M/$k.key" "$ref"
 	expect_rc "mtls-key-$k-exit" 4
@@ -124,6 +129,9 @@ expect_err mtls-cert-alone-says-why '--cert needs --key'
 run inspect --ca-file "$CA" --key "$M/client-ec.key" "$ref"
 expect_rc mtls-key-alone-exit 2
 expect_err mtls-key-alone-says-why '--key needs --cert'
+run inspect --plain-http --cert "$M/client-ec.crt" --key "$M/client-ec.key" "$REG_HTTP/fixture/multi:latest"
+expect_rc mtls-plain-http-exit 2
+expect_err mtls-plain-http-says-why '--cert and --key need https'
 run --help
 expect_out mtls-help-cert '^  --cert FILE '
 expect_out mtls-help-key '^  --key FILE '
