@@ -96,8 +96,10 @@ OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
 .PHONY: all deps deps-board check unit size size-board install demo bench clean \
-	print-runner fuzz fuzz-deps
+	print-runner fuzz fuzz-deps test-bins FORCE
 all: $(B)/ocipull
+
+comma := ,
 
 # V=1 shows the full commands.
 Q := $(if $(filter 1,$(V)),,@)
@@ -112,6 +114,38 @@ $(B)/obj/%.o: %.c $(HDR) $(DEPS_STAMP) board/$(BOARD)/board.mk
 	@echo "  CC      $@"
 	$(Q)$(CC) $(LIBC_SPECS) $(OCIPULL_CPPFLAGS) $(OBJ_DEFS) $(CPPFLAGS) \
 		$(OCIPULL_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The build's time, the floor under the clock for certificate dates
+# (src/clockfloor.h): SOURCE_DATE_EPOCH when set, else the newest source
+# file's mtime, never later than now. Only build_time.o is compiled with
+# it, and only when it changed ($(B)/build-time keeps the last value).
+BUILD_TIME_FILES := src port board/$(BOARD) toolchain Makefile
+BUILD_TIME := $(or $(SOURCE_DATE_EPOCH),$(shell now=$$(date +%s); \
+	t=$$(find $(BUILD_TIME_FILES) -type f -printf '%T@\n' | sort -n | tail -n 1); \
+	t=$${t%.*}; [ "$${t:-0}" -le "$$now" ] && echo "$${t:-0}" || echo "$$now"))
+$(B)/build-time: FORCE
+	@mkdir -p $(B)
+	@echo "$(BUILD_TIME)" | cmp -s - $@ || echo "$(BUILD_TIME)" > $@
+$(B)/obj/src/build_time.o: $(B)/build-time
+$(B)/obj/src/build_time.o: OBJ_DEFS += -DOCIPULL_BUILD_TIME=$(BUILD_TIME)
+FORCE:
+
+# For make check: the same objects linked a second time with the floor at
+# 2100-01-01, so that the clock of the machine running the tests is behind
+# the floor, as a device's at boot (tests/integration/clockfloor.sh).
+FLOOR_TEST_TIME := 4102444800
+$(B)/test/build_time.o: src/build_time.c $(HDR) $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (floor $(FLOOR_TEST_TIME))"
+	$(Q)$(CC) $(LIBC_SPECS) $(OCIPULL_CPPFLAGS) -DOCIPULL_BUILD_TIME=$(FLOOR_TEST_TIME) \
+		$(CPPFLAGS) $(OCIPULL_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/test/ocipull-floor2100: $(filter-out $(B)/obj/src/build_time.o,$(OBJ)) \
+		$(B)/test/build_time.o
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LIBC_SPECS) $(OCIPULL_CFLAGS) $(CFLAGS) \
+		$(filter-out -Wl$(comma)-Map=%,$(OCIPULL_LDFLAGS)) $(LDFLAGS) \
+		-o $@ $^ $(DEP_LDFLAGS) $(LIBS)
+test-bins: $(B)/test/ocipull-floor2100
 
 # The pinned tarballs, checked (toolchain/fetch-sources.sh), then one
 # board's dependencies, rebuilt whenever a pin, the script or the mbedTLS
@@ -186,10 +220,12 @@ build/unit/%: tests/unit/%.c $(UNIT_OBJ) $(UNIT_HDR) $(UNIT_DEPS)/.stamp
 	@echo "  CC      $@ (ASan, UBSan)"
 	$(Q)gcc $(UNIT_CPPFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_OBJ) $(UNIT_LIBS)
 
-# Fault injection: test_faults links port/fake/ around the real port with
-# GNU ld's --wrap (this explicit rule takes precedence over the pattern).
-FAKE_WRAP := -Wl,--wrap=port_net_read,--wrap=port_net_write,--wrap=port_fs_write,--wrap=port_fs_fsync,--wrap=port_fs_syncfs
-build/unit/test_faults: tests/unit/test_faults.c port/fake/fake.c port/fake/fake.h \
+# Fault injection: test_faults and test_clockfloor link port/fake/ around
+# the real port with GNU ld's --wrap (this rule takes precedence over the
+# pattern).
+FAKE_WRAP := -Wl,--wrap=port_net_read,--wrap=port_net_write,--wrap=port_fs_write,--wrap=port_fs_fsync,--wrap=port_fs_syncfs,--wrap=port_wall_s
+FAKE_TESTS := build/unit/test_faults build/unit/test_clockfloor
+$(FAKE_TESTS): build/unit/%: tests/unit/%.c port/fake/fake.c port/fake/fake.h \
 		$(UNIT_OBJ) $(UNIT_HDR) $(UNIT_DEPS)/.stamp
 	@mkdir -p build/unit
 	@echo "  CC      $@ (ASan, UBSan, fake port)"
@@ -200,7 +236,8 @@ unit: $(UNIT_TESTS)
 
 CHECK_BOARDS ?= $(BOARDS)
 check: unit
-	@for b in $(CHECK_BOARDS); do $(MAKE) --no-print-directory BOARD=$$b all || exit 1; done
+	@for b in $(CHECK_BOARDS); do \
+		$(MAKE) --no-print-directory BOARD=$$b all test-bins || exit 1; done
 	sh tests/run.sh $(CHECK_BOARDS)
 
 # Every built board: the stripped size and each part's share of it, from

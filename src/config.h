@@ -68,6 +68,13 @@
 #define BOARD_HEAP_SIZE (640u * 1024u)
 #endif
 
+/* Largest --cert or --key file (PEM), read whole on the stack and wiped:
+ * a certificate with its intermediates, or an RSA key of 8192 bits. The
+ * parsed certificate and key live in the arena above (a few KiB). */
+#ifndef BOARD_CLIENT_PEM_MAX
+#define BOARD_CLIENT_PEM_MAX (16u * 1024u)
+#endif
+
 /* Timeouts, milliseconds. */
 #ifndef BOARD_CONNECT_TIMEOUT_MS
 #define BOARD_CONNECT_TIMEOUT_MS 30000u

@@ -10,6 +10,7 @@
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/version.h>
 #include <psa/crypto.h>
 
@@ -150,7 +151,10 @@ conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 	memset(t, 0, sizeof *t);
 	mbedtls_ssl_config_init(&t->conf);
 	mbedtls_x509_crt_init(&t->ca);
+	mbedtls_x509_crt_init(&t->own);
+	mbedtls_pk_init(&t->key);
 	mbedtls_ctr_drbg_init(&t->drbg);
+	clockfloor_init(&t->clock, clockfloor_build_s);
 	t->insecure = insecure;
 	t->ready = 1;
 	/* TLS 1.3 derives its keys through PSA, which must be up first. */
@@ -196,7 +200,95 @@ conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 			return rc;
 	}
 	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
+	mbedtls_ssl_conf_verify(&t->conf, clockfloor_verify, &t->clock);
 	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	return ERR_OK;
+}
+
+/* Read a --cert or --key file whole into buf (NUL-terminated). Returns
+ * its length or an error naming the option and the file. */
+static long
+read_pem(const char *opt, const char *path, char *buf, size_t cap)
+{
+	long n = port_fs_read_file(PORT_CWD, path, buf, cap - 1);
+
+	if (n < 0)
+		return err_prefix(n == ERR_NOMEM ? ERR_NOMEM : ERR_TLS, "%s", opt);
+	buf[n] = '\0';
+	return n;
+}
+
+/* Parse the private key in buf (from path); ERR_OK or ERR_TLS. */
+static int
+parse_key(struct conn_tls *t, const char *path, const char *buf, size_t len)
+{
+	char why[100];
+	int rc;
+
+	/* PKCS#8 "ENCRYPTED PRIVATE KEY" or the old "Proc-Type: 4,ENCRYPTED":
+	 * said before mbedTLS, whose answer depends on its configuration. */
+	if (strstr(buf, "ENCRYPTED") != NULL)
+		return err_set(ERR_TLS, "--key %s: the key is encrypted; ocipull "
+		    "needs it unencrypted (openssl pkey -in %s -out NEWFILE), in a "
+		    "file only ocipull's user can read", path, path);
+	rc = mbedtls_pk_parse_key(&t->key, (const unsigned char *)buf, len + 1,
+	    NULL, 0, mbedtls_ctr_drbg_random, &t->drbg);
+	if (rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED)
+		return err_set(ERR_TLS, "--key %s: the key is encrypted; ocipull "
+		    "needs it unencrypted", path);
+	if (rc == MBEDTLS_ERR_PK_ALLOC_FAILED)
+		return err_set(ERR_NOMEM, "--key %s: the malloc arena is full "
+		    "(raise BOARD_HEAP_SIZE, now %u bytes)", path, BOARD_HEAP_SIZE);
+	if (rc != 0) {
+		mbedtls_strerror(rc, why, sizeof why);
+		return err_set(ERR_TLS, "--key %s: not an RSA or EC private key in "
+		    "PEM that ocipull can use (%s)", path, why);
+	}
+	if (!mbedtls_pk_can_do(&t->key, MBEDTLS_PK_RSA) &&
+	    !mbedtls_pk_can_do(&t->key, MBEDTLS_PK_ECKEY))
+		return err_set(ERR_TLS, "--key %s: a %s key; ocipull signs with RSA "
+		    "or EC keys only", path, mbedtls_pk_get_name(&t->key));
+	return ERR_OK;
+}
+
+int
+conn_tls_client_cert(struct conn_tls *t, const char *cert_file,
+    const char *key_file)
+{
+	char buf[BOARD_CLIENT_PEM_MAX], why[100];
+	long n;
+	int rc;
+
+	n = read_pem("--cert", cert_file, buf, sizeof buf);
+	if (n < 0)
+		return (int)n;
+	rc = mbedtls_x509_crt_parse(&t->own, (const unsigned char *)buf,
+	    (size_t)n + 1);
+	if (rc == MBEDTLS_ERR_X509_ALLOC_FAILED)
+		return err_set(ERR_NOMEM, "--cert %s: the malloc arena is full "
+		    "(raise BOARD_HEAP_SIZE, now %u bytes)", cert_file, BOARD_HEAP_SIZE);
+	if (rc != 0) {
+		if (rc > 0)
+			rc = MBEDTLS_ERR_X509_INVALID_FORMAT;
+		mbedtls_strerror(rc, why, sizeof why);
+		return err_set(ERR_TLS, "--cert %s: not PEM certificates that ocipull "
+		    "can use (%s)", cert_file, why);
+	}
+	n = read_pem("--key", key_file, buf, sizeof buf);
+	if (n < 0)
+		return (int)n;
+	rc = parse_key(t, key_file, buf, (size_t)n);
+	mbedtls_platform_zeroize(buf, (size_t)n + 1);    /* what was read */
+	if (rc < 0)
+		return rc;
+	if (mbedtls_pk_check_pair(&t->own.pk, &t->key, mbedtls_ctr_drbg_random,
+	    &t->drbg) != 0)
+		return err_set(ERR_TLS, "--key %s is not the key of the certificate "
+		    "in --cert %s (the first one in the file)", key_file, cert_file);
+	if (mbedtls_ssl_conf_own_cert(&t->conf, &t->own, &t->key) != 0)
+		return err_set(ERR_NOMEM, "--cert %s: the malloc arena is full "
+		    "(raise BOARD_HEAP_SIZE, now %u bytes)", cert_file, BOARD_HEAP_SIZE);
+	t->client_cert = 1;
 	return ERR_OK;
 }
 
@@ -207,6 +299,8 @@ conn_tls_free(struct conn_tls *t)
 		return;
 	mbedtls_ssl_config_free(&t->conf);
 	mbedtls_x509_crt_free(&t->ca);
+	mbedtls_x509_crt_free(&t->own);
+	mbedtls_pk_free(&t->key);
 	mbedtls_ctr_drbg_free(&t->drbg);
 	mbedtls_psa_crypto_free();
 	t->ready = 0;
@@ -226,13 +320,28 @@ bio_result(struct conn *c, long n, int tls_err)
 	return (int)n;
 }
 
+/*
+ * A server that refuses a client certificate (or its absence) sends an
+ * alert and hangs up, often while our flight (TLS 1.2) or our
+ * CertificateVerify, Finished or first request (TLS 1.3, slow signing) is
+ * still going out. So once the server asked for a client certificate, a
+ * write that finds the connection reset is taken as sent: mbedTLS then
+ * reads on and reports the alert waiting on the socket, and reads after
+ * it fail on the reset connection all the same.
+ */
 static int
 bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
 	struct conn *c = ctx;
+	int quiet = err_msg()[0] == '\0';
+	long n = port_net_write(c->sock, buf, len, c->timeout_ms);
 
-	return bio_result(c, port_net_write(c->sock, buf, len, c->timeout_ms),
-	    MBEDTLS_ERR_NET_SEND_FAILED);
+	if (n == ERR_NET && c->cert_requested) {
+		if (quiet)
+			err_clear();    /* the reset write's message, not an earlier one */
+		return len > 0x7fffffffu ? 0x7fffffff : (int)len;
+	}
+	return bio_result(c, n, MBEDTLS_ERR_NET_SEND_FAILED);
 }
 
 static int
@@ -244,6 +353,75 @@ bio_recv(void *ctx, unsigned char *buf, size_t len)
 	    MBEDTLS_ERR_NET_RECV_FAILED);
 }
 
+/*
+ * Byte at of the message mbedTLS read last when it is of record type
+ * type (a handshake message's type at 0, an alert's description at 1),
+ * else -1. mbedTLS has no getter for what the peer sent: this is the one
+ * place that reads its context's fields that are private by name.
+ */
+static int
+last_message(const mbedtls_ssl_context *ssl, int type, size_t at)
+{
+	const unsigned char *m = ssl->MBEDTLS_PRIVATE(in_msg);
+
+	if (ssl->MBEDTLS_PRIVATE(in_msgtype) != type || m == NULL ||
+	    ssl->MBEDTLS_PRIVATE(in_msglen) <= at)
+		return -1;
+	return m[at];
+}
+
+/* mbedtls_ssl_handshake, one step at a time, noting whether the server
+ * asked for a client certificate (TLS 1.2 and 1.3 alike). */
+static int
+handshake(struct conn *c)
+{
+	int rc = 0;
+
+	while (rc == 0 && !mbedtls_ssl_is_handshake_over(&c->ssl)) {
+		rc = mbedtls_ssl_handshake_step(&c->ssl);
+		if (last_message(&c->ssl, MBEDTLS_SSL_MSG_HANDSHAKE, 0) ==
+		    MBEDTLS_SSL_HS_CERTIFICATE_REQUEST)
+			c->cert_requested = 1;
+	}
+	return rc;
+}
+
+/* The alerts a server sends about a client certificate, by name. */
+static const char *
+alert_name(int alert)
+{
+	switch (alert) {
+	case MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE: return "handshake failure";
+	case MBEDTLS_SSL_ALERT_MSG_BAD_CERT: return "bad certificate";
+	case MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_CERT: return "unsupported certificate";
+	case MBEDTLS_SSL_ALERT_MSG_CERT_REVOKED: return "certificate revoked";
+	case MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED: return "certificate expired";
+	case MBEDTLS_SSL_ALERT_MSG_CERT_UNKNOWN: return "certificate unknown";
+	case MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA: return "unknown CA";
+	case MBEDTLS_SSL_ALERT_MSG_ACCESS_DENIED: return "access denied";
+	case MBEDTLS_SSL_ALERT_MSG_CERT_REQUIRED: return "certificate required";
+	default: return "";
+	}
+}
+
+/* A fatal alert after the server asked for a client certificate: in TLS
+ * 1.2 during the handshake, in TLS 1.3 at the first read after it. */
+static int
+client_cert_error(struct conn *c, int alert)
+{
+	const char *name = alert_name(alert);
+
+	if (!c->client_cert)
+		return err_set(ERR_TLS, "TLS with %s:%u: the registry asked for a "
+		    "client certificate and refused the connection without one "
+		    "(alert %d%s%s): give one with --cert and --key", c->host,
+		    (unsigned)c->port, alert, name[0] ? ", " : "", name);
+	return err_set(ERR_TLS, "TLS with %s:%u: the registry refused the client "
+	    "certificate of --cert (alert %d%s%s): it must be issued by a CA the "
+	    "registry trusts for clients, and valid", c->host, (unsigned)c->port,
+	    alert, name[0] ? ", " : "", name);
+}
+
 /* Turn an mbedTLS error into ours, preferring the socket's own error. */
 static int
 tls_error(struct conn *c, int rc, const char *during)
@@ -253,6 +431,8 @@ tls_error(struct conn *c, int rc, const char *during)
 	if (c->io_err < 0)
 		return err_prefix(c->io_err, "%s %s:%u", during, c->host,
 		    (unsigned)c->port);
+	if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && c->cert_requested)
+		return client_cert_error(c, last_message(&c->ssl, MBEDTLS_SSL_MSG_ALERT, 1));
 	if (rc == MBEDTLS_ERR_SSL_ALLOC_FAILED)
 		return err_set(ERR_NOMEM, "%s %s:%u: the malloc arena is full "
 		    "(raise BOARD_HEAP_SIZE, now %u bytes)", during, c->host,
@@ -268,6 +448,8 @@ conn_init(struct conn *c)
 	c->sock = -1;
 	c->tls = 0;
 	c->io_err = 0;
+	c->cert_requested = 0;
+	c->client_cert = 0;
 }
 
 /*
@@ -369,13 +551,14 @@ conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
 
 	mbedtls_ssl_init(&c->ssl);
 	c->tls = 1;
+	c->client_cert = tls->client_cert;
 	if (mbedtls_ssl_setup(&c->ssl, &tls->conf) != 0 ||
 	    mbedtls_ssl_set_hostname(&c->ssl, host) != 0) {
 		conn_close(c);
 		return err_set(ERR_TLS, "cannot set up TLS for %s", host);
 	}
 	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-	while ((rc = mbedtls_ssl_handshake(&c->ssl)) != 0) {
+	while ((rc = handshake(c)) != 0) {
 		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
 		if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
@@ -388,8 +571,15 @@ conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
 			for (char *q = info; *q; q++)
 				if (*q == '\n')
 					*q = ';';
-			rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
-			    host, (unsigned)port, info);
+			if ((flags & MBEDTLS_X509_BADCERT_EXPIRED) && tls->clock.uses > 0) {
+				char note[300];
+				clockfloor_note(&tls->clock, note, sizeof note);
+				rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: "
+				    "%s (%s)", host, (unsigned)port, info, note);
+			} else {
+				rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
+				    host, (unsigned)port, info);
+			}
 		} else if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD && c->io_err == 0) {
 			rc = err_set(ERR_TLS, "TLS handshake with %s:%u: the server does not "
 			    "speak TLS (a plain http registry? use --plain-http)", host,

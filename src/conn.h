@@ -7,7 +7,10 @@
  * conn_tls_setup: the CA certificates from --ca-file or the first bundle of
  * the board's BOARD_CA_PATHS that exists, verification required unless
  * insecure. Every TLS connection sends SNI and verifies the server's
- * certificate against the host name it was opened for, and its dates.
+ * certificate against the host name it was opened for, and its dates
+ * (against the build's time when the clock is behind it: clockfloor.h).
+ * conn_tls_client_cert adds a client certificate for servers that ask
+ * for one (mutual TLS).
  *
  * Order of calls: conn_open, then conn_read/conn_write any number of times,
  * then conn_close. A struct conn is caller-owned and holds one socket.
@@ -20,14 +23,22 @@
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
+
+#include "clockfloor.h"
 
 struct conn_tls {
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
+	mbedtls_x509_crt own;      /* the client certificate chain (--cert) */
+	mbedtls_pk_context key;    /* and its private key (--key) */
 	mbedtls_ctr_drbg_context drbg;
+	struct clockfloor clock;   /* certificate dates; clock.uses > 0 when
+	                            * the clock was behind the build's time */
 	unsigned ncerts;
 	int insecure;
+	int client_cert;           /* own and key are in use */
 	int ready;
 };
 
@@ -35,6 +46,8 @@ struct conn {
 	int sock;                  /* -1 when closed */
 	int tls;                   /* nonzero when ssl is in use */
 	int io_err;                /* error of the last socket call under TLS */
+	int cert_requested;        /* the server asked for a client certificate */
+	int client_cert;           /* one was configured (conn_tls_client_cert) */
 	uint32_t timeout_ms;       /* per read and per write */
 	mbedtls_ssl_context ssl;
 	char host[256];
@@ -48,6 +61,19 @@ struct conn {
  * message naming the file, or ERR_NOENT when no bundle exists.
  */
 int conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure);
+
+/*
+ * After conn_tls_setup: present the certificate (and any intermediates)
+ * in cert_file with the private key in key_file (PEM; RSA or EC, not
+ * encrypted; both may be the same file) to servers that ask for a client
+ * certificate. Each file is read whole through the port into a buffer of
+ * BOARD_CLIENT_PEM_MAX bytes, wiped after parsing. Returns ERR_OK, or
+ * ERR_TLS (ERR_NOMEM when the arena is full) with a message naming the
+ * file: unreadable, no certificate, an encrypted key, a key that is not
+ * RSA or EC or does not belong to the certificate.
+ */
+int conn_tls_client_cert(struct conn_tls *t, const char *cert_file,
+    const char *key_file);
 void conn_tls_free(struct conn_tls *t);
 
 /* Mark c closed without touching anything (before the first conn_open). */
@@ -57,7 +83,9 @@ void conn_init(struct conn *c);
  * Connect to host:port; with tls non-NULL run the TLS handshake and verify
  * the certificate for host. Returns ERR_OK, or ERR_DNS, ERR_NET,
  * ERR_TIMEOUT, ERR_TLS (with mbedTLS's reason: "certificate not trusted",
- * "name mismatch", "expired") and leaves c closed.
+ * "name mismatch", "expired"; or that the server asked for a client
+ * certificate and refused the connection without one, or refused the one
+ * given) and leaves c closed.
  */
 int conn_open(struct conn *c, struct conn_tls *tls, const char *host,
     uint16_t port, uint32_t connect_timeout_ms, uint32_t timeout_ms);
@@ -73,7 +101,9 @@ int conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
     uint32_t connect_timeout_ms, uint32_t timeout_ms);
 
 /* Read up to len bytes: count (> 0), 0 when the server closed, or an
- * error (ERR_NET, ERR_TIMEOUT, ERR_TLS). */
+ * error (ERR_NET, ERR_TIMEOUT, ERR_TLS). In TLS 1.3 a server refuses a
+ * client certificate (or its absence) after the handshake: that comes
+ * here, as ERR_TLS with the same message as from conn_open. */
 long conn_read(struct conn *c, void *buf, size_t len);
 
 /* Write all len bytes: len or an error. */

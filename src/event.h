@@ -21,6 +21,9 @@
  *                   the pull starts over from the first layer
  *     EV_COMMITTED  the tree is in place: text is DEST, digest the manifest
  *     EV_ERROR      the pull failed: code (exit code), name, text
+ *     EV_WARNING    something the user should know, the run goes on: text
+ *                   (the clock is behind the build's time, so certificate
+ *                   dates were checked against that); at most once each
  */
 #ifndef EVENT_H
 #define EVENT_H
@@ -36,7 +39,8 @@ enum event_kind {
 	EV_RETRY,
 	EV_AFRESH,
 	EV_COMMITTED,
-	EV_ERROR
+	EV_ERROR,
+	EV_WARNING
 };
 
 struct event {

@@ -57,6 +57,9 @@ static const char usage_text[] =
     "  --plain-http        talk http:// to the registry\n"
     "  --insecure          https without certificate verification\n"
     "  --ca-file FILE      trust the CA certificates in FILE (PEM)\n"
+    "  --cert FILE         client certificate (PEM, with any intermediates)\n"
+    "                      for a registry that requires one (mutual TLS)\n"
+    "  --key FILE          its private key (PEM, RSA or EC, unencrypted)\n"
     "  --auth-file FILE    docker config.json with credentials (default:\n"
     "                      $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
     "  --username USER     user name; the password is read from stdin\n"
@@ -85,6 +88,7 @@ struct opts {
 	const char *config_out;
 	const char *platform;
 	const char *ca_file;
+	const char *cert_file, *key_file;
 	const char *auth_file;
 	const char *username;
 	int password_stdin;
@@ -111,6 +115,8 @@ static const struct option {
 } options[] = {
 	{ "--platform", OPT_TEXT, offsetof(struct opts, platform) },
 	{ "--ca-file", OPT_TEXT, offsetof(struct opts, ca_file) },
+	{ "--cert", OPT_TEXT, offsetof(struct opts, cert_file) },
+	{ "--key", OPT_TEXT, offsetof(struct opts, key_file) },
 	{ "--auth-file", OPT_TEXT, offsetof(struct opts, auth_file) },
 	{ "--username", OPT_TEXT, offsetof(struct opts, username) },
 	{ "--config-out", OPT_TEXT, offsetof(struct opts, config_out) },
@@ -456,6 +462,9 @@ on_event(void *arg, const struct event *ev)
 	case EV_ERROR:
 		progress_error(ev->code, ev->name, ev->text);
 		break;
+	case EV_WARNING:
+		progress_warning(ev->text);
+		break;
 	}
 }
 
@@ -488,10 +497,17 @@ prepare(const struct opts *o, int pull, struct ref *ref, struct platform *want,
 		return usage_error("--username needs --password-stdin", NULL);
 	if (o->insecure && o->plain_http)
 		return usage_error("--insecure and --plain-http exclude each other", NULL);
+	if ((o->cert_file == NULL) != (o->key_file == NULL))
+		return usage_error(o->cert_file ? "--cert needs --key" :
+		    "--key needs --cert", NULL);
+	if (o->cert_file != NULL && o->plain_http)
+		return usage_error("--cert and --key need https, not --plain-http", NULL);
 	memset(ro, 0, sizeof *ro);
 	ro->plain_http = o->plain_http;
 	ro->insecure = o->insecure;
 	ro->ca_file = o->ca_file;
+	ro->cert_file = o->cert_file;
+	ro->key_file = o->key_file;
 	ro->auth_file = o->auth_file;
 	ro->retries = (unsigned)o->retries;
 	ro->timeout_s = (uint32_t)o->timeout_s;

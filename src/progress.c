@@ -184,3 +184,16 @@ progress_error(int code, const char *name, const char *msg)
 		    code, name, m);
 	}
 }
+
+void
+progress_warning(const char *msg)
+{
+	char m[1100];
+
+	end_line();
+	if (P.mode == PROGRESS_JSON) {
+		lex_json_quote(m, sizeof m, msg);
+		progress_say(P.fd, "{\"event\":\"warning\",\"message\":%s}\n", m);
+	}
+	progress_say(PORT_STDERR, "ocipull: warning: %s\n", msg);
+}

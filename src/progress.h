@@ -41,4 +41,8 @@ void progress_afresh(const char *why);
 void progress_committed(const char *dest, const char *digest);
 void progress_error(int code, const char *name, const char *msg);
 
+/* "ocipull: warning: MSG" on the standard error, whatever the mode, and
+ * in JSON mode a warning event as well. */
+void progress_warning(const char *msg);
+
 #endif /* PROGRESS_H */

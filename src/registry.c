@@ -109,6 +109,21 @@ drop_conn(struct registry *r)
 	r->conn_reused = 0;
 }
 
+/* Once a run: the clock was behind the build's time when a certificate
+ * was checked, so its dates were checked against that (clockfloor.h). */
+static void
+warn_clock(struct registry *r)
+{
+	char note[300];
+	struct event ev = { .kind = EV_WARNING, .text = note };
+
+	if (r->tls.clock.uses == 0 || r->clock_warned)
+		return;
+	r->clock_warned = 1;
+	clockfloor_note(&r->tls.clock, note, sizeof note);
+	event_emit(&r->events, &ev);
+}
+
 static int
 ensure_conn(struct registry *r, const struct http_url *u)
 {
@@ -119,6 +134,9 @@ ensure_conn(struct registry *r, const struct http_url *u)
 	drop_conn(r);
 	if (u->https && !r->tls.ready) {
 		rc = conn_tls_setup(&r->tls, r->opt.ca_file, r->opt.insecure);
+		if (rc == ERR_OK && r->opt.cert_file != NULL)
+			rc = conn_tls_client_cert(&r->tls, r->opt.cert_file,
+			    r->opt.key_file);
 		if (rc < 0)
 			return rc;
 	}
@@ -129,6 +147,7 @@ ensure_conn(struct registry *r, const struct http_url *u)
 	    u->port, u->https && use_proxy(r, u->host) ? r->proxy_host : NULL,
 	    r->proxy_port, wait_ms(r) < BOARD_CONNECT_TIMEOUT_MS ? wait_ms(r) :
 	    BOARD_CONNECT_TIMEOUT_MS, wait_ms(r));
+	warn_clock(r);
 	if (rc < 0)
 		return rc;
 	r->conn_url = *u;

@@ -48,6 +48,8 @@ struct registry_opts {
 	int plain_http;            /* talk http:// to the registry */
 	int insecure;              /* https without certificate verification */
 	const char *ca_file;       /* NULL: the board's CA bundle paths */
+	const char *cert_file;     /* client certificate (mutual TLS), or NULL */
+	const char *key_file;      /* its private key: both or neither */
 	const char *username;      /* explicit credentials, or NULL */
 	const char *password;
 	const char *auth_file;     /* docker config.json, or NULL for the default */
@@ -100,6 +102,8 @@ struct registry {
 	                            * ignored, or "" */
 	int creds_helper;          /* config.json keeps them in a helper we
 	                            * do not run (credsStore, credHelpers) */
+	int clock_warned;          /* EV_WARNING sent: the clock is behind the
+	                            * build's time (clockfloor.h) */
 
 	uint64_t bytes_in;         /* body bytes received, for --stats */
 	uint64_t deadline_ms;      /* monotonic end of the run, 0: none */

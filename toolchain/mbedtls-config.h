@@ -81,6 +81,11 @@
 /* ---- X.509 ------------------------------------------------------------------ */
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+/* RSA-PSS signatures: without them the ClientHello offers no
+ * rsa_pss_rsae_* algorithm, and a TLS 1.3 server with an RSA certificate
+ * (OpenSSL: "no suitable signature algorithm") refuses the handshake; an
+ * RSA client key (--key) cannot sign TLS 1.3's CertificateVerify either. */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 
 /* ---- TLS client ----------------------------------------------------------- */
 #define MBEDTLS_SSL_TLS_C

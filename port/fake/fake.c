@@ -21,6 +21,8 @@ static struct {
 	int sync_all;
 	unsigned sync_at;
 	uint64_t syncs_since_arm;
+	int wall_set;
+	int64_t wall_s;
 	struct fake_stats st;
 } fk;
 
@@ -70,6 +72,13 @@ fake_sync_fails_at(unsigned n)
 {
 	fk.sync_at = n;
 	fk.syncs_since_arm = 0;
+}
+
+void
+fake_wall_time(int on, int64_t s)
+{
+	fk.wall_set = on != 0;
+	fk.wall_s = s;
 }
 
 void
@@ -170,4 +179,10 @@ __wrap_port_fs_syncfs(int fd)
 	if (sync_fault())
 		return err_set(ERR_IO, "syncfs: fsync failed (fake)");
 	return __real_port_fs_syncfs(fd);
+}
+
+int64_t
+__wrap_port_wall_s(void)
+{
+	return fk.wall_set ? fk.wall_s : __real_port_wall_s();
 }

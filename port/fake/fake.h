@@ -5,7 +5,7 @@
  * (see the Makefile's build/unit/test_faults rule):
  *
  *     -Wl,--wrap=port_net_read,--wrap=port_net_write,--wrap=port_fs_write,
- *            --wrap=port_fs_fsync,--wrap=port_fs_syncfs
+ *            --wrap=port_fs_fsync,--wrap=port_fs_syncfs,--wrap=port_wall_s
  *
  * so every call src/ makes to port_net_read() reaches __wrap_port_net_read()
  * here, which calls the real one (__real_port_net_read, port/linux/) unless
@@ -32,6 +32,10 @@
  *                              "syncfs: fsync failed (fake)".
  *   fake_sync_fails_at(n)      only the n-th call of either (1-based, the
  *                              two counted together) fails so. One-shot.
+ *   fake_wall_time(1, s)       port_wall_s returns s (seconds since 1970)
+ *                              instead of the real time, until
+ *                              fake_wall_time(0, 0): a device's clock at
+ *                              boot, or one set wrong.
  *
  * fake_stats() tells what the wrappers saw and how many faults fired, so a
  * test can prove that its fault was hit.
@@ -75,6 +79,9 @@ void fake_fsync_fails(int on);
 /* Fail the n-th fsync or syncfs from now (n >= 1; 0 disarms). */
 void fake_sync_fails_at(unsigned n);
 
+/* The wall clock says s (on nonzero), or the real time again (0). */
+void fake_wall_time(int on, int64_t s);
+
 /* Counters since fake_reset(). */
 void fake_stats(struct fake_stats *st);
 
@@ -91,5 +98,7 @@ int __wrap_port_fs_fsync(int fd);
 int __real_port_fs_fsync(int fd);
 int __wrap_port_fs_syncfs(int fd);
 int __real_port_fs_syncfs(int fd);
+int64_t __wrap_port_wall_s(void);
+int64_t __real_port_wall_s(void);
 
 #endif /* FAKE_H */

@@ -6,13 +6,25 @@
 #   reg_make_ca DIR               CA + server certificate for localhost/127.0.0.1
 #                                 (DIR/ca.crt, DIR/server.crt, DIR/server.key)
 #                                 and an unrelated CA (DIR/wrong-ca.crt)
-#   reg_start NAME PORT [tls DIR] [htpasswd FILE] [storage DIR]
+#   reg_start NAME PORT [tls DIR] [htpasswd FILE]
 #             [token REALM_URL ISSUER SERVICE CERTFILE]
-#                                 start a registry with storage in $WORK/NAME
-#                                 (or DIR, e.g. another registry's data),
+#             [clientcas CAFILE CLIENT_CRT CLIENT_KEY] [storage DIR]
+#             [wait-insecure]
+#                                 start a registry with storage in $WORK/NAME,
 #                                 wait until it answers, remember its PID;
 #                                 with token, clients need a bearer token
-#                                 from REALM_URL signed by CERTFILE's key
+#                                 from REALM_URL signed by CERTFILE's key;
+#                                 with clientcas (after tls), clients need a
+#                                 certificate issued by CAFILE's CA (mutual
+#                                 TLS; CLIENT_CRT and _KEY, one of them, for
+#                                 the wait); storage DIR serves the images
+#                                 another registry's storage holds;
+#                                 wait-insecure: the wait does not verify
+#                                 the certificate (dated out of range)
+#   reg_make_client_cert DIR NAME CA_CRT CA_KEY [rsa]
+#                                 a client certificate NAME.crt and its key
+#                                 NAME.key (P-256, or RSA 2048) in DIR,
+#                                 issued by the CA
 #   reg_make_token_key DIR        token signing key DIR/token.key and its
 #                                 self-signed certificate DIR/token.crt (the
 #                                 CERTFILE for reg_start ... token)
@@ -29,6 +41,14 @@
 #                                 its PID; sets FP_PORT to the port it
 #                                 listens on and FP_DIR to its directory
 #                                 (log: $FP_DIR/log)
+#   tf_start UPSTREAM VERSION CERT KEY [CLIENT_CA]
+#                                 start tests/lib/tlsfront.py: TLS VERSION
+#                                 (1.2 or 1.3) only, CERT and KEY, in front
+#                                 of the plain-HTTP registry UPSTREAM
+#                                 (127.0.0.1:P); with CLIENT_CA clients need
+#                                 a certificate of that CA; sets TF_PORT and
+#                                 TF_DIR (log: $TF_DIR/log, a line per
+#                                 connection)
 #   bg_ready DIR WHAT CMD...      run CMD in the background until it prints
 #                                 "ready PORT" (sets BG_PORT), PID remembered
 #   reg_stop_all                  stop every registry, token server and
@@ -38,7 +58,8 @@
 # tok_start finds tokenserver.py as $TOKENSERVER, else
 # ${ROOT:-.}/tests/lib/tokenserver.py (callers run from the source root);
 # fp_start finds faultproxy.py as $FAULTPROXY, else
-# ${ROOT:-.}/tests/lib/faultproxy.py.
+# ${ROOT:-.}/tests/lib/faultproxy.py; tf_start tlsfront.py in the same
+# directory.
 
 reg_free_port() {
 	reg_free_ports 1
@@ -71,6 +92,17 @@ reg_make_ca() {
 		-subj "/CN=unrelated CA" >/dev/null 2>&1 || return 1
 }
 
+reg_make_client_cert() {
+	rmc_key="ec -pkeyopt ec_paramgen_curve:prime256v1"
+	[ "${5:-}" = rsa ] && rmc_key=rsa:2048
+	# shellcheck disable=SC2086 # rmc_key is words
+	openssl req -newkey $rmc_key -nodes -keyout "$1/$2.key" -out "$1/$2.csr" \
+		-subj "/CN=ocipull test client $2" >/dev/null 2>&1 || return 1
+	printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' > "$1/$2.ext"
+	openssl x509 -req -in "$1/$2.csr" -CA "$3" -CAkey "$4" -CAcreateserial \
+		-out "$1/$2.crt" -days 2 -extfile "$1/$2.ext" >/dev/null 2>&1
+}
+
 reg_make_token_key() {
 	mkdir -p "$1"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -83,8 +115,7 @@ reg_start() {
 	shift 2
 	dir=$WORK/registry-$name
 	mkdir -p "$dir/data"
-	data=$dir/data
-	tls="" auth="" scheme=http curl_ca=""
+	tls="" auth="" scheme=http curl_ca="" clientcas="" storage=$dir/data
 	while [ $# -gt 0 ]; do
 		case $1 in
 		tls)
@@ -93,9 +124,21 @@ reg_start() {
     key: $2/server.key"
 			scheme=https curl_ca="--cacert $2/ca.crt"
 			shift 2 ;;
+		clientcas)
+			if [ $# -lt 4 ]; then
+				echo "reg_start: clientcas needs CAFILE CLIENT_CRT CLIENT_KEY" >&2
+				return 1
+			fi
+			clientcas="    clientcas:
+      - $2"
+			curl_ca="$curl_ca --cert $3 --key $4"
+			shift 4 ;;
 		storage)
-			data=$2      # another registry's storage: the same images
+			storage=$2
 			shift 2 ;;
+		wait-insecure)
+			curl_ca="$curl_ca -k"
+			shift ;;
 		htpasswd)
 			auth="auth:
   htpasswd:
@@ -125,7 +168,7 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: $data
+    rootdirectory: $storage
   delete:
     enabled: true
 validation:
@@ -137,6 +180,7 @@ http:
   addr: 127.0.0.1:$port
   secret: ocipull-test-secret
 $tls
+$clientcas
 $auth
 EOC
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
@@ -216,6 +260,19 @@ fp_start() {
 		--port "${2:-0}" || return 1
 	# shellcheck disable=SC2034 # for the caller
 	FP_PORT=$BG_PORT FP_DIR=$fp_dir
+}
+
+tf_start() {
+	if [ $# -lt 4 ]; then
+		echo "tf_start: usage: tf_start UPSTREAM VERSION CERT KEY [CLIENT_CA]" >&2
+		return 1
+	fi
+	tf_dir=$(mktemp -d "$WORK/tlsfront.XXXXXX") || return 1
+	bg_ready "$tf_dir" "TLS $2 front of $1" \
+		python3 "${ROOT:-.}/tests/lib/tlsfront.py" --upstream "$1" --tls "$2" \
+		--cert "$3" --key "$4" ${5:+--client-ca "$5"} || return 1
+	# shellcheck disable=SC2034 # for the caller
+	TF_PORT=$BG_PORT TF_DIR=$tf_dir
 }
 
 reg_stop_all() {
