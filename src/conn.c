@@ -17,6 +17,7 @@
 #error "ocipull needs mbedTLS 3.6 or later (IP-address names, TLS 1.3)"
 #endif
 
+#include "ca.h"
 #include "config.h"
 #include "err.h"
 #include "port.h"
@@ -57,90 +58,6 @@ entropy_cb(void *ctx, unsigned char *buf, size_t len)
 	return port_entropy(buf, len) == ERR_OK ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 }
 
-/*
- * Feed every PEM certificate of a bundle file to mbedTLS, one block at a
- * time through a fixed window, so a large bundle never sits whole in memory.
- */
-static int
-load_pem_bundle(struct conn_tls *t, const char *path)
-{
-	static const char begin[] = "-----BEGIN CERTIFICATE-----";
-	static const char end[] = "-----END CERTIFICATE-----";
-	char win[12 * 1024 + 1];
-	size_t have = 0;
-	int fd, eof = 0, bad = 0;
-
-	fd = port_fs_open(PORT_CWD, path, PORT_O_READ, 0);
-	if (fd < 0)
-		return fd;
-	for (;;) {
-		char *b, *e;
-
-		if (!eof && have < sizeof win - 1) {
-			long n = port_fs_read(fd, win + have, sizeof win - 1 - have);
-			if (n < 0) {
-				port_fs_close(fd);
-				return (int)n;
-			}
-			if (n == 0)
-				eof = 1;
-			have += (size_t)n;
-		}
-		win[have] = '\0';
-		b = strstr(win, begin);
-		if (b == NULL) {
-			if (eof)
-				break;
-			/* Keep a tail that may hold the start of a marker. */
-			if (have > sizeof begin) {
-				memmove(win, win + have - sizeof begin, sizeof begin);
-				have = sizeof begin;
-			}
-			continue;
-		}
-		e = strstr(b, end);
-		if (e == NULL) {
-			if (eof)
-				break;
-			if (b == win && have == sizeof win - 1) {
-				port_fs_close(fd);
-				return err_set(ERR_TLS, "%s: a certificate is longer than %zu bytes",
-				    path, sizeof win - 1);
-			}
-			memmove(win, b, have - (size_t)(b - win));
-			have -= (size_t)(b - win);
-			continue;
-		}
-		e += sizeof end - 1;
-		{
-			char saved = *e;
-			*e = '\0';
-			if (mbedtls_x509_crt_parse(&t->ca, (const unsigned char *)b,
-			    (size_t)(e - b) + 1) == 0)
-				t->ncerts++;
-			else
-				bad++;
-			*e = saved;
-		}
-		have -= (size_t)(e - win);
-		memmove(win, e, have);
-	}
-	port_fs_close(fd);
-	if (bad > 0) {
-		struct port_heap_stats h;
-		port_heap_stats(&h);
-		if (h.failures > 0)
-			return err_set(ERR_NOMEM, "%s: the malloc arena filled up after "
-			    "%u certificates (raise BOARD_HEAP_SIZE, now %u bytes, or "
-			    "give a smaller bundle with --ca-file)", path, t->ncerts,
-			    BOARD_HEAP_SIZE);
-	}
-	if (t->ncerts == 0)
-		return err_set(ERR_TLS, "%s: no usable PEM certificate%s", path,
-		    bad ? " (all failed to parse)" : "");
-	return ERR_OK;
-}
-
 int
 conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 {
@@ -168,33 +85,9 @@ conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
 		return ERR_OK;
 	}
-	if (ca_file != NULL) {
-		rc = load_pem_bundle(t, ca_file);
-		if (rc < 0)
-			return err_prefix(rc == ERR_NOENT ? ERR_TLS : rc, "CA file");
-	} else {
-		const char *p = BOARD_CA_PATHS;
-		char path[256];
-
-		rc = ERR_NOENT;
-		while (*p != '\0' && rc == ERR_NOENT) {
-			size_t n = strcspn(p, ":");
-			if (n > 0 && n < sizeof path) {
-				memcpy(path, p, n);
-				path[n] = '\0';
-				err_clear();
-				rc = load_pem_bundle(t, path);
-			}
-			p += n + (p[n] == ':');
-		}
-		if (rc == ERR_NOENT) {
-			err_clear();
-			return err_set(ERR_TLS, "no CA bundle found (tried %s); "
-			    "give one with --ca-file", BOARD_CA_PATHS);
-		}
-		if (rc < 0)
-			return rc;
-	}
+	rc = ca_load(&t->ca, ca_file, &t->ca_src);
+	if (rc < 0)
+		return rc;
 	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
 	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	return ERR_OK;

@@ -4,9 +4,10 @@
  *
  * TLS settings shared by all connections live in a caller-owned struct
  * conn_tls, set up once (lazily, at the first https connection) with
- * conn_tls_setup: the CA certificates from --ca-file or the first bundle of
- * the board's BOARD_CA_PATHS that exists, verification required unless
- * insecure. Every TLS connection sends SNI and verifies the server's
+ * conn_tls_setup: the CA certificates from the first source given of
+ * --ca-file, SSL_CERT_FILE and SSL_CERT_DIR, else from the first bundle of
+ * the board's BOARD_CA_PATHS that exists (ca.h); verification required
+ * unless insecure. Every TLS connection sends SNI and verifies the server's
  * certificate against the host name it was opened for, and its dates.
  *
  * Order of calls: conn_open, then conn_read/conn_write any number of times,
@@ -22,13 +23,17 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "ca.h"
+
 struct conn_tls {
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
 	mbedtls_ctr_drbg_context drbg;
-	unsigned ncerts;
 	int insecure;
 	int ready;
+	/* Where the CA certificates came from, for --stats (stays readable
+	 * after conn_tls_free). */
+	struct ca_source ca_src;
 };
 
 struct conn {
@@ -42,10 +47,11 @@ struct conn {
 };
 
 /*
- * Load the CA certificates and prepare the TLS configuration. ca_file may
- * be NULL for the board's bundle paths. With insecure nonzero no CA is
- * needed and certificates are not verified. Returns ERR_OK, ERR_TLS with a
- * message naming the file, or ERR_NOENT when no bundle exists.
+ * Load the CA certificates (ca_load: ca_file, else SSL_CERT_FILE, else
+ * SSL_CERT_DIR, else the board's bundle paths) and prepare the TLS
+ * configuration. With insecure nonzero no CA is needed and certificates
+ * are not verified. Returns ERR_OK, ERR_TLS with a message naming the
+ * option or variable and the file, or ERR_NOMEM when the arena is full.
  */
 int conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure);
 void conn_tls_free(struct conn_tls *t);
