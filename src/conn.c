@@ -58,6 +58,35 @@ entropy_cb(void *ctx, unsigned char *buf, size_t len)
 	return port_entropy(buf, len) == ERR_OK ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
 }
 
+/*
+ * Signature algorithms offered, RSA PKCS#1 v1.5 before RSA-PSS: a TLS 1.2
+ * server that follows the client's order (Go's, for one) then signs with
+ * PKCS#1 v1.5, and TLS 1.3 servers with an RSA key, which must use PSS,
+ * find it further down. mbedTLS 3.6.6 offers PSS but refuses it in a TLS 1.2
+ * handshake (fixed upstream after 3.6.6: Mbed-TLS/mbedtls#10672); a server
+ * that picks by its own order (OpenSSL's with server preference, such as
+ * nginx's ssl_prefer_server_ciphers) is asked again without PSS.
+ */
+static const uint16_t sig_algs[] = {
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,
+	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,
+	MBEDTLS_TLS1_3_SIG_NONE
+};
+static const uint16_t sig_algs_no_pss[] = {
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+	MBEDTLS_TLS1_3_SIG_NONE
+};
+
 int
 conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 {
@@ -81,6 +110,7 @@ conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 		return err_set(ERR_TLS, "cannot set TLS defaults");
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
 	mbedtls_ssl_conf_ciphersuites(&t->conf, suites);
+	mbedtls_ssl_conf_sig_algs(&t->conf, sig_algs);
 	if (insecure) {
 		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
 		return ERR_OK;
@@ -230,6 +260,143 @@ conn_open(struct conn *c, struct conn_tls *tls, const char *host,
 	    timeout_ms);
 }
 
+/*
+ * The name the server's certificate must carry. mbedTLS sends the name it
+ * checks as SNI, an IP literal too, which RFC 6066 (section 3) forbids:
+ * for an IP literal mbedTLS gets no name (no SNI, no name check of its own)
+ * and check_ip looks for the address after the handshake. Returns 0 or an
+ * mbedTLS error.
+ */
+static int
+set_peer_name(struct conn *c)
+{
+	c->ip_len = mbedtls_x509_crt_parse_cn_inet_pton(c->host, c->ip);
+	return mbedtls_ssl_set_hostname(&c->ssl, c->ip_len == 0 ? c->host : NULL);
+}
+
+/*
+ * The certificate of a server reached by IP address must name that address
+ * in an iPAddress subjectAltName: only there, as curl and OpenSSL decide
+ * (mbedTLS alone would also take a DNS name or CN spelling it). Checked
+ * when the handshake is over and before any byte of the request is sent.
+ */
+static int
+check_ip(struct conn *c)
+{
+	const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(&c->ssl);
+	const mbedtls_x509_sequence *san;
+
+	for (san = crt != NULL ? &crt->subject_alt_names : NULL; san != NULL;
+	    san = san->next) {
+		if ((san->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK) ==
+		    MBEDTLS_X509_SAN_IP_ADDRESS && san->buf.len == c->ip_len &&
+		    memcmp(san->buf.p, c->ip, c->ip_len) == 0)
+			return ERR_OK;
+	}
+	return err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: it has no "
+	    "iPAddress name %s", c->host, (unsigned)c->port, c->host);
+}
+
+/* The certificate was refused: every reason on one line. */
+static int
+cert_error(struct conn *c)
+{
+	char info[512];
+	uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+	int n, other_name = 0;
+
+	if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) {
+		/* mbedTLS says "Common Name (CN)" whatever it compared. */
+		flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+		other_name = 1;
+	}
+	n = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
+	if (n < 0)
+		n = 0;
+	/* One line: mbedTLS ends each reason with a newline. */
+	for (; n > 0 && info[n - 1] == '\n'; n--)
+		;
+	info[n] = '\0';
+	for (char *q = info; *q; q++)
+		if (*q == '\n')
+			*q = ';';
+	return err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s%s%s%s",
+	    c->host, (unsigned)c->port, other_name ? "it is not for " : "",
+	    other_name ? c->host : "", other_name && n > 0 ? "; " : "", info);
+}
+
+/* handshake(): a TLS 1.2 server refused as above, to be asked again. */
+#define AGAIN_WITHOUT_PSS 1
+
+/*
+ * Run the TLS handshake on the connected c->sock and check the name.
+ * Returns ERR_OK, AGAIN_WITHOUT_PSS (c closed, no message) when may_retry
+ * and the server's TLS 1.2 handshake was refused as an illegal parameter,
+ * or an error with c closed.
+ */
+static int
+handshake(struct conn *c, struct conn_tls *tls, int may_retry)
+{
+	int rc;
+
+	mbedtls_ssl_init(&c->ssl);
+	c->tls = 1;
+	if (mbedtls_ssl_setup(&c->ssl, &tls->conf) != 0 || set_peer_name(c) != 0) {
+		conn_close(c);
+		return err_set(ERR_TLS, "cannot set up TLS for %s", c->host);
+	}
+	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
+	while ((rc = mbedtls_ssl_handshake(&c->ssl)) != 0) {
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (rc == MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER && may_retry &&
+		    c->io_err == 0 && mbedtls_ssl_get_version_number(&c->ssl) ==
+		    MBEDTLS_SSL_VERSION_TLS1_2)
+			rc = AGAIN_WITHOUT_PSS;
+		else if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+			rc = cert_error(c);
+		else if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD && c->io_err == 0)
+			rc = err_set(ERR_TLS, "TLS handshake with %s:%u: the server does not "
+			    "speak TLS (a plain http registry? use --plain-http)", c->host,
+			    (unsigned)c->port);
+		else
+			rc = tls_error(c, rc, "TLS handshake with");
+		conn_close(c);
+		return rc;
+	}
+	if (c->ip_len != 0 && !tls->insecure && (rc = check_ip(c)) < 0) {
+		conn_close(c);
+		return rc;
+	}
+	tls->handshakes++;
+	tls->version = mbedtls_ssl_get_version(&c->ssl);
+	tls->suite = mbedtls_ssl_get_ciphersuite(&c->ssl);
+	return ERR_OK;
+}
+
+/* Connect c->sock to c->host:c->port, directly or through the proxy. */
+static int
+connect_to(struct conn *c, const char *proxy_host, uint16_t proxy_port,
+    uint32_t connect_timeout_ms)
+{
+	int rc;
+
+	rc = proxy_host != NULL ?
+	    port_net_connect(proxy_host, proxy_port, connect_timeout_ms) :
+	    port_net_connect(c->host, c->port, connect_timeout_ms);
+	if (rc < 0)
+		return proxy_host != NULL ? err_prefix(rc, "proxy") : rc;
+	c->sock = rc;
+	if (proxy_host != NULL) {
+		rc = proxy_connect(c, c->host, c->port, proxy_host);
+		if (rc < 0) {
+			conn_close(c);
+			return rc;
+		}
+	}
+	return ERR_OK;
+}
+
 int
 conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
     uint16_t port, const char *proxy_host, uint16_t proxy_port,
@@ -244,56 +411,19 @@ conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
 	memcpy(c->host, host, hl + 1);
 	c->port = port;
 	c->timeout_ms = timeout_ms;
-	rc = proxy_host != NULL ?
-	    port_net_connect(proxy_host, proxy_port, connect_timeout_ms) :
-	    port_net_connect(host, port, connect_timeout_ms);
-	if (rc < 0)
-		return proxy_host != NULL ? err_prefix(rc, "proxy") : rc;
-	c->sock = rc;
-	if (proxy_host != NULL) {
-		rc = proxy_connect(c, host, port, proxy_host);
-		if (rc < 0) {
-			conn_close(c);
-			return rc;
-		}
-	}
-	if (tls == NULL)
-		return ERR_OK;
-
-	mbedtls_ssl_init(&c->ssl);
-	c->tls = 1;
-	if (mbedtls_ssl_setup(&c->ssl, &tls->conf) != 0 ||
-	    mbedtls_ssl_set_hostname(&c->ssl, host) != 0) {
-		conn_close(c);
-		return err_set(ERR_TLS, "cannot set up TLS for %s", host);
-	}
-	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-	while ((rc = mbedtls_ssl_handshake(&c->ssl)) != 0) {
-		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-			char info[512];
-			uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
-			int n = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
-			/* One line: mbedTLS ends each reason with a newline. */
-			for (; n > 0 && (info[n - 1] == '\n'); n--)
-				info[n - 1] = '\0';
-			for (char *q = info; *q; q++)
-				if (*q == '\n')
-					*q = ';';
-			rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
-			    host, (unsigned)port, info);
-		} else if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD && c->io_err == 0) {
-			rc = err_set(ERR_TLS, "TLS handshake with %s:%u: the server does not "
-			    "speak TLS (a plain http registry? use --plain-http)", host,
-			    (unsigned)port);
-		} else {
-			rc = tls_error(c, rc, "TLS handshake with");
-		}
-		conn_close(c);
+	rc = connect_to(c, proxy_host, proxy_port, connect_timeout_ms);
+	if (rc < 0 || tls == NULL)
 		return rc;
+	rc = handshake(c, tls, 1);
+	if (rc == AGAIN_WITHOUT_PSS) {
+		tls->without_pss++;
+		mbedtls_ssl_conf_sig_algs(&tls->conf, sig_algs_no_pss);
+		rc = connect_to(c, proxy_host, proxy_port, connect_timeout_ms);
+		if (rc == ERR_OK)
+			rc = handshake(c, tls, 0);
+		mbedtls_ssl_conf_sig_algs(&tls->conf, sig_algs);
 	}
-	return ERR_OK;
+	return rc;
 }
 
 long

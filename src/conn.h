@@ -6,9 +6,12 @@
  * conn_tls, set up once (lazily, at the first https connection) with
  * conn_tls_setup: the CA certificates from the first source given of
  * --ca-file, SSL_CERT_FILE and SSL_CERT_DIR, else from the first bundle of
- * the board's BOARD_CA_PATHS that exists (ca.h); verification required
- * unless insecure. Every TLS connection sends SNI and verifies the server's
- * certificate against the host name it was opened for, and its dates.
+ * the board's BOARD_CA_PATHS that exists; verification required unless
+ * insecure. Every TLS connection verifies the server's certificate and its
+ * dates: for a host name against the certificate's DNS names (or its CN
+ * when it has none), sent as SNI; for an IPv4 or IPv6 literal against its
+ * iPAddress names only, and then no SNI is sent (RFC 6066 allows only host
+ * names there).
  *
  * Order of calls: conn_open, then conn_read/conn_write any number of times,
  * then conn_close. A struct conn is caller-owned and holds one socket.
@@ -31,9 +34,16 @@ struct conn_tls {
 	mbedtls_ctr_drbg_context drbg;
 	int insecure;
 	int ready;
-	/* Where the CA certificates came from, for --stats (stays readable
-	 * after conn_tls_free). */
+	/* Where the CA certificates came from, for --stats (this and the
+	 * handshake fields below stay readable after conn_tls_free). */
 	struct ca_source ca_src;
+	/* The last completed handshake, for --stats: mbedTLS's names of the
+	 * version ("TLSv1.3") and cipher suite (static strings), or NULL. */
+	unsigned handshakes;
+	unsigned without_pss;      /* TLS 1.2 handshakes asked again without
+	                            * RSA-PSS (see conn.c, sig_algs) */
+	const char *version;
+	const char *suite;
 };
 
 struct conn {
@@ -44,6 +54,8 @@ struct conn {
 	mbedtls_ssl_context ssl;
 	char host[256];
 	uint16_t port;
+	uint32_t ip[4];            /* host as an IP address (ip_len 4 or 16) */
+	size_t ip_len;             /* 0: host is a name */
 };
 
 /*
@@ -61,9 +73,11 @@ void conn_init(struct conn *c);
 
 /*
  * Connect to host:port; with tls non-NULL run the TLS handshake and verify
- * the certificate for host. Returns ERR_OK, or ERR_DNS, ERR_NET,
- * ERR_TIMEOUT, ERR_TLS (with mbedTLS's reason: "certificate not trusted",
- * "name mismatch", "expired") and leaves c closed.
+ * the certificate for host (see the top of this file); tls->version and
+ * tls->suite then name what was negotiated. Returns ERR_OK, or ERR_DNS,
+ * ERR_NET, ERR_TIMEOUT, ERR_TLS (with the reasons: "not for HOST",
+ * mbedTLS's "not correctly signed by the trusted CA", "expired") and
+ * leaves c closed.
  */
 int conn_open(struct conn *c, struct conn_tls *tls, const char *host,
     uint16_t port, uint32_t connect_timeout_ms, uint32_t timeout_ms);

@@ -414,6 +414,10 @@ print_stats(int pull)
 		    reg.tls.ca_src.ncerts, reg.tls.ca_src.from,
 		    reg.tls.ca_src.path_len > 512 ? 512 : (int)reg.tls.ca_src.path_len,
 		    reg.tls.ca_src.path);
+	if (reg.tls.handshakes > 0)
+		progress_say(PORT_STDERR, "stats: TLS handshakes %u, the last %s %s%s\n",
+		    reg.tls.handshakes, reg.tls.version, reg.tls.suite,
+		    reg.tls.without_pss > 0 ? " (asked again without RSA-PSS)" : "");
 	progress_say(PORT_STDERR, "stats: peak RSS %llu KiB\n",
 	    (unsigned long long)port_peak_rss_kb());
 }
