@@ -57,8 +57,10 @@ CPPFLAGS := -Iboard/$(BOARD) -Isrc -Iport $(DEP_CPPFLAGS) \
 	-DBOARD_PLATFORM='"$(BOARD_PLATFORM)"' \
 	-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 CFLAGS ?= -O2
+# No unwind tables: C without exceptions needs none (debuggers read the
+# -g frame information), and on arm64 they were 50 KiB of the binary.
 CFLAGS += -std=c11 -g $(WARN) $(ARCH_CFLAGS) -ffunction-sections -fdata-sections \
-	-fno-strict-aliasing
+	-fno-strict-aliasing -fno-asynchronous-unwind-tables -fno-unwind-tables
 LDFLAGS += -static -Wl,--gc-sections
 
 SRC := $(wildcard src/*.c)

@@ -316,7 +316,9 @@ for BOARD in "$@"; do
 	for t in tests/integration/*.sh; do
 		# shellcheck disable=SC2254
 		case $(basename "$t" .sh) in ${ONLY:-*}) ;; *) continue ;; esac
+		ts=$(date +%s)
 		sh "$t" 2>&1 | record
+		echo "$(($(date +%s) - ts)) $BOARD/$(basename "$t" .sh)" >> "$WORK/times"
 	done
 done
 
@@ -334,6 +336,8 @@ if [ "$failed" -ne 0 ]; then
 	echo
 fi
 [ -z "${ONLY:-}" ] || echo "only the integration scripts named ${ONLY}"
+[ -f "$WORK/times" ] &&
+	echo "slowest scripts (s): $(sort -rn "$WORK/times" | head -8 | tr '\n' ' ')"
 echo "boards: $*; set-up $((t_setup - t0)) s, integration $((t1 - t_setup)) s"
 if [ "$skipped" -ne 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
