@@ -18,6 +18,7 @@
 #error "ocipull needs mbedTLS 3.6 or later (IP-address names, TLS 1.3)"
 #endif
 
+#include "ca.h"
 #include "config.h"
 #include "err.h"
 #include "port.h"
@@ -59,88 +60,33 @@ entropy_cb(void *ctx, unsigned char *buf, size_t len)
 }
 
 /*
- * Feed every PEM certificate of a bundle file to mbedTLS, one block at a
- * time through a fixed window, so a large bundle never sits whole in memory.
+ * Signature algorithms offered, RSA PKCS#1 v1.5 before RSA-PSS: a TLS 1.2
+ * server that follows the client's order (Go's, for one) then signs with
+ * PKCS#1 v1.5, and TLS 1.3 servers with an RSA key, which must use PSS,
+ * find it further down. mbedTLS 3.6.6 offers PSS but refuses it in a TLS 1.2
+ * handshake (fixed upstream after 3.6.6: Mbed-TLS/mbedtls#10672); a server
+ * that picks by its own order (OpenSSL's with server preference, such as
+ * nginx's ssl_prefer_server_ciphers) is asked again without PSS.
  */
-static int
-load_pem_bundle(struct conn_tls *t, const char *path)
-{
-	static const char begin[] = "-----BEGIN CERTIFICATE-----";
-	static const char end[] = "-----END CERTIFICATE-----";
-	char win[12 * 1024 + 1];
-	size_t have = 0;
-	int fd, eof = 0, bad = 0;
-
-	fd = port_fs_open(PORT_CWD, path, PORT_O_READ, 0);
-	if (fd < 0)
-		return fd;
-	for (;;) {
-		char *b, *e;
-
-		if (!eof && have < sizeof win - 1) {
-			long n = port_fs_read(fd, win + have, sizeof win - 1 - have);
-			if (n < 0) {
-				port_fs_close(fd);
-				return (int)n;
-			}
-			if (n == 0)
-				eof = 1;
-			have += (size_t)n;
-		}
-		win[have] = '\0';
-		b = strstr(win, begin);
-		if (b == NULL) {
-			if (eof)
-				break;
-			/* Keep a tail that may hold the start of a marker. */
-			if (have > sizeof begin) {
-				memmove(win, win + have - sizeof begin, sizeof begin);
-				have = sizeof begin;
-			}
-			continue;
-		}
-		e = strstr(b, end);
-		if (e == NULL) {
-			if (eof)
-				break;
-			if (b == win && have == sizeof win - 1) {
-				port_fs_close(fd);
-				return err_set(ERR_TLS, "%s: a certificate is longer than %zu bytes",
-				    path, sizeof win - 1);
-			}
-			memmove(win, b, have - (size_t)(b - win));
-			have -= (size_t)(b - win);
-			continue;
-		}
-		e += sizeof end - 1;
-		{
-			char saved = *e;
-			*e = '\0';
-			if (mbedtls_x509_crt_parse(&t->ca, (const unsigned char *)b,
-			    (size_t)(e - b) + 1) == 0)
-				t->ncerts++;
-			else
-				bad++;
-			*e = saved;
-		}
-		have -= (size_t)(e - win);
-		memmove(win, e, have);
-	}
-	port_fs_close(fd);
-	if (bad > 0) {
-		struct port_heap_stats h;
-		port_heap_stats(&h);
-		if (h.failures > 0)
-			return err_set(ERR_NOMEM, "%s: the malloc arena filled up after "
-			    "%u certificates (raise BOARD_HEAP_SIZE, now %u bytes, or "
-			    "give a smaller bundle with --ca-file)", path, t->ncerts,
-			    BOARD_HEAP_SIZE);
-	}
-	if (t->ncerts == 0)
-		return err_set(ERR_TLS, "%s: no usable PEM certificate%s", path,
-		    bad ? " (all failed to parse)" : "");
-	return ERR_OK;
-}
+static const uint16_t sig_algs[] = {
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,
+	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,
+	MBEDTLS_TLS1_3_SIG_NONE
+};
+static const uint16_t sig_algs_no_pss[] = {
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256,
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+	MBEDTLS_TLS1_3_SIG_NONE
+};
 
 int
 conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
@@ -168,37 +114,14 @@ conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure)
 		return err_set(ERR_TLS, "cannot set TLS defaults");
 	mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
 	mbedtls_ssl_conf_ciphersuites(&t->conf, suites);
+	mbedtls_ssl_conf_sig_algs(&t->conf, sig_algs);
 	if (insecure) {
 		mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_NONE);
 		return ERR_OK;
 	}
-	if (ca_file != NULL) {
-		rc = load_pem_bundle(t, ca_file);
-		if (rc < 0)
-			return err_prefix(rc == ERR_NOENT ? ERR_TLS : rc, "CA file");
-	} else {
-		const char *p = BOARD_CA_PATHS;
-		char path[256];
-
-		rc = ERR_NOENT;
-		while (*p != '\0' && rc == ERR_NOENT) {
-			size_t n = strcspn(p, ":");
-			if (n > 0 && n < sizeof path) {
-				memcpy(path, p, n);
-				path[n] = '\0';
-				err_clear();
-				rc = load_pem_bundle(t, path);
-			}
-			p += n + (p[n] == ':');
-		}
-		if (rc == ERR_NOENT) {
-			err_clear();
-			return err_set(ERR_TLS, "no CA bundle found (tried %s); "
-			    "give one with --ca-file", BOARD_CA_PATHS);
-		}
-		if (rc < 0)
-			return rc;
-	}
+	rc = ca_load(&t->ca, ca_file, &t->ca_src);
+	if (rc < 0)
+		return rc;
 	mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
 	mbedtls_ssl_conf_verify(&t->conf, clockfloor_verify, &t->clock);
 	mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
@@ -373,7 +296,7 @@ last_message(const mbedtls_ssl_context *ssl, int type, size_t at)
 /* mbedtls_ssl_handshake, one step at a time, noting whether the server
  * asked for a client certificate (TLS 1.2 and 1.3 alike). */
 static int
-handshake(struct conn *c)
+handshake_steps(struct conn *c)
 {
 	int rc = 0;
 
@@ -519,6 +442,154 @@ conn_open(struct conn *c, struct conn_tls *tls, const char *host,
 	    timeout_ms);
 }
 
+/*
+ * The name the server's certificate must carry. mbedTLS sends the name it
+ * checks as SNI, an IP literal too, which RFC 6066 (section 3) forbids:
+ * for an IP literal mbedTLS gets no name (no SNI, no name check of its own)
+ * and check_ip looks for the address after the handshake. Returns 0 or an
+ * mbedTLS error.
+ */
+static int
+set_peer_name(struct conn *c)
+{
+	c->ip_len = mbedtls_x509_crt_parse_cn_inet_pton(c->host, c->ip);
+	return mbedtls_ssl_set_hostname(&c->ssl, c->ip_len == 0 ? c->host : NULL);
+}
+
+/*
+ * The certificate of a server reached by IP address must name that address
+ * in an iPAddress subjectAltName: only there, as curl and OpenSSL decide
+ * (mbedTLS alone would also take a DNS name or CN spelling it). Checked
+ * when the handshake is over and before any byte of the request is sent.
+ */
+static int
+check_ip(struct conn *c)
+{
+	const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(&c->ssl);
+	const mbedtls_x509_sequence *san;
+
+	for (san = crt != NULL ? &crt->subject_alt_names : NULL; san != NULL;
+	    san = san->next) {
+		if ((san->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK) ==
+		    MBEDTLS_X509_SAN_IP_ADDRESS && san->buf.len == c->ip_len &&
+		    memcmp(san->buf.p, c->ip, c->ip_len) == 0)
+			return ERR_OK;
+	}
+	return err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: it has no "
+	    "iPAddress name %s", c->host, (unsigned)c->port, c->host);
+}
+
+/* The certificate was refused: every reason on one line, and when it
+ * expired by the build's time standing in for a clock behind it, that. */
+static int
+cert_error(struct conn *c, struct conn_tls *tls)
+{
+	char info[512], note[300];
+	uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
+	int n, other_name = 0;
+
+	if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) {
+		/* mbedTLS says "Common Name (CN)" whatever it compared. */
+		flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+		other_name = 1;
+	}
+	n = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
+	if (n < 0)
+		n = 0;
+	/* One line: mbedTLS ends each reason with a newline. */
+	for (; n > 0 && info[n - 1] == '\n'; n--)
+		;
+	info[n] = '\0';
+	for (char *q = info; *q; q++)
+		if (*q == '\n')
+			*q = ';';
+	note[0] = '\0';
+	if ((flags & MBEDTLS_X509_BADCERT_EXPIRED) && tls->clock.uses > 0) {
+		size_t k = clockfloor_note(&tls->clock, note + 2, sizeof note - 3);
+
+		note[0] = ' ';
+		note[1] = '(';
+		note[2 + k] = ')';
+		note[3 + k] = '\0';
+	}
+	return err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s%s%s%s%s",
+	    c->host, (unsigned)c->port, other_name ? "it is not for " : "",
+	    other_name ? c->host : "", other_name && n > 0 ? "; " : "", info, note);
+}
+
+/* handshake(): a TLS 1.2 server refused as above, to be asked again. */
+#define AGAIN_WITHOUT_PSS 1
+
+/*
+ * Run the TLS handshake on the connected c->sock and check the name.
+ * Returns ERR_OK, AGAIN_WITHOUT_PSS (c closed, no message) when may_retry
+ * and the server's TLS 1.2 handshake was refused as an illegal parameter,
+ * or an error with c closed.
+ */
+static int
+handshake(struct conn *c, struct conn_tls *tls, int may_retry)
+{
+	int rc;
+
+	mbedtls_ssl_init(&c->ssl);
+	c->tls = 1;
+	if (mbedtls_ssl_setup(&c->ssl, &tls->conf) != 0 || set_peer_name(c) != 0) {
+		conn_close(c);
+		return err_set(ERR_TLS, "cannot set up TLS for %s", c->host);
+	}
+	c->client_cert = tls->client_cert;
+	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
+	while ((rc = handshake_steps(c)) != 0) {
+		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+			continue;
+		if (rc == MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER && may_retry &&
+		    c->io_err == 0 && mbedtls_ssl_get_version_number(&c->ssl) ==
+		    MBEDTLS_SSL_VERSION_TLS1_2)
+			rc = AGAIN_WITHOUT_PSS;
+		else if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED)
+			rc = cert_error(c, tls);
+		else if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD && c->io_err == 0)
+			rc = err_set(ERR_TLS, "TLS handshake with %s:%u: the server does not "
+			    "speak TLS (a plain http registry? use --plain-http)", c->host,
+			    (unsigned)c->port);
+		else
+			rc = tls_error(c, rc, "TLS handshake with");
+		conn_close(c);
+		return rc;
+	}
+	if (c->ip_len != 0 && !tls->insecure && (rc = check_ip(c)) < 0) {
+		conn_close(c);
+		return rc;
+	}
+	tls->handshakes++;
+	tls->version = mbedtls_ssl_get_version(&c->ssl);
+	tls->suite = mbedtls_ssl_get_ciphersuite(&c->ssl);
+	return ERR_OK;
+}
+
+/* Connect c->sock to c->host:c->port, directly or through the proxy. */
+static int
+connect_to(struct conn *c, const char *proxy_host, uint16_t proxy_port,
+    uint32_t connect_timeout_ms)
+{
+	int rc;
+
+	rc = proxy_host != NULL ?
+	    port_net_connect(proxy_host, proxy_port, connect_timeout_ms) :
+	    port_net_connect(c->host, c->port, connect_timeout_ms);
+	if (rc < 0)
+		return proxy_host != NULL ? err_prefix(rc, "proxy") : rc;
+	c->sock = rc;
+	if (proxy_host != NULL) {
+		rc = proxy_connect(c, c->host, c->port, proxy_host);
+		if (rc < 0) {
+			conn_close(c);
+			return rc;
+		}
+	}
+	return ERR_OK;
+}
+
 int
 conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
     uint16_t port, const char *proxy_host, uint16_t proxy_port,
@@ -533,64 +604,19 @@ conn_open_proxied(struct conn *c, struct conn_tls *tls, const char *host,
 	memcpy(c->host, host, hl + 1);
 	c->port = port;
 	c->timeout_ms = timeout_ms;
-	rc = proxy_host != NULL ?
-	    port_net_connect(proxy_host, proxy_port, connect_timeout_ms) :
-	    port_net_connect(host, port, connect_timeout_ms);
-	if (rc < 0)
-		return proxy_host != NULL ? err_prefix(rc, "proxy") : rc;
-	c->sock = rc;
-	if (proxy_host != NULL) {
-		rc = proxy_connect(c, host, port, proxy_host);
-		if (rc < 0) {
-			conn_close(c);
-			return rc;
-		}
-	}
-	if (tls == NULL)
-		return ERR_OK;
-
-	mbedtls_ssl_init(&c->ssl);
-	c->tls = 1;
-	c->client_cert = tls->client_cert;
-	if (mbedtls_ssl_setup(&c->ssl, &tls->conf) != 0 ||
-	    mbedtls_ssl_set_hostname(&c->ssl, host) != 0) {
-		conn_close(c);
-		return err_set(ERR_TLS, "cannot set up TLS for %s", host);
-	}
-	mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
-	while ((rc = handshake(c)) != 0) {
-		if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE)
-			continue;
-		if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
-			char info[512];
-			uint32_t flags = mbedtls_ssl_get_verify_result(&c->ssl);
-			int n = mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
-			/* One line: mbedTLS ends each reason with a newline. */
-			for (; n > 0 && (info[n - 1] == '\n'); n--)
-				info[n - 1] = '\0';
-			for (char *q = info; *q; q++)
-				if (*q == '\n')
-					*q = ';';
-			if ((flags & MBEDTLS_X509_BADCERT_EXPIRED) && tls->clock.uses > 0) {
-				char note[300];
-				clockfloor_note(&tls->clock, note, sizeof note);
-				rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: "
-				    "%s (%s)", host, (unsigned)port, info, note);
-			} else {
-				rc = err_set(ERR_TLS, "TLS certificate of %s:%u not accepted: %s",
-				    host, (unsigned)port, info);
-			}
-		} else if (rc == MBEDTLS_ERR_SSL_INVALID_RECORD && c->io_err == 0) {
-			rc = err_set(ERR_TLS, "TLS handshake with %s:%u: the server does not "
-			    "speak TLS (a plain http registry? use --plain-http)", host,
-			    (unsigned)port);
-		} else {
-			rc = tls_error(c, rc, "TLS handshake with");
-		}
-		conn_close(c);
+	rc = connect_to(c, proxy_host, proxy_port, connect_timeout_ms);
+	if (rc < 0 || tls == NULL)
 		return rc;
+	rc = handshake(c, tls, 1);
+	if (rc == AGAIN_WITHOUT_PSS) {
+		tls->without_pss++;
+		mbedtls_ssl_conf_sig_algs(&tls->conf, sig_algs_no_pss);
+		rc = connect_to(c, proxy_host, proxy_port, connect_timeout_ms);
+		if (rc == ERR_OK)
+			rc = handshake(c, tls, 0);
+		mbedtls_ssl_conf_sig_algs(&tls->conf, sig_algs);
 	}
-	return ERR_OK;
+	return rc;
 }
 
 long

@@ -4,13 +4,16 @@
  *
  * TLS settings shared by all connections live in a caller-owned struct
  * conn_tls, set up once (lazily, at the first https connection) with
- * conn_tls_setup: the CA certificates from --ca-file or the first bundle of
- * the board's BOARD_CA_PATHS that exists, verification required unless
- * insecure. Every TLS connection sends SNI and verifies the server's
- * certificate against the host name it was opened for, and its dates
- * (against the build's time when the clock is behind it: clockfloor.h).
- * conn_tls_client_cert adds a client certificate for servers that ask
- * for one (mutual TLS).
+ * conn_tls_setup: the CA certificates from the first source given of
+ * --ca-file, SSL_CERT_FILE and SSL_CERT_DIR, else from the first bundle of
+ * the board's BOARD_CA_PATHS that exists; verification required unless
+ * insecure. Every TLS connection verifies the server's certificate and its
+ * dates: for a host name against the certificate's DNS names (or its CN
+ * when it has none), sent as SNI; for an IPv4 or IPv6 literal against its
+ * iPAddress names only, and then no SNI is sent (RFC 6066 allows only host
+ * names there). Dates are checked against the build's time when the clock
+ * is behind it (clockfloor.h). conn_tls_client_cert adds a client
+ * certificate for servers that ask for one (mutual TLS).
  *
  * Order of calls: conn_open, then conn_read/conn_write any number of times,
  * then conn_close. A struct conn is caller-owned and holds one socket.
@@ -26,6 +29,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
+#include "ca.h"
 #include "clockfloor.h"
 
 struct conn_tls {
@@ -36,10 +40,19 @@ struct conn_tls {
 	mbedtls_ctr_drbg_context drbg;
 	struct clockfloor clock;   /* certificate dates; clock.uses > 0 when
 	                            * the clock was behind the build's time */
-	unsigned ncerts;
 	int insecure;
 	int client_cert;           /* own and key are in use */
 	int ready;
+	/* Where the CA certificates came from, for --stats (this and the
+	 * handshake fields below stay readable after conn_tls_free). */
+	struct ca_source ca_src;
+	/* The last completed handshake, for --stats: mbedTLS's names of the
+	 * version ("TLSv1.3") and cipher suite (static strings), or NULL. */
+	unsigned handshakes;
+	unsigned without_pss;      /* TLS 1.2 handshakes asked again without
+	                            * RSA-PSS (see conn.c, sig_algs) */
+	const char *version;
+	const char *suite;
 };
 
 struct conn {
@@ -52,13 +65,16 @@ struct conn {
 	mbedtls_ssl_context ssl;
 	char host[256];
 	uint16_t port;
+	uint32_t ip[4];            /* host as an IP address (ip_len 4 or 16) */
+	size_t ip_len;             /* 0: host is a name */
 };
 
 /*
- * Load the CA certificates and prepare the TLS configuration. ca_file may
- * be NULL for the board's bundle paths. With insecure nonzero no CA is
- * needed and certificates are not verified. Returns ERR_OK, ERR_TLS with a
- * message naming the file, or ERR_NOENT when no bundle exists.
+ * Load the CA certificates (ca_load: ca_file, else SSL_CERT_FILE, else
+ * SSL_CERT_DIR, else the board's bundle paths) and prepare the TLS
+ * configuration. With insecure nonzero no CA is needed and certificates
+ * are not verified. Returns ERR_OK, ERR_TLS with a message naming the
+ * option or variable and the file, or ERR_NOMEM when the arena is full.
  */
 int conn_tls_setup(struct conn_tls *t, const char *ca_file, int insecure);
 
@@ -81,11 +97,12 @@ void conn_init(struct conn *c);
 
 /*
  * Connect to host:port; with tls non-NULL run the TLS handshake and verify
- * the certificate for host. Returns ERR_OK, or ERR_DNS, ERR_NET,
- * ERR_TIMEOUT, ERR_TLS (with mbedTLS's reason: "certificate not trusted",
- * "name mismatch", "expired"; or that the server asked for a client
- * certificate and refused the connection without one, or refused the one
- * given) and leaves c closed.
+ * the certificate for host (see the top of this file); tls->version and
+ * tls->suite then name what was negotiated. Returns ERR_OK, or ERR_DNS,
+ * ERR_NET, ERR_TIMEOUT, ERR_TLS (with the reasons: "not for HOST",
+ * mbedTLS's "not correctly signed by the trusted CA", "expired"; or that
+ * the server asked for a client certificate and refused the connection
+ * without one, or refused the one given) and leaves c closed.
  */
 int conn_open(struct conn *c, struct conn_tls *tls, const char *host,
     uint16_t port, uint32_t connect_timeout_ms, uint32_t timeout_ms);

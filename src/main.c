@@ -56,7 +56,9 @@ static const char usage_text[] =
     "  --progress-fd N     write progress events to file descriptor N\n"
     "  --plain-http        talk http:// to the registry\n"
     "  --insecure          https without certificate verification\n"
-    "  --ca-file FILE      trust the CA certificates in FILE (PEM)\n"
+    "  --ca-file FILE      trust the CA certificates in FILE (PEM); without it\n"
+    "                      $SSL_CERT_FILE, else every file in $SSL_CERT_DIR\n"
+    "                      (DIR:DIR...), else the system's bundle\n"
     "  --cert FILE         client certificate (PEM, with any intermediates)\n"
     "                      for a registry that requires one (mutual TLS)\n"
     "  --key FILE          its private key (PEM, RSA or EC, unencrypted)\n"
@@ -427,6 +429,15 @@ print_stats(int pull)
 	progress_say(PORT_STDERR, "stats: JSON peak %zu of %u bytes, %d of %u tokens\n",
 	    img.json_peak_bytes, BOARD_JSON_MAX, img.json_peak_tokens,
 	    BOARD_JSON_TOKENS);
+	if (reg.tls.ca_src.from != NULL)
+		progress_say(PORT_STDERR, "stats: CA certificates %u from %s %.*s\n",
+		    reg.tls.ca_src.ncerts, reg.tls.ca_src.from,
+		    reg.tls.ca_src.path_len > 512 ? 512 : (int)reg.tls.ca_src.path_len,
+		    reg.tls.ca_src.path);
+	if (reg.tls.handshakes > 0)
+		progress_say(PORT_STDERR, "stats: TLS handshakes %u, the last %s %s%s\n",
+		    reg.tls.handshakes, reg.tls.version, reg.tls.suite,
+		    reg.tls.without_pss > 0 ? " (asked again without RSA-PSS)" : "");
 	progress_say(PORT_STDERR, "stats: peak RSS %llu KiB\n",
 	    (unsigned long long)port_peak_rss_kb());
 }

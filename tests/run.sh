@@ -146,8 +146,38 @@ REG_TOKEN=127.0.0.1:$P_TOKEN         # bearer tokens, credentials required
 REG_TOKEN_ANON=127.0.0.1:$P_TOKEN_ANON  # bearer tokens, anonymous pulls
 REG_TAMPER=127.0.0.1:$P_TAMPER       # storage altered after the push
 REG_BADLAYER=127.0.0.1:$P_BADLAYER   # a layer blob altered after the push
+# tests/integration/tls.sh: the https registry's data served on ::1 too
+# (REG_HTTPS6, "" without IPv6 on the loopback), and TLS endpoints of
+# tests/lib/tlsproxy.py in front of the plain registry (TP_DIR): TLS 1.3
+# only on 127.0.0.1 and ::1, TLS 1.2 at most, certificates for another IP
+# (127.0.0.2, ::2), with an IP address only as a DNS name, and with an RSA
+# key, on TLS 1.3 and on 1.2 (choosing the signature algorithm in its own
+# order, and in the client's).
+REG_HTTPS6=""
+TP_DIR=""
+tls_endpoints() {
+	c=$CA_DIR
+	reg_make_cert "$c" otherip ec localhost "DNS:localhost,IP:127.0.0.2,IP:::2" &&
+	reg_make_cert "$c" dnsip ec 127.0.0.1 "DNS:127.0.0.1,DNS:::1" &&
+	reg_make_cert "$c" rsa rsa localhost "DNS:localhost,IP:127.0.0.1,IP:::1" || return 1
+	set -- "tls13,127.0.0.1,$c/server.crt,$c/server.key,1.3" \
+		"tls12,127.0.0.1,$c/server.crt,$c/server.key,,1.2" \
+		"otherip,127.0.0.1,$c/otherip.crt,$c/otherip.key" \
+		"dnsip,127.0.0.1,$c/dnsip.crt,$c/dnsip.key" \
+		"rsa12,127.0.0.1,$c/rsa.crt,$c/rsa.key,,1.2" \
+		"rsa12c,127.0.0.1,$c/rsa.crt,$c/rsa.key,,1.2,client" \
+		"rsa13,127.0.0.1,$c/rsa.crt,$c/rsa.key,1.3"
+	p6=$(reg_free_port6)
+	if [ -n "$p6" ]; then
+		set -- "$@" "tls13v6,::1,$c/server.crt,$c/server.key,1.3" \
+			"otherip6,::1,$c/otherip.crt,$c/otherip.key"
+		reg_start tls6 "$p6" tls "$c" ipv6 storage "$WORK/registry-tls/data" || return 1
+		REG_HTTPS6="[::1]:$p6"
+	fi
+	tp_start "$REG_HTTP" "$@"
+}
 export CA_DIR REG_HTTP REG_HTTPS REG_BASIC REG_TOKEN REG_TOKEN_ANON REG_TAMPER \
-	REG_BADLAYER
+	REG_BADLAYER REG_HTTPS6 TP_DIR
 if [ $setup_ok = 1 ]; then
 	printf 'alice:secret\n' > "$WORK/users"
 	htpasswd -Bbn alice secret > "$WORK/htpasswd" 2>/dev/null || setup_ok=0
@@ -158,6 +188,7 @@ if [ $setup_ok = 1 ]; then
 	fp_start "$REG_HTTP" || setup_ok=0
 	export FP_PORT
 	reg_start tls "$P_HTTPS" tls "$CA_DIR" || setup_ok=0
+	tls_endpoints || setup_ok=0
 	reg_start basic "$P_BASIC" tls "$CA_DIR" htpasswd "$WORK/htpasswd" || setup_ok=0
 	tok_start "$P_TOKSRV" "$WORK/tokkey/token.key" "$WORK/tokkey/token.crt" \
 		ocipull-test-issuer ocipull-test --users "$WORK/users" || setup_ok=0

@@ -40,6 +40,12 @@
 
 /* ---- hashes, MACs, ciphers -------------------------------------------- */
 #define MBEDTLS_MD_C
+/* SHA-1 only so that X.509 can parse the 30 roots of Debian's bundle that
+ * are self-signed with SHA-1 (DigiCert Global Root CA, GlobalSign Root CA,
+ * AAA Certificate Services, Starfield and Go Daddy Class 2, ...): a trust
+ * anchor's own signature is never checked, and the default verification
+ * profile and TLS signature algorithms still refuse SHA-1 everywhere else. */
+#define MBEDTLS_SHA1_C
 #define MBEDTLS_SHA224_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA384_C

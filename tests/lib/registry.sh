@@ -3,15 +3,24 @@
 #
 #   reg_free_port                 print a free TCP port on 127.0.0.1
 #   reg_free_ports N              print N distinct free ports
-#   reg_make_ca DIR               CA + server certificate for localhost/127.0.0.1
-#                                 (DIR/ca.crt, DIR/server.crt, DIR/server.key)
-#                                 and an unrelated CA (DIR/wrong-ca.crt)
-#   reg_start NAME PORT [tls DIR] [htpasswd FILE]
+#   reg_free_port6                print a free TCP port on ::1 (fails without
+#                                 IPv6 on the loopback)
+#   reg_make_ca DIR               CA + server certificate for localhost,
+#                                 127.0.0.1 and ::1 (DIR/ca.crt,
+#                                 DIR/server.crt, DIR/server.key) and an
+#                                 unrelated CA (DIR/wrong-ca.crt)
+#   reg_make_cert DIR NAME KEY CN [SAN]
+#                                 one more server certificate from that CA:
+#                                 DIR/NAME.crt and DIR/NAME.key, KEY ec
+#                                 (P-256) or rsa (2048 bits), subject CN,
+#                                 subjectAltName SAN (none when not given)
+#   reg_start NAME PORT [tls DIR] [htpasswd FILE] [storage DIR] [ipv6]
 #             [token REALM_URL ISSUER SERVICE CERTFILE]
-#             [clientcas CAFILE CLIENT_CRT CLIENT_KEY] [storage DIR]
-#             [wait-insecure]
-#                                 start a registry with storage in $WORK/NAME,
-#                                 wait until it answers, remember its PID;
+#             [clientcas CAFILE CLIENT_CRT CLIENT_KEY] [wait-insecure]
+#                                 start a registry with storage in $WORK/NAME
+#                                 (or DIR, e.g. another registry's data),
+#                                 listening on 127.0.0.1 (ipv6: ::1), wait
+#                                 until it answers, remember its PID;
 #                                 with token, clients need a bearer token
 #                                 from REALM_URL signed by CERTFILE's key;
 #                                 with clientcas (after tls), clients need a
@@ -49,6 +58,13 @@
 #                                 a certificate of that CA; sets TF_PORT and
 #                                 TF_DIR (log: $TF_DIR/log, a line per
 #                                 connection)
+#   tp_start UPSTREAM SPEC...     start tests/lib/tlsproxy.py: one TLS
+#                                 endpoint per SPEC
+#                                 (NAME,ADDR,CERT,KEY[,MIN[,MAX[,PREF]]]) in front
+#                                 of the plain-HTTP registry UPSTREAM; sets
+#                                 TP_DIR (TP_DIR/out has "listen NAME PORT"
+#                                 lines, TP_DIR/conns one line per
+#                                 connection: version, cipher, SNI)
 #   bg_ready DIR WHAT CMD...      run CMD in the background until it prints
 #                                 "ready PORT" (sets BG_PORT), PID remembered
 #   reg_stop_all                  stop every registry, token server and
@@ -58,8 +74,9 @@
 # tok_start finds tokenserver.py as $TOKENSERVER, else
 # ${ROOT:-.}/tests/lib/tokenserver.py (callers run from the source root);
 # fp_start finds faultproxy.py as $FAULTPROXY, else
-# ${ROOT:-.}/tests/lib/faultproxy.py; tf_start tlsfront.py in the same
-# directory.
+# ${ROOT:-.}/tests/lib/faultproxy.py; tp_start finds tlsproxy.py as
+# $TLSPROXY, else ${ROOT:-.}/tests/lib/tlsproxy.py; tf_start tlsfront.py in
+# the same directory.
 
 reg_free_port() {
 	reg_free_ports 1
@@ -75,6 +92,13 @@ print("\n".join(str(s.getsockname()[1]) for s in ss))
 for s in ss: s.close()' "$1"
 }
 
+reg_free_port6() {
+	python3 -c 'import socket
+s = socket.socket(socket.AF_INET6)
+s.bind(("::1", 0))
+print(s.getsockname()[1])' 2>/dev/null
+}
+
 reg_make_ca() {
 	d=$1
 	mkdir -p "$d"
@@ -84,7 +108,7 @@ reg_make_ca() {
 		-addext "keyUsage=critical,keyCertSign,cRLSign" >/dev/null 2>&1 || return 1
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 		-keyout "$d/server.key" -out "$d/server.csr" -subj "/CN=localhost" >/dev/null 2>&1 || return 1
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$d/ext.cnf"
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$d/ext.cnf"
 	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
 		-CAcreateserial -out "$d/server.crt" -days 2 -extfile "$d/ext.cnf" >/dev/null 2>&1 || return 1
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -103,6 +127,22 @@ reg_make_client_cert() {
 		-out "$1/$2.crt" -days 2 -extfile "$1/$2.ext" >/dev/null 2>&1
 }
 
+reg_make_cert() {
+	d=$1 n=$2
+	case $3 in
+	ec) k="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1" ;;
+	rsa) k="-newkey rsa:2048" ;;
+	*) echo "reg_make_cert: key type ec or rsa, not $3" >&2; return 1 ;;
+	esac
+	# shellcheck disable=SC2086 # k is words
+	openssl req $k -nodes -keyout "$d/$n.key" -out "$d/$n.csr" -subj "/CN=$4" \
+		>/dev/null 2>&1 || return 1
+	printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$d/$n.cnf"
+	[ -z "${5:-}" ] || printf 'subjectAltName=%s\n' "$5" >> "$d/$n.cnf"
+	openssl x509 -req -in "$d/$n.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-CAcreateserial -out "$d/$n.crt" -days 2 -extfile "$d/$n.cnf" >/dev/null 2>&1
+}
+
 reg_make_token_key() {
 	mkdir -p "$1"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
@@ -116,6 +156,7 @@ reg_start() {
 	dir=$WORK/registry-$name
 	mkdir -p "$dir/data"
 	tls="" auth="" scheme=http curl_ca="" clientcas="" storage=$dir/data
+	addr=127.0.0.1
 	while [ $# -gt 0 ]; do
 		case $1 in
 		tls)
@@ -157,6 +198,7 @@ reg_start() {
     service: $4
     rootcertbundle: $5"
 			shift 5 ;;
+		ipv6) addr="[::1]"; shift ;;
 		*) echo "reg_start: unknown option $1" >&2; return 1 ;;
 		esac
 	done
@@ -177,7 +219,7 @@ validation:
       allow:
         - ^https://
 http:
-  addr: 127.0.0.1:$port
+  addr: "$addr:$port"
   secret: ocipull-test-secret
 $tls
 $clientcas
@@ -186,7 +228,7 @@ EOC
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
 	echo $! > "$dir/pid"
 	echo "$dir/pid" >> "$WORK/registry-pids"
-	reg_url=$scheme://127.0.0.1:$port/v2/ reg_ca=$curl_ca
+	reg_url=$scheme://$addr:$port/v2/ reg_ca=$curl_ca
 	bg_wait "registry $name on port $port" "$dir" reg_answers
 }
 
@@ -273,6 +315,25 @@ tf_start() {
 		--cert "$3" --key "$4" ${5:+--client-ca "$5"} || return 1
 	# shellcheck disable=SC2034 # for the caller
 	TF_PORT=$BG_PORT TF_DIR=$tf_dir
+}
+
+tp_start() {
+	if [ $# -lt 2 ]; then
+		echo "tp_start: usage: tp_start UPSTREAM SPEC..." >&2
+		return 1
+	fi
+	tp_up=$1
+	shift
+	tp_dir=$(mktemp -d "$WORK/tlsproxy.XXXXXX") || return 1
+	for spec in "$@"; do
+		set -- "$@" --listen "$spec"
+		shift
+	done
+	bg_ready "$tp_dir" "TLS proxy in front of $tp_up" \
+		python3 "${TLSPROXY:-${ROOT:-.}/tests/lib/tlsproxy.py}" --upstream "$tp_up" \
+		--log "$tp_dir/conns" "$@" || return 1
+	# shellcheck disable=SC2034 # for the caller
+	TP_DIR=$tp_dir
 }
 
 reg_stop_all() {

@@ -22,6 +22,10 @@
 #                          nothing is left beside it (no staging directory;
 #                          the lock file stays by design)
 
+# The CA variables of whoever runs the suite would change which CA
+# certificates ocipull trusts: tests set them where they mean to.
+unset SSL_CERT_FILE SSL_CERT_DIR
+
 T_DIR=$WORK/t-$BOARD-$(basename "$0" .sh)
 mkdir -p "$T_DIR"
 OUT_F=$T_DIR/out
