@@ -81,7 +81,7 @@ OCIPULL_CPPFLAGS := -Iboard/$(BOARD) -Isrc -Iport $(DEP_CPPFLAGS) \
 OCIPULL_CFLAGS := -std=c11 -g $(WARN) $(ARCH_CFLAGS) -ffunction-sections \
 	-fdata-sections -fno-strict-aliasing -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables
-OCIPULL_LDFLAGS := -static -Wl,--gc-sections -Wl,-Map=$(B)/ocipull.map
+OCIPULL_LDFLAGS := -static -Wl,--gc-sections
 CFLAGS ?= -O2
 # One object's own -D flags: `$(B)/obj/src/x.o: OBJ_DEFS += -D...`.
 OBJ_DEFS :=
@@ -104,10 +104,11 @@ comma := ,
 # V=1 shows the full commands.
 Q := $(if $(filter 1,$(V)),,@)
 
+# Each link leaves its map beside the binary, for make size.
 $(B)/ocipull: $(OBJ)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LIBC_SPECS) $(OCIPULL_CFLAGS) $(CFLAGS) $(OCIPULL_LDFLAGS) $(LDFLAGS) \
-		-o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
+	$(Q)$(CC) $(LIBC_SPECS) $(OCIPULL_CFLAGS) $(CFLAGS) $(OCIPULL_LDFLAGS) \
+		-Wl,-Map=$@.map $(LDFLAGS) -o $@ $(OBJ) $(DEP_LDFLAGS) $(LIBS)
 
 $(B)/obj/%.o: %.c $(HDR) $(DEPS_STAMP) board/$(BOARD)/board.mk
 	@mkdir -p $(dir $@)
