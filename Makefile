@@ -99,8 +99,6 @@ HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 	print-runner fuzz fuzz-deps test-bins FORCE
 all: $(B)/ocipull
 
-comma := ,
-
 # V=1 shows the full commands.
 Q := $(if $(filter 1,$(V)),,@)
 
@@ -144,7 +142,7 @@ $(B)/test/ocipull-floor2100: $(filter-out $(B)/obj/src/build_time.o,$(OBJ)) \
 		$(B)/test/build_time.o
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LIBC_SPECS) $(OCIPULL_CFLAGS) $(CFLAGS) \
-		$(filter-out -Wl$(comma)-Map=%,$(OCIPULL_LDFLAGS)) $(LDFLAGS) \
+		$(OCIPULL_LDFLAGS) $(LDFLAGS) \
 		-o $@ $^ $(DEP_LDFLAGS) $(LIBS)
 test-bins: $(B)/test/ocipull-floor2100
 
