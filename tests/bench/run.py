@@ -313,7 +313,7 @@ class Bench:
         label = name + (self.a.label or "")
         small_enough = img["unc"] < 600 * 1000 * 1000
         res = {c: [] for c in self.contenders}   # per measured round: tuple or None
-        notes, last_stats = [], []
+        notes, last_stats = [], {}
         n = len(self.contenders)
         self.log("\n== %s: %s, %d layer(s), %d bytes compressed, %d uncompressed ==" % (
             label, img["ref"], len(img["layers"]), img["comp"], img["unc"]))
@@ -328,8 +328,8 @@ class Bench:
                              compare_to=ref if warm and os.path.isdir(ref) else None)
                 if r[5]:
                     notes.append(r[5])
-                if c == "ocipull" and r[4]:
-                    last_stats = r[4]
+                if c.startswith("ocipull") and r[4]:
+                    last_stats[c] = r[4]
                 if not warm:
                     res[c].append(r[:4] if r[0] == 0 else None)
             if rnd == 0:
@@ -388,8 +388,8 @@ class Bench:
             self.log("%-17s | %13.2f | %13.2f | %13.2f | %13.2f" % (
                 c, w * 1e9 / img["comp"], w * 1e9 / img["unc"],
                 u * 1e9 / img["comp"], u * 1e9 / img["unc"]))
-        if last_stats:
-            self.log("ocipull --stats (last measured run): " + " | ".join(last_stats))
+        for c, st in sorted(last_stats.items()):
+            self.log("%s --stats (last measured run): %s" % (c, " | ".join(st)))
         for t in self.treecmp:
             self.log("tree check: " + t)
         for nt in notes:
