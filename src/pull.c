@@ -44,8 +44,12 @@ open_stage(const struct image *img, const char *config, size_t config_len,
     const struct event_sink *events)
 {
 	size_t k;
-	int rc = stage_open(&s->stage, &o->stage, img, config, config_len, &s->fs);
+	int rc;
 
+	/* No record file yet: when stage_open fails, pull_image's
+	 * proof_close must find none (a zeroed struct would name fd 0). */
+	s->layer.proof.fd = -1;
+	rc = stage_open(&s->stage, &o->stage, img, config, config_len, &s->fs);
 	if (rc < 0)
 		return rc;
 	proof_init(&s->layer.proof, s->stage.workfd, !o->stage.no_sync);

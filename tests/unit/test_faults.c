@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -364,6 +365,7 @@ static struct pull_state pst;
 static struct ref ref;
 
 static char root[256];      /* this run's temporary directory */
+static struct stat std_fds[3];  /* what fds 0-2 are (held_fds_note) */
 static char dest[320];
 static char parent[300];
 static unsigned case_no;
@@ -503,6 +505,41 @@ check_new_dest(void)
 	CHECK_STR(names, ".dest.ocipull-lock dest");
 }
 
+/* Fill fds 0-2 (/dev/null where closed) and note what they are. */
+static int
+held_fds_note(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return -1;
+		if (fstat(fd, &std_fds[fd]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A pull closes no handle it does not own: fds 0-2 are still what they
+ * were (once closed, the number goes to the next open or accept, and a
+ * later close of it pulls a handle from under its owner).
+ */
+static void
+check_held_fds(const char *name)
+{
+	struct stat st;
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fstat(fd, &st) != 0 || st.st_dev != std_fds[fd].st_dev ||
+		    st.st_ino != std_fds[fd].st_ino)
+			fprintf(stderr, "  %s: fd %d was closed or replaced\n", name, fd);
+		CHECK(fstat(fd, &st) == 0 && st.st_dev == std_fds[fd].st_dev &&
+		    st.st_ino == std_fds[fd].st_ino);
+	}
+}
+
 /*
  * One pull of 127.0.0.1:PORT/t/img:latest into a fresh DEST with fault c
  * armed; returns pull_image's (or an earlier step's) result and leaves
@@ -554,6 +591,7 @@ run_pull(const struct fault_case *c)
 		rc = pull_image(&src, &img, doc, config_len, &po, &pst, NULL);
 	}
 	registry_close(&reg);
+	check_held_fds(c->name);
 	return rc;
 }
 
@@ -806,6 +844,10 @@ main(void)
 	snprintf(root, sizeof root, "/tmp/ocipull-faults.XXXXXX");
 	if (mkdtemp(root) == NULL) {
 		perror("mkdtemp");
+		return 1;
+	}
+	if (held_fds_note() != 0) {
+		perror("fds 0-2");
 		return 1;
 	}
 	/* No docker config.json of the machine's user. */
