@@ -89,14 +89,7 @@ EOC
 		wait-insecure || return 1
 	echo "P_AROUND=$1 P_LATER=$2" > "$F/env"
 }
-if [ ! -f "$F/env" ] && [ ! -f "$F/failed" ]; then
-	floor_setup > "$T_DIR/setup.log" 2>&1 || cp "$T_DIR/setup.log" "$F/failed"
-fi
-if [ -f "$F/failed" ]; then
-	fail clockfloor-setup "CA or registries: $(tail -c 300 "$F/failed")"
-	exit 0
-fi
-. "$F/env"
+setup_once "$F" floor_setup clockfloor-setup "CA or registries" || exit 0
 if [ ! -x "$FLOOR_BIN" ]; then
 	fail clockfloor-binary "$FLOOR_BIN missing (make BOARD=$BOARD test-bins)"
 	exit 0

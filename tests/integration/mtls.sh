@@ -49,14 +49,7 @@ mtls_setup() {
 	done
 	mv "$M/env.new" "$M/env"
 }
-if [ ! -f "$M/env" ] && [ ! -f "$M/failed" ]; then
-	mtls_setup > "$T_DIR/setup.log" 2>&1 || cp "$T_DIR/setup.log" "$M/failed"
-fi
-if [ -f "$M/failed" ]; then
-	fail mtls-setup "certificates or servers: $(tail -c 300 "$M/failed")"
-	exit 0
-fi
-. "$M/env"
+setup_once "$M" mtls_setup mtls-setup "certificates or servers" || exit 0
 
 EC="--cert $M/client-ec.crt --key $M/client-ec.key"
 RSA="--cert $M/client-rsa.crt --key $M/client-rsa.key"

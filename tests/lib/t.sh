@@ -58,6 +58,22 @@ expect_err() {
 	else fail "$1" "stderr of '$LAST' does not match /$2/: $(head -c 300 "$ERR_F")"; fi
 }
 
+# setup_once DIR FUNC NAME WHAT: the set-up a script shares across boards.
+# The first board runs FUNC (its output in $T_DIR/setup.log), which leaves
+# DIR/env; every board then sources DIR/env. A failure is kept as
+# DIR/failed and reported by every board as FAIL NAME; returns 1 then.
+setup_once() {
+	mkdir -p "$1"
+	if [ ! -f "$1/env" ] && [ ! -f "$1/failed" ]; then
+		"$2" > "$T_DIR/setup.log" 2>&1 || cp "$T_DIR/setup.log" "$1/failed"
+	fi
+	if [ -f "$1/failed" ]; then
+		fail "$3" "$4: $(tail -c 300 "$1/failed")"
+		return 1
+	fi
+	. "$1/env"
+}
+
 same_tree() {
 	n=$1 a=$2 b=$3
 	shift 3
