@@ -95,7 +95,7 @@ PORT_SRC := $(wildcard port/$(PORT)/*.c)
 OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
-.PHONY: all deps deps-board check unit size size-board install demo bench clean \
+.PHONY: all deps deps-board deps-tools check unit size size-board install demo bench clean \
 	print-runner fuzz fuzz-deps test-bins FORCE
 all: $(B)/ocipull
 
@@ -183,8 +183,29 @@ deps:
 	@$(MAKE) --no-print-directory $(UNIT_DEPS)/.stamp
 	@for b in $(BOARDS); do \
 		$(MAKE) --no-print-directory BOARD=$$b deps-board || exit 1; done
+	@$(MAKE) --no-print-directory deps-tools
 
 deps-board: $(DEPS_STAMP)
+
+# The tools the test suite runs beside ocipull, cosign and oras
+# (tests/integration/sig.sh): the amd64 packages toolchain/tools.lock pins,
+# checked, then extracted, not installed, into build/tools/ (so
+# build/tools/usr/bin/cosign). On another host the signature tests are
+# skipped.
+TOOLS := build/tools
+$(TOOLS)/.stamp: toolchain/tools.lock toolchain/fetch-sources.sh
+	sh toolchain/fetch-sources.sh toolchain/tools.lock $(TOOLS)/debs
+	@rm -rf $(TOOLS)/usr
+	@for f in $$(awk '!/^#/ && NF == 4 { print $$3 }' toolchain/tools.lock); do \
+		echo "deps: extract $$f into $(TOOLS)"; \
+		dpkg-deb -x $(TOOLS)/debs/$$f $(TOOLS) || exit 1; done
+	@touch $@
+
+deps-tools:
+	@arch=$$(dpkg --print-architecture 2>/dev/null); \
+	if [ "$$arch" = amd64 ]; then $(MAKE) --no-print-directory $(TOOLS)/.stamp; \
+	else echo "deps: toolchain/tools.lock pins amd64 packages, this host is" \
+		"'$$arch': the signature tests (tests/integration/sig.sh) will be skipped"; fi
 
 # ---- tests ----------------------------------------------------------------
 

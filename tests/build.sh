@@ -17,8 +17,9 @@
 # 2. make install DESTDIR= PREFIX=: the stripped binary and nothing else.
 # 3. toolchain/fetch-sources.sh refuses a tarball whose sha256 is not its
 #    pin, naming it, and keeps one that matches without the network.
-# 4. `make deps` again does nothing: make -q finds every stamp up to date,
-#    and a run builds, downloads and touches nothing.
+# 4. `make deps` again does nothing: make -q finds every stamp up to date
+#    (with the tools of toolchain/tools.lock on an amd64 host), and a run
+#    builds, downloads, extracts and touches nothing.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd -P)
@@ -223,6 +224,12 @@ fi
 # ---- 4. a second make deps does nothing ----------------------------------------
 stamps="build/deps/src/.stamp build/deps/unit/.stamp"
 for b in host generic-arm64 generic-armv7; do stamps="$stamps build/deps/$b/.stamp"; done
+# cosign and oras (toolchain/tools.lock), on an amd64 host only.
+tools=""
+if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
+	tools=build/tools/.stamp
+	stamps="$stamps $tools"
+fi
 missing=""
 for s in $stamps; do [ -f "$s" ] || missing="$missing $s"; done
 if [ -n "$missing" ]; then
@@ -233,13 +240,14 @@ else
 	for b in host generic-arm64 generic-armv7; do
 		submake "$ROOT" -q BOARD=$b "build/deps/$b/.stamp" > /dev/null 2>&1 || q="$q $b"
 	done
+	[ -z "$tools" ] || submake "$ROOT" -q "$tools" > /dev/null 2>&1 || q="$q tools"
 	if [ "$q" = ok ]; then pass deps-up-to-date
 	else fail deps-up-to-date "make -q says out of date: $q"; fi
 	touch "$T/before"
 	submake "$ROOT" deps > "$T/deps.log" 2>&1
 	rc=$?
-	changed=$(find build/deps -newer "$T/before" | head -5 | tr '\n' ' ')
-	work=$(grep -E '^(sources|deps): (package lists|download|musl|zlib|mbedTLS|installing)' "$T/deps.log" | head -3)
+	changed=$(find build/deps ${tools:+build/tools} -newer "$T/before" | head -5 | tr '\n' ' ')
+	work=$(grep -E '^(sources|deps): (package lists|download|musl|zlib|mbedTLS|installing|extract)' "$T/deps.log" | head -3)
 	if [ $rc -eq 0 ] && [ -z "$changed" ] && [ -z "$work" ]; then
 		pass deps-second-run-does-nothing
 	else
