@@ -1,0 +1,391 @@
+#!/bin/sh
+# sig.sh: cosign signatures, --verify-key and --signed-identity (issue 12),
+# against real cosign 2.5 (Debian trixie's, from make deps: toolchain/
+# tools.lock) on the plain-http registry, one case on the https one.
+#
+# Set-up, once for the three boards: keys A and B (cosign generate-key-pair,
+# P-256), a P-384 and an RSA-3072 key (openssl, wrapped as cosign key files
+# by tests/lib/cosignkey.py: Debian's cosign refuses every key in
+# import-key-pair); fixture/multi copied into one repository per case and
+# signed by cosign, on the index digest, in the tag scheme
+# (sha256-<hex>.sig) and in the OCI 1.1 referrers tag schema (sha256-<hex>,
+# an index: the registry has no referrers API), and on each platform
+# manifest; the hostile cases are cosign's own documents altered (oras,
+# curl) or the registry's stored bytes changed. Then `cosign verify` judges
+# every case, its verdicts kept for the boards.
+#
+# Each board: ocipull pull with --verify-key exits 0 and unpacks what an
+# unsigned pull unpacks, or exits 12 with DEST untouched and a reason per
+# signature; its verdict is cosign's (but where a comment says why not);
+# inspect lists the signatures (also in --json).
+#
+# cosign runs unjailed (it is not ocipull) with HOME in the set-up's
+# directory and a proxy on a closed port for anything but 127.0.0.1: with
+# --key and no transparency log it needs no network, and this keeps it so.
+. "$(dirname "$0")/../lib/t.sh"
+
+COSIGN=$ROOT/build/tools/usr/bin/cosign
+ORAS=$ROOT/build/tools/usr/bin/oras
+if [ ! -x "$COSIGN" ] || [ ! -x "$ORAS" ]; then
+	echo "skipped: $BOARD/sig (no $COSIGN or $ORAS: make deps extracts them on an amd64 host)"
+	exit 0
+fi
+S=$WORK/sig
+R=$REG_HTTP/sig
+H=$REG_HTTPS/sig/tls
+MT_MAN=application/vnd.oci.image.manifest.v1+json
+MT_IDX=application/vnd.oci.image.index.v1+json
+
+cos() {
+	env HOME="$S/home" TUF_ROOT="$S/home/tuf" SIGSTORE_NO_CACHE=true \
+		COSIGN_PASSWORD= HTTPS_PROXY=http://127.0.0.1:9 \
+		HTTP_PROXY=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost \
+		"$COSIGN" "$@"
+}
+SIGN="--tlog-upload=false --allow-http-registry --allow-insecure-registry -y"
+# --experimental-oci11 looks at the referrers first and falls back to the
+# .sig tag: either scheme with a good signature passes.
+VERIFY="--insecure-ignore-tlog=true --allow-http-registry --allow-insecure-registry --experimental-oci11"
+
+# ---- set-up helpers -----------------------------------------------------------
+# copy NAME: fixture/multi into sig/NAME:latest.
+copy() {
+	skopeo copy -q --all --src-tls-verify=false --dest-tls-verify=false \
+		"docker://$REG_HTTP/fixture/multi:latest" "docker://$R/$1:latest"
+}
+# sign KEY NAME DIGEST [cosign options]: cosign's signature, tag scheme.
+sign() {
+	k=$1 n=$2 d=$3
+	shift 3
+	# shellcheck disable=SC2086 # SIGN is words
+	cos sign --key "$S/$k.key" $SIGN "$@" "$R/$n@$d"
+}
+# get NAME REF: a manifest or index of sig/NAME, as the registry has it.
+get() {
+	curl -sf -H "Accept: $MT_MAN, $MT_IDX" "http://$R/$1/manifests/$2"
+}
+# put NAME TAG FILE [MEDIATYPE]: FILE as the manifest sig/NAME:TAG (oras).
+put() {
+	"$ORAS" manifest push --plain-http --media-type "${4:-$MT_MAN}" \
+		"$R/$1:$2" "$3" > /dev/null
+}
+# blob NAME FILE: FILE as a blob of sig/NAME (oras); prints its digest.
+blob() {
+	"$ORAS" blob push --plain-http "$R/$1" "$2" > /dev/null &&
+		echo "sha256:$(sha256sum "$2" | cut -d' ' -f1)"
+}
+# sigtag DIGEST: the tag of cosign's tag scheme for DIGEST.
+sigtag() { echo "sha256-${1#sha256:}.sig"; }
+# edit FILE PYTHON: FILE's JSON as d, changed by PYTHON, written back
+# compact (cosign's documents are compact too).
+edit() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+p, code = sys.argv[1], sys.argv[2]
+d = json.load(open(p))
+exec(code)
+open(p, "w").write(json.dumps(d, separators=(",", ":")))
+PY
+}
+# verdict NAME DIGEST KEY...: pass when cosign verifies a signature on
+# sig/NAME@DIGEST with one of the keys, else fail.
+verdict() {
+	n=$1 d=$2
+	shift 2
+	for k in "$@"; do
+		# shellcheck disable=SC2086 # VERIFY is words
+		if cos verify --key "$S/$k.pub" $VERIFY "$R/$n@$d" > "$S/verify.out" 2>&1; then
+			echo pass
+			return
+		fi
+	done
+	echo fail
+}
+
+# The set-up runs in a subshell: `die` ends it (and only it) with a reason.
+die() { echo "sig set-up: $*"; exit 1; }
+sig_setup() (
+	mkdir -p "$S/home" && cd "$S" || die "no $S"
+	for k in a b; do
+		COSIGN_PASSWORD='' "$COSIGN" generate-key-pair --output-key-prefix "$k" \
+			> /dev/null 2>&1 || die "cosign generate-key-pair $k"
+	done
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out p384.pem 2>/dev/null &&
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa.pem 2>/dev/null &&
+	# A "keyless" signer: its key in a certificate, as Fulcio would issue.
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout kl.pem -out kl.crt -days 2 -subj "/CN=ocipull test keyless" \
+		-addext "extendedKeyUsage=codeSigning" \
+		-addext "subjectAltName=email:signer@example.com" 2>/dev/null || die "openssl keys"
+	for k in p384 rsa kl; do
+		python3 "$ROOT/tests/lib/cosignkey.py" "$k.pem" "$k.key" &&
+			openssl pkey -in "$k.pem" -pubout -out "$k.pub" || die "cosign key file $k"
+	done
+
+	# The digests: the index and each platform's manifest.
+	curl -sf -H "Accept: $MT_IDX" "http://$REG_HTTP/v2/fixture/multi/manifests/latest" \
+		> index.json || die "fixture/multi's index"
+	IDX=sha256:$(sha256sum index.json | cut -d' ' -f1)
+	python3 - index.json > plat.env <<'PY' || die "platforms of fixture/multi"
+import json, sys
+for m in json.load(open(sys.argv[1]))["manifests"]:
+    p = m["platform"]
+    name = p["architecture"] + p.get("variant", "").replace("v8", "")
+    print("PLAT_%s=%s" % (name, m["digest"]))
+PY
+	. ./plat.env
+	# shellcheck disable=SC2154 # set by plat.env
+	plats="$PLAT_amd64 $PLAT_arm64 $PLAT_armv7"
+	[ "$(echo $plats | wc -w)" = 3 ] || die "fixture/multi has not amd64, arm64, arm/v7: $plats"
+
+	for n in tag referrers platform p384 rsa otherkey unsigned payload payloadstore \
+		badsig otherdigest identity big many keyless; do
+		copy "$n" || die "copy to sig/$n"
+	done
+	# Accepted: tag scheme, referrers, each platform manifest, P-384, RSA.
+	sign a tag "$IDX" || die "sign tag"
+	COSIGN_EXPERIMENTAL=1 sign a referrers "$IDX" --registry-referrers-mode=oci-1-1 ||
+		die "sign referrers"
+	for p in $plats; do sign a platform "$p" || die "sign platform $p"; done
+	sign p384 p384 "$IDX" || die "sign p384"
+	sign rsa rsa "$IDX" || die "sign rsa"
+	# Refused: another key.
+	sign b otherkey "$IDX" || die "sign otherkey"
+	for n in payload payloadstore badsig identity big; do
+		sign a "$n" "$IDX" || die "sign $n"
+	done
+	# A payload altered after signing: a new blob, the same signature.
+	get payload "$(sigtag "$IDX")" > payload.sig.json || die "get payload"
+	pl=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"])' payload.sig.json)
+	curl -sf "http://$R/payload/blobs/$pl" > payload.orig || die "payload blob"
+	sed 's/"optional":null/"optional":{"x":"y"}/' payload.orig > payload.new
+	cmp -s payload.orig payload.new && die "payload: no \"optional\":null to alter"
+	nd=$(blob payload payload.new) || die "oras blob push"
+	edit payload.sig.json "
+l = d['layers'][0]
+l['digest'] = '$nd'
+l['size'] = $(wc -c < payload.new)
+" && put payload "$(sigtag "$IDX")" payload.sig.json || die "put payload"
+	# The payload's bytes changed in the registry's storage, the same
+	# size: only its digest tells.
+	get payloadstore "$(sigtag "$IDX")" > payloadstore.sig.json || die "get payloadstore"
+	pl=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"])' payloadstore.sig.json)
+	h=${pl#sha256:}
+	data=$WORK/registry-plain/data/docker/registry/v2/blobs/sha256/$(echo "$h" | cut -c1-2)/$h/data
+	sed 's/"cosign container image signature"/"cosign container image signaturE"/' \
+		"$data" > payloadstore.new || die "no $data"
+	[ "$(wc -c < payloadstore.new)" = "$(wc -c < "$data")" ] && ! cmp -s "$data" payloadstore.new ||
+		die "payloadstore: nothing altered in $data"
+	cat payloadstore.new > "$data"
+	# A signature annotation with one base64 character changed.
+	get badsig "$(sigtag "$IDX")" > badsig.sig.json &&
+	edit badsig.sig.json "
+a = d['layers'][0]['annotations']
+s = a['dev.cosignproject.cosign/signature']
+i = len(s) // 2
+a['dev.cosignproject.cosign/signature'] = s[:i] + ('B' if s[i] != 'B' else 'C') + s[i + 1:]
+" && put badsig "$(sigtag "$IDX")" badsig.sig.json || die "badsig"
+	# Another digest: an image X (fixture/layers) signed in the same
+	# repository, its signature manifest copied to the index's .sig tag.
+	skopeo copy -q --all --src-tls-verify=false --dest-tls-verify=false \
+		"docker://$REG_HTTP/fixture/layers:latest" "docker://$R/otherdigest:x" ||
+		die "copy fixture/layers"
+	X=sha256:$(get otherdigest x | sha256sum | cut -d' ' -f1)
+	sign a otherdigest "$X" && get otherdigest "$(sigtag "$X")" > otherdigest.sig.json &&
+		put otherdigest "$(sigtag "$IDX")" otherdigest.sig.json || die "otherdigest"
+	# Oversized: cosign's signature manifest (its signature still good)
+	# with 70,000 bytes of annotation.
+	get big "$(sigtag "$IDX")" > big.sig.json &&
+	edit big.sig.json "d['annotations'] = {'org.example.pad': 'x' * 70000}" &&
+		put big "$(sigtag "$IDX")" big.sig.json || die "big"
+	# 1,000 referrers: cosign's OCI 1.1 signature (good), listed 1,000
+	# times in the referrers tag schema's index, each entry distinct.
+	COSIGN_EXPERIMENTAL=1 sign a many "$IDX" --registry-referrers-mode=oci-1-1 &&
+	get many "sha256-${IDX#sha256:}" > many.idx.json &&
+	edit many.idx.json "
+m = d['manifests'][0]
+d['manifests'] = [dict(m, annotations={'org.example.n': str(i)}) for i in range(1000)]
+" && put many "sha256-${IDX#sha256:}" many.idx.json "$MT_IDX" || die "many"
+	# Keyless-looking: signed by cosign with a key and its certificate
+	# (the dev.sigstore.cosign/certificate annotation of keyless
+	# signing), verified with key A.
+	sign kl keyless "$IDX" --cert kl.crt || die "sign keyless"
+	# The https registry's own copy, signed in the tag scheme.
+	skopeo copy -q --all --src-tls-verify=false --dest-cert-dir "$WORK/certs.d" \
+		"docker://$REG_HTTP/fixture/multi:latest" "docker://$H:latest" &&
+	cos sign --key a.key --tlog-upload=false --registry-cacert "$CA_DIR/ca.crt" -y \
+		"$H@$IDX" || die "sign $H"
+
+	# cosign's verdicts, CV_NAME_KEYS_PLATFORM, for a pull of
+	# sig/NAME:latest (a signature on the index or on that platform's
+	# manifest, by one of the keys).
+	{
+		echo "IDX=$IDX X=$X"
+		cat plat.env
+		for c in tag:a referrers:a platform:a p384:p384 rsa:rsa otherkey:a \
+			otherkey:a,b unsigned:a payload:a payloadstore:a badsig:a \
+			otherdigest:a identity:a big:a many:a keyless:a; do
+			n=${c%%:*} keys=$(echo "${c#*:}" | tr , ' ')
+			# shellcheck disable=SC2086 # keys is words
+			vi=$(verdict "$n" "$IDX" $keys)
+			for p in amd64 arm64 armv7; do
+				v=$vi
+				eval "pd=\$PLAT_$p"
+				# shellcheck disable=SC2086,SC2154
+				[ "$v" = pass ] || v=$(verdict "$n" "$pd" $keys)
+				echo "CV_${n}_$(echo "${c#*:}" | tr -d ,)_$p=$v"
+			done
+		done
+		# --signed-identity: cosign verify checks the digest claim, not
+		# docker-reference; its verdict here is its verification plus
+		# the docker-reference of the payload it printed.
+		# shellcheck disable=SC2086
+		cos verify --key a.pub $VERIFY "$R/identity@$IDX" > identity.out 2>&1
+		ref=$(python3 -c 'import json,sys
+for line in open(sys.argv[1]):
+    if line.startswith("["):
+        print(json.loads(line)[0]["critical"]["identity"]["docker-reference"])' identity.out)
+		echo "CV_IDREF=$ref"
+	} > env.new || die "cosign verdicts"
+	mv env.new env
+)
+setup_once "$S" sig_setup sig-setup "keys, signed images or cosign's verdicts" || exit 0
+
+# ---- per board ----------------------------------------------------------------
+case $BOARD in
+host) P=amd64 ;;
+generic-arm64) P=arm64 ;;
+generic-armv7) P=armv7 ;;
+*) fail sig-platform "no platform known for board $BOARD"; exit 0 ;;
+esac
+eval "PLAT=\$PLAT_$P"
+D=$T_DIR/dest
+DIGESTS="sha256:(${IDX#sha256:}|${PLAT#sha256:})"
+
+# The reference pull: unsigned, no --verify-key (nothing changes without it).
+U=$T_DIR/unsigned-tree
+rm -rf "$U"
+run pull --plain-http "$R/unsigned:latest" "$U"
+expect_rc sig-no-key-unsigned-pulls 0
+
+# cosign_agrees NAME CV: ocipull's last verdict (exit 0 or not) is cosign's.
+cosign_agrees() {
+	v=fail
+	[ "$RC" -eq 0 ] && v=pass
+	if [ "$v" = "$2" ]; then pass "$1-cosign-agrees"
+	else fail "$1-cosign-agrees" "ocipull: $v (exit $RC), cosign verify: $2"; fi
+}
+
+# accept NAME REPO KEYS [options]: a pull that verifies, unpacking what the
+# unsigned pull unpacked; cosign verified it too.
+accept() {
+	n=$1 repo=$2 keys=$3
+	shift 3
+	rm -rf "$D"
+	args=""
+	for k in $(echo "$keys" | tr , ' '); do args="$args --verify-key $S/$k.pub"; done
+	# shellcheck disable=SC2086 # args is words
+	run pull --plain-http $args "$@" "$R/$repo:latest" "$D"
+	expect_rc "sig-$n-exit" 0
+	[ "$RC" -eq 0 ] && same_tree "sig-$n-tree" "$U" "$D"
+	eval "cv=\${CV_${repo}_$(echo "$keys" | tr -d ,)_$P:-missing}"
+	# shellcheck disable=SC2154
+	cosign_agrees "sig-$n" "$cv"
+}
+
+# refuse NAME REPO KEYS ERE [options]: exit 12, DEST untouched, stderr names
+# the digest and the key files and says why (ERE, case-insensitive).
+refuse() {
+	n=$1 repo=$2 keys=$3 why=$4
+	shift 4
+	old_dest "$D"
+	args=""
+	for k in $(echo "$keys" | tr , ' '); do args="$args --verify-key $S/$k.pub"; done
+	# shellcheck disable=SC2086
+	run pull --plain-http $args "$@" "$R/$repo:latest" "$D"
+	expect_rc "sig-$n-exit" 12
+	unchanged "sig-$n" "$D"
+	if grep -Eiq -- "$why" "$ERR_F"; then pass "sig-$n-says-why"
+	else fail "sig-$n-says-why" "stderr does not match /$why/: $(head -c 400 "$ERR_F")"; fi
+	if grep -Eq -- "^ocipull:.*$DIGESTS" "$ERR_F"; then pass "sig-$n-names-digest"
+	else fail "sig-$n-names-digest" "no ocipull: line names $IDX or $PLAT: $(head -c 300 "$ERR_F")"; fi
+	for k in $(echo "$keys" | tr , ' '); do
+		if grep -Fq -- "$S/$k.pub" "$ERR_F"; then pass "sig-$n-names-key-$k"
+		else fail "sig-$n-names-key-$k" "stderr does not name $S/$k.pub: $(head -c 300 "$ERR_F")"; fi
+	done
+	[ "$compare" = 1 ] || return 0
+	eval "cv=\${CV_${repo}_$(echo "$keys" | tr -d ,)_$P:-missing}"
+	cosign_agrees "sig-$n" "$cv"
+}
+compare=1
+
+# ---- accepted -------------------------------------------------------------------
+accept tag-scheme tag a
+accept referrers referrers a
+accept platform-manifest platform a
+accept p384 p384 p384
+accept rsa3072 rsa rsa
+accept two-keys-one-good otherkey a,b
+accept identity-match identity a --signed-identity "$R/identity"
+# shellcheck disable=SC2154 # set by $S/env
+if [ "$CV_IDREF" = "$R/identity" ]; then pass sig-identity-match-cosign-agrees
+else fail sig-identity-match-cosign-agrees "cosign's payload names '$CV_IDREF', not $R/identity"; fi
+# A pull by the platform manifest's digest, signed on that digest.
+rm -rf "$D"
+run pull --plain-http --verify-key "$S/a.pub" "$R/platform@$PLAT" "$D"
+expect_rc sig-platform-by-digest-exit 0
+
+# ---- refused ----------------------------------------------------------------------
+refuse unsigned unsigned a 'no signature'
+refuse other-key otherkey a 'does not verify|not verified'
+refuse payload-altered payload a 'does not verify|not verified|digest|sha256'
+refuse payload-bytes-changed payloadstore a 'digest|sha256'
+refuse signature-altered badsig a 'does not verify|not verified'
+refuse other-digest otherdigest a 'docker-manifest-digest'
+refuse identity-mismatch identity a 'docker-reference' --signed-identity "$R/other"
+if [ "$CV_IDREF" != "$R/other" ]; then pass sig-identity-mismatch-cosign-agrees
+else fail sig-identity-mismatch-cosign-agrees "cosign's payload names $R/other"; fi
+# The caps: cosign has none this small and verifies both (a good signature
+# is in each; its verdict is kept in $S/env, not compared): ocipull refuses
+# them for their size, with memory fixed.
+compare=0
+refuse oversized-manifest big a 'larger than|too large|exceeds'
+refuse referrers-1000 many a 'referrers|larger than|exceeds'
+compare=1
+# Keyless (a certificate on the signature): refused as such, whatever the
+# key (cosign judges only that key A did not sign it).
+refuse keyless keyless a 'keyless'
+
+# ---- inspect --------------------------------------------------------------------------
+hex=${IDX#sha256:}
+run inspect --plain-http --verify-key "$S/a.pub" "$R/tag:latest"
+expect_rc sig-inspect-tag-exit 0
+expect_out sig-inspect-tag-verified "^signature +sha256:$hex +tag +verified +$S/a\\.pub\$"
+run inspect --plain-http --verify-key "$S/a.pub" "$R/referrers:latest"
+expect_out sig-inspect-referrers-verified "^signature +sha256:$hex +referrers +verified +$S/a\\.pub\$"
+run inspect --plain-http "$R/tag:latest"
+expect_out sig-inspect-unchecked "^signature +sha256:$hex +tag +unchecked"
+run inspect --plain-http --verify-key "$S/a.pub" "$R/badsig:latest"
+expect_out sig-inspect-rejected "^signature +sha256:$hex +tag +rejected: .*(does not verify|not verified)"
+run inspect --plain-http --verify-key "$S/a.pub" "$R/platform:latest"
+expect_out sig-inspect-platform "^signature +${PLAT} +tag +verified +$S/a\\.pub\$"
+run inspect --plain-http --json --verify-key "$S/a.pub" --verify-key "$S/b.pub" "$R/otherkey:latest"
+if python3 - "$OUT_F" "$IDX" "$S/b.pub" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = [x for x in d["signatures"] if x["digest"] == sys.argv[2]]
+assert len(s) == 1, d["signatures"]
+assert s[0]["scheme"] == "tag" and s[0]["status"] == "verified", s[0]
+assert s[0]["key"] == sys.argv[3], s[0]
+PY
+then pass sig-inspect-json
+else fail sig-inspect-json "$(head -c 400 "$OUT_F")"; fi
+
+# ---- https: the tag scheme through the https registry, with --ca-file ----------
+rm -rf "$D"
+run pull --ca-file "$CA_DIR/ca.crt" --verify-key "$S/a.pub" "$H:latest" "$D"
+expect_rc sig-https-exit 0
+old_dest "$D"
+run pull --ca-file "$CA_DIR/ca.crt" --verify-key "$S/b.pub" "$H:latest" "$D"
+expect_rc sig-https-other-key-exit 12
+unchanged sig-https-other-key "$D"
