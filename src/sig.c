@@ -456,13 +456,30 @@ look_referrers(struct sig_check *c, const struct source *src, const char *on,
 	return ERR_OK;
 }
 
+/* How many entries from i on are about consecutive layers of the same
+ * document, rejected for the same reason (said once in the message). */
+static unsigned
+same_run(const struct sig_check *c, unsigned i)
+{
+	const struct sig_found *a = &c->found[i], *b;
+	unsigned n = 1;
+
+	for (b = a + 1; i + n < c->nfound; b++, n++)
+		if (b->layer != a->layer + n || a->layer == 0 ||
+		    strcmp(b->artifact, a->artifact) != 0 ||
+		    strcmp(b->reason, a->reason) != 0)
+			break;
+	return n;
+}
+
 /* The ERR_SIGNATURE message: the digest, the keys, each finding. */
 static int
 fail_message(const struct sig_check *c, const struct image *img)
 {
+	const struct sig_found *f;
 	char m[ERR_MSG_MAX];
 	size_t at = 0;
-	unsigned i;
+	unsigned i, n;
 
 #define ADD(...) do { if (at < sizeof m) { int w_ = snprintf(m + at, \
 	sizeof m - at, __VA_ARGS__); if (w_ > 0) at += (size_t)w_; } } while (0)
@@ -476,16 +493,19 @@ fail_message(const struct sig_check *c, const struct image *img)
 	if (c->nfound == 0)
 		ADD(": no signature found (cosign's sha256-<hex>.sig tag, OCI "
 		    "referrers)");
-	for (i = 0; i < c->nfound; i++) {
-		ADD("%s %s", i ? ";" : ":", c->found[i].artifact);
-		if (c->found[i].layer > 0)
-			ADD(" layer %u", c->found[i].layer);
-		ADD("%s: %s", c->found[i].scheme == SIG_TAG ? "" : " (referrers)",
-		    c->found[i].reason);
-	}
 	if (c->more > 0)
 		ADD("; %u more signatures not examined (at most %u are)", c->more,
 		    SIG_FOUND_MAX);
+	for (i = 0; i < c->nfound; i += n) {
+		f = &c->found[i];
+		n = same_run(c, i);
+		ADD("%s %s", i ? ";" : ":", f->artifact);
+		if (n > 1)
+			ADD(" layers %u-%u", f->layer, f->layer + n - 1);
+		else if (f->layer > 0)
+			ADD(" layer %u", f->layer);
+		ADD("%s: %s", f->scheme == SIG_TAG ? "" : " (referrers)", f->reason);
+	}
 #undef ADD
 	err_clear();
 	return err_set(ERR_SIGNATURE, "%s", m);
