@@ -5,11 +5,13 @@
 #include "auth_cred.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
 #include "err.h"
 #include "lex.h"
+#include "port.h"
 
 /* ---- base64 ---------------------------------------------------------- */
 
@@ -556,4 +558,18 @@ auth_config_helper(const char *doc, size_t len, jsmntok_t *tok,
 	if (r < -1)
 		return r;
 	return r >= 0;
+}
+
+int
+auth_config_default(char *path, size_t cap)
+{
+	const char *dc = port_env("DOCKER_CONFIG"), *home = port_env("HOME");
+
+	if (dc != NULL && dc[0] != '\0')
+		snprintf(path, cap, "%s/config.json", dc);
+	else if (home != NULL && home[0] != '\0')
+		snprintf(path, cap, "%s/.docker/config.json", home);
+	else
+		return 0;
+	return 1;
 }

@@ -93,4 +93,11 @@ int auth_config_lookup(const char *doc, size_t len, jsmntok_t *tok,
 int auth_config_helper(const char *doc, size_t len, jsmntok_t *tok,
     unsigned ntok, const char *registry);
 
+/*
+ * Where docker keeps config.json when no file is named:
+ * $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json, into path.
+ * Returns 1, or 0 when neither variable is set (no file to read).
+ */
+int auth_config_default(char *path, size_t cap);
+
 #endif /* AUTH_CRED_H */

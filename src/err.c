@@ -38,6 +38,7 @@ err_name(int code)
 	case ERR_PERM: return "permission denied";
 	case ERR_BUSY: return "busy";
 	case ERR_INTERNAL: return "internal error";
+	case ERR_SIGNATURE: return "signature verification failed";
 	default: return "unknown error";
 	}
 }
@@ -67,6 +68,8 @@ err_exit_code(int code)
 		return EXIT_UNPACK;
 	case ERR_NOSPC:
 		return EXIT_NOSPC;
+	case ERR_SIGNATURE:
+		return EXIT_SIGNATURE;
 	default:
 		return EXIT_FAILURE_OTHER;
 	}

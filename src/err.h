@@ -42,7 +42,8 @@ enum {
 	ERR_NOENT = -18,      /* does not exist and must */
 	ERR_PERM = -19,       /* the operating system refused (EPERM, EACCES) */
 	ERR_BUSY = -20,       /* another ocipull holds the destination */
-	ERR_INTERNAL = -21    /* a bug: an invariant did not hold */
+	ERR_INTERNAL = -21,   /* a bug: an invariant did not hold */
+	ERR_SIGNATURE = -22   /* no valid signature by a trusted key */
 };
 
 /* Process exit codes: what a script or update agent can tell apart. */
@@ -58,7 +59,8 @@ enum {
 	EXIT_VERIFY = 8,
 	EXIT_UNPACK = 9,
 	EXIT_NOSPC = 10,
-	EXIT_SWITCHED = 11    /* DEST holds the new tree, a later step failed */
+	EXIT_SWITCHED = 11,   /* DEST holds the new tree, a later step failed */
+	EXIT_SIGNATURE = 12   /* --verify-key: no valid signature */
 };
 
 /* Short name of an error code ("network error", "digest mismatch", ...). */

@@ -17,6 +17,7 @@
 #include "pull.h"
 #include "ref.h"
 #include "registry.h"
+#include "sig.h"
 #include "source_registry.h"
 
 #define OCIPULL_VERSION "0.1.0"
@@ -44,6 +45,11 @@ static const char usage_text[] =
     "  --config-out FILE   pull: also write the verified image config to FILE\n"
     "  --keep-old          pull: keep the replaced DEST as DEST.old\n"
     "  --allow-foreign-layers  pull: allow non-distributable layers\n"
+    "  --verify-key FILE   accept the image only with a cosign signature that\n"
+    "                      verifies with the public key in FILE (PEM: ECDSA\n"
+    "                      P-256 or P-384, RSA); may be repeated: any key will\n"
+    "                      do. inspect: list the signatures and their checks\n"
+    "  --signed-identity REPO  the signature's docker-reference must be REPO\n"
     "  --stats             print transfer and memory figures at the end\n"
     "  --retries N         further attempts after a network failure (8: waits\n"
     "                      of 0.5 s doubling up to 60 s ride out an outage\n"
@@ -73,7 +79,8 @@ static const char usage_text[] =
     "Exit codes: 0 success, 1 other failure, 2 usage, 3 network, 4 TLS,\n"
     "5 authentication, 6 not found, 7 no matching platform, 8 verification,\n"
     "9 unpack, 10 no space left, 11 DEST holds the new image but a step after\n"
-    "the switch failed (the message says what DEST and DEST.old hold).\n";
+    "the switch failed (the message says what DEST and DEST.old hold),\n"
+    "12 no valid signature (--verify-key).\n";
 
 /* Large state lives in static storage, sized by the board, never on the
  * heap. */
@@ -82,6 +89,8 @@ static struct image img;
 static char doc[BOARD_JSON_MAX];
 static jsmntok_t tok[BOARD_JSON_TOKENS];
 static struct pull_state pst;
+static struct sigkeys keys;
+static struct sig_check sigs;
 
 struct opts {
 	const char *command;
@@ -93,6 +102,9 @@ struct opts {
 	const char *cert_file, *key_file;
 	const char *auth_file;
 	const char *username;
+	const char *verify_key[SIGKEY_MAX];
+	unsigned nkeys;
+	const char *signed_identity;
 	int password_stdin;
 	int plain_http;
 	int insecure;
@@ -108,7 +120,7 @@ struct opts {
 };
 
 /* The options, by what they set in struct opts. */
-enum { OPT_FLAG, OPT_TEXT, OPT_NUMBER, OPT_PROGRESS };
+enum { OPT_FLAG, OPT_TEXT, OPT_NUMBER, OPT_PROGRESS, OPT_KEY };
 
 static const struct option {
 	const char *name;
@@ -122,6 +134,8 @@ static const struct option {
 	{ "--auth-file", OPT_TEXT, offsetof(struct opts, auth_file) },
 	{ "--username", OPT_TEXT, offsetof(struct opts, username) },
 	{ "--config-out", OPT_TEXT, offsetof(struct opts, config_out) },
+	{ "--verify-key", OPT_KEY, offsetof(struct opts, verify_key) },
+	{ "--signed-identity", OPT_TEXT, offsetof(struct opts, signed_identity) },
 	{ "--retries", OPT_NUMBER, offsetof(struct opts, retries) },
 	{ "--timeout", OPT_NUMBER, offsetof(struct opts, timeout_s) },
 	{ "--read-timeout", OPT_NUMBER, offsetof(struct opts, read_timeout_s) },
@@ -243,6 +257,12 @@ set_option(struct opts *o, const struct option *op, const char *v)
 	case OPT_TEXT:
 		*(const char **)(void *)field = v;
 		return 0;
+	case OPT_KEY:
+		if (o->nkeys == SIGKEY_MAX)
+			return -usage_error("too many --verify-key options; the most is",
+			    "8");
+		o->verify_key[o->nkeys++] = v;
+		return 0;
 	case OPT_NUMBER:
 		if (lex_dec_all(v, strlen(v), 86400, 0, &x) != LEX_DEC_OK)
 			return -usage_error("not a number of reasonable size:", v);
@@ -337,6 +357,76 @@ json_out(const char *s)
 	port_out(PORT_STDOUT, buf, lex_json_quote(buf, sizeof buf, s));
 }
 
+/* The key file that verified f, or "". */
+static const char *
+sig_key(const struct sig_found *f)
+{
+	return f->key >= 0 ? keys.key[f->key].path : "";
+}
+
+/* inspect --verify-key: one line per signature found. */
+static void
+print_sig_lines(void)
+{
+	const struct sig_found *f;
+	unsigned i;
+
+	if (keys.n == 0)
+		return;
+	if (sigs.nfound == 0)
+		progress_say(PORT_STDOUT, "signature  none found\n");
+	for (i = 0; i < sigs.nfound; i++) {
+		char at[32] = "";
+		f = &sigs.found[i];
+		if (f->layer > 0)
+			snprintf(at, sizeof at, " layer %u", f->layer);
+		progress_say(PORT_STDOUT, "signature  %s %s %s%s%s [%s%s]\n", f->on,
+		    f->scheme == SIG_TAG ? "tag" : "referrers",
+		    sig_status_name(f->status), f->status == SIG_REJECTED ? ": " : " ",
+		    f->status == SIG_REJECTED ? f->reason : sig_key(f), f->artifact, at);
+	}
+	if (sigs.more > 0)
+		progress_say(PORT_STDOUT, "signature  %u more not examined\n", sigs.more);
+}
+
+static void
+print_sig_json(void)
+{
+	const struct sig_found *f;
+	unsigned i;
+
+	progress_say(PORT_STDOUT, ",\"signatures\":[");
+	for (i = 0; i < sigs.nfound; i++) {
+		f = &sigs.found[i];
+		progress_say(PORT_STDOUT, "%s{\"digest\":\"%s\",\"scheme\":\"%s\","
+		    "\"artifact\":", i ? "," : "", f->on,
+		    f->scheme == SIG_TAG ? "tag" : "referrers");
+		json_out(f->artifact);
+		progress_say(PORT_STDOUT, ",\"layer\":%u,\"status\":\"%s\",\"key\":",
+		    f->layer, sig_status_name(f->status));
+		json_out(sig_key(f));
+		progress_say(PORT_STDOUT, ",\"reason\":");
+		json_out(f->reason);
+		progress_say(PORT_STDOUT, "}");
+	}
+	progress_say(PORT_STDOUT, "],\"signaturesNotExamined\":%u", sigs.more);
+}
+
+/* pull --verify-key: which signature let the image in. */
+static void
+print_signed(void)
+{
+	unsigned i;
+
+	for (i = 0; i < sigs.nfound && keys.n > 0; i++)
+		if (sigs.found[i].status == SIG_VERIFIED) {
+			progress_say(PORT_STDERR, "ocipull: signature on %s verified with "
+			    "%s (%s)\n", sigs.found[i].on, sig_key(&sigs.found[i]),
+			    keys.key[sigs.found[i].key].kind);
+			return;
+		}
+}
+
 static void
 print_inspect(const struct opts *o, const char *refname)
 {
@@ -359,6 +449,7 @@ print_inspect(const struct opts *o, const char *refname)
 			progress_say(PORT_STDOUT, "layer %-4zu %s %s %llu diff_id %s\n", i + 1,
 			    img.layers[i].digest, img.layers[i].media_type,
 			    (unsigned long long)img.layers[i].size, img.diff_ids[i]);
+		print_sig_lines();
 		return;
 	}
 	progress_say(PORT_STDOUT, "{\"reference\":");
@@ -400,7 +491,10 @@ print_inspect(const struct opts *o, const char *refname)
 		progress_say(PORT_STDOUT, ",\"size\":%llu,\"diffID\":\"%s\"}",
 		    (unsigned long long)img.layers[i].size, img.diff_ids[i]);
 	}
-	progress_say(PORT_STDOUT, "]}\n");
+	progress_say(PORT_STDOUT, "]");
+	if (keys.n > 0)
+		print_sig_json();
+	progress_say(PORT_STDOUT, "}\n");
 }
 
 /* --stats: what moved, and how much of each fixed budget was used. */
@@ -506,6 +600,8 @@ prepare(const struct opts *o, int pull, struct ref *ref, struct platform *want,
 		return usage_error("--password-stdin needs --username", NULL);
 	if (o->username != NULL && !o->password_stdin)
 		return usage_error("--username needs --password-stdin", NULL);
+	if (o->signed_identity != NULL && o->nkeys == 0)
+		return usage_error("--signed-identity needs --verify-key", NULL);
 	if (o->insecure && o->plain_http)
 		return usage_error("--insecure and --plain-http exclude each other", NULL);
 	if ((o->cert_file == NULL) != (o->key_file == NULL))
@@ -564,6 +660,53 @@ run_pull(const struct opts *o, const struct source *src, const char *refname,
 	return pull_image(src, &img, doc, config_len, &po, &pst, &events);
 }
 
+/* The --verify-key files, read before anything is fetched. Returns 0 or
+ * an exit code. */
+static int
+load_keys(const struct opts *o)
+{
+	unsigned i;
+
+	sigkeys_init(&keys);
+	for (i = 0; i < o->nkeys; i++)
+		if (sigkeys_add(&keys, o->verify_key[i]) < 0) {
+			progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
+			sigkeys_free(&keys);
+			return EXIT_USAGE;
+		}
+	return EXIT_OK;
+}
+
+/*
+ * Resolve the reference to its manifest, check the signatures on it when
+ * keys were given (before the config or a layer is fetched), then fetch
+ * the config. inspect goes on after a signature failure to show what it
+ * found, and fails at the end.
+ */
+static int
+resolve_signed(const struct opts *o, const struct source *src,
+    const struct ref *ref, const struct platform *want, size_t *config_len)
+{
+	char msg[ERR_MSG_MAX];
+	const unsigned ntok = (unsigned)(sizeof tok / sizeof tok[0]);
+	int rc, sig_rc = ERR_OK;
+
+	rc = resolve_manifests(src, ref, want, &img, doc, sizeof doc, tok, ntok);
+	if (rc < 0 || keys.n == 0)
+		return rc < 0 ? rc : resolve_config(src, &img, doc, sizeof doc, tok,
+		    ntok, config_len);
+	sig_init(&sigs, &keys, o->signed_identity);
+	sig_rc = sig_check_image(&sigs, src, &img, doc, sizeof doc, tok, ntok);
+	if (sig_rc < 0 && (o->dest != NULL || sig_rc != ERR_SIGNATURE))
+		return sig_rc;
+	snprintf(msg, sizeof msg, "%s", err_msg());
+	err_clear();
+	rc = resolve_config(src, &img, doc, sizeof doc, tok, ntok, config_len);
+	if (rc == ERR_OK && sig_rc < 0)
+		return err_set(sig_rc, "%s", msg);
+	return rc;
+}
+
 static int
 cmd_run(const struct opts *o, int pull)
 {
@@ -576,6 +719,8 @@ cmd_run(const struct opts *o, int pull)
 	int rc;
 
 	rc = prepare(o, pull, &ref, &want, &ro, password, sizeof password);
+	if (rc == EXIT_OK)
+		rc = load_keys(o);
 	if (rc != EXIT_OK)
 		return rc;
 	if (o->insecure)
@@ -593,13 +738,15 @@ cmd_run(const struct opts *o, int pull)
 	ref_format(&ref, refname, sizeof refname);
 	reg.events = events;
 	source_registry(&src, &reg);
-	rc = resolve_image(&src, &ref, &want, &img, doc, sizeof doc, tok,
-	    (unsigned)(sizeof tok / sizeof tok[0]), &config_len);
+	rc = resolve_signed(o, &src, &ref, &want, &config_len);
 	if (rc == ERR_OK && pull)
 		rc = run_pull(o, &src, refname, config_len);
 	registry_close(&reg);
+	sigkeys_free(&keys);
 	if (o->stats)
 		print_stats(pull);
+	if (!pull && (rc == ERR_OK || rc == ERR_SIGNATURE))
+		print_inspect(o, refname);   /* what was found, then the verdict */
 	if (rc < 0) {
 		struct event ev;
 		memset(&ev, 0, sizeof ev);
@@ -610,15 +757,14 @@ cmd_run(const struct opts *o, int pull)
 		event_emit(&events, &ev);
 		return fail(rc);
 	}
-	if (!pull) {
-		print_inspect(o, refname);
+	if (!pull)
 		return EXIT_OK;
-	}
 	if (pst.fs.skipped_devices > 0)
 		progress_say(PORT_STDERR, "ocipull: warning: %u device nodes skipped (not "
 		    "running as root)\n", pst.fs.skipped_devices);
 	progress_say(PORT_STDERR, "ocipull: %s (%s, %zu layers) unpacked into %s\n", refname,
 	    img.manifest.digest, img.nlayers, o->dest);
+	print_signed();
 	return EXIT_OK;
 }
 

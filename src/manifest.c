@@ -258,9 +258,8 @@ object_media_type(const struct json *j, int obj, const char *where, char *buf,
 	return copy_str(j, i, buf, cap, where, "mediaType");
 }
 
-/* mediaType, digest, size, urls of the descriptor at obj into d. */
-static int
-read_desc(const struct json *j, int obj, struct descriptor *d,
+int
+manifest_descriptor(const struct json *j, int obj, struct descriptor *d,
     const char *where)
 {
 	char show[96];
@@ -644,7 +643,7 @@ manifest_index_select(const struct json *j, const struct platform *want,
 		    "it offers %s", wbuf, offers);
 	}
 	snprintf(where, sizeof where, "index manifests[%d]", sc.best_k);
-	r = read_desc(j, sc.best, out, where);
+	r = manifest_descriptor(j, sc.best, out, where);
 	if (r != ERR_OK) {
 		memset(out, 0, sizeof *out);
 		return r;
@@ -670,7 +669,7 @@ manifest_image(const struct json *j, struct descriptor *config,
 		return c;
 	if (c < 0)
 		return err_set(ERR_FORMAT, "manifest.config: missing");
-	r = read_desc(j, c, config, "manifest config");
+	r = manifest_descriptor(j, c, config, "manifest config");
 	if (r != ERR_OK)
 		return r;
 	if (strcmp(config->media_type, MT_OCI_CONFIG) != 0 &&
@@ -683,7 +682,7 @@ manifest_image(const struct json *j, struct descriptor *config,
 		return l;
 	for (k = 0, e = l + 1; k < j->tok[l].size; k++, e = json_next(j, e)) {
 		snprintf(where, sizeof where, "manifest layers[%d]", k);
-		r = read_desc(j, e, &layers[k], where);
+		r = manifest_descriptor(j, e, &layers[k], where);
 		if (r != ERR_OK)
 			return r;
 		r = manifest_layer_codec(layers[k].media_type);

@@ -144,6 +144,15 @@ int manifest_config(const struct json *j, struct platform *plat,
     char (*diff_ids)[72], size_t max, size_t *n);
 
 /*
+ * The descriptor at token obj (mediaType, digest, size, urls) into *d,
+ * whatever its media type; where names it in messages ("manifest
+ * layers[2]"). Returns ERR_OK, ERR_FORMAT or ERR_UNSUPPORTED (a digest
+ * algorithm other than sha256).
+ */
+int manifest_descriptor(const struct json *j, int obj, struct descriptor *d,
+    const char *where);
+
+/*
  * MF_CODEC_* for a layer media type, ERR_UNSUPPORTED (with a message
  * naming it) for anything that is not a known layer type.
  */

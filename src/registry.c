@@ -586,6 +586,13 @@ status_error(struct registry *r, const struct http_url *u, const char *what)
 	return err_set(code, "%s: %s answered %d%s", what, u->host, st, text);
 }
 
+/* The API endpoint of each REG_* kind, its name in messages, its Accept. */
+static const struct { const char *path, *what, *accept; } kinds[] = {
+	[REG_MANIFEST] = { "manifests", "manifest", "Accept: " MANIFEST_ACCEPT },
+	[REG_BLOB] = { "blobs", "blob", NULL },
+	[REG_REFERRERS] = { "referrers", "referrers of", "Accept: " MT_OCI_INDEX },
+};
+
 static int
 get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
     uint64_t size)
@@ -597,11 +604,11 @@ get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
 	long w;
 
 	w = snprintf(u.target, sizeof u.target, "/v2/%s/%s/%s", r->ref->repo,
-	    kind == REG_MANIFEST ? "manifests" : "blobs", reference);
+	    kinds[kind].path, reference);
 	if (w < 0 || (size_t)w >= sizeof u.target)
 		return err_set(ERR_NOMEM, "request path too long");
-	snprintf(what, sizeof what, "%s %s%s%s", kind == REG_MANIFEST ? "manifest" : "blob",
-	    r->ref->repo, strncmp(reference, "sha256:", 7) == 0 ? "@" : ":", reference);
+	snprintf(what, sizeof what, "%s %s%s%s", kinds[kind].what, r->ref->repo,
+	    strncmp(reference, "sha256:", 7) == 0 ? "@" : ":", reference);
 	for (;;) {
 		size_t n = 0;
 		int own = http_url_same_origin(&u, &r->base);
@@ -609,8 +616,8 @@ get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
 		if (own && r->auth == REG_AUTH_BEARER &&
 		    port_mono_ms() >= r->bearer_until_ms)
 			drop_token(r);    /* expired: the next 401 renews it */
-		if (kind == REG_MANIFEST)
-			hdrs[n++] = "Accept: " MANIFEST_ACCEPT;
+		if (kinds[kind].accept != NULL)
+			hdrs[n++] = kinds[kind].accept;
 		if (offset > 0) {
 			snprintf(range, sizeof range, "Range: bytes=%llu-%llu",
 			    (unsigned long long)offset, (unsigned long long)(size - 1));
@@ -823,12 +830,7 @@ load_config_creds(struct registry *r)
 	int rc;
 
 	if (file == NULL) {
-		const char *dc = port_env("DOCKER_CONFIG"), *home = port_env("HOME");
-		if (dc != NULL && dc[0] != '\0')
-			snprintf(path, sizeof path, "%s/config.json", dc);
-		else if (home != NULL && home[0] != '\0')
-			snprintf(path, sizeof path, "%s/.docker/config.json", home);
-		else
+		if (!auth_config_default(path, sizeof path))
 			return ERR_OK;
 		file = path;
 	}

@@ -34,7 +34,10 @@
 #include "json.h"
 #include "ref.h"
 
-enum { REG_MANIFEST = 1, REG_BLOB = 2 };
+/* What a request asks for: a manifest (by tag or digest), a blob, or the
+ * OCI 1.1 referrers of a manifest digest (an image index; a registry
+ * without the API answers 404). */
+enum { REG_MANIFEST = 1, REG_BLOB = 2, REG_REFERRERS = 3 };
 
 /* The credentials requests to the registry's own origin carry. */
 enum reg_auth {

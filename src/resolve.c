@@ -116,11 +116,11 @@ resolve_manifest(const struct source *src, const struct ref *ref,
 	return ERR_OK;
 }
 
-/* Fetch and check the config, then match its platform and diff_ids. */
-static int
-resolve_config(const struct source *src, struct image *img, int depth,
-    char *doc, size_t cap, jsmntok_t *tok, unsigned ntok, size_t *config_len)
+int
+resolve_config(const struct source *src, struct image *img, char *doc,
+    size_t cap, jsmntok_t *tok, unsigned ntok, size_t *config_len)
 {
+	int depth = img->depth;
 	char got[DIGEST_STR_LEN + 1], what[160];
 	struct source_doc sd;
 	struct platform cp;
@@ -158,21 +158,33 @@ resolve_config(const struct source *src, struct image *img, int depth,
 }
 
 int
-resolve_image(const struct source *src, const struct ref *ref,
+resolve_manifests(const struct source *src, const struct ref *ref,
     const struct platform *want, struct image *img, char *doc, size_t cap,
-    jsmntok_t *tok, unsigned ntok, size_t *config_len)
+    jsmntok_t *tok, unsigned ntok)
 {
 	struct json j;
-	int depth, rc;
+	int rc;
 
 	memset(img, 0, sizeof *img);
 	img->want = *want;
-	rc = resolve_manifest(src, ref, img, &j, doc, cap, tok, ntok, &depth);
+	rc = resolve_manifest(src, ref, img, &j, doc, cap, tok, ntok, &img->depth);
 	if (rc < 0)
 		return rc;
 	rc = manifest_image(&j, &img->config, img->layers, BOARD_LAYERS_MAX,
 	    &img->nlayers);
 	if (rc < 0)
 		return err_prefix(rc, "manifest %s", img->manifest.digest);
-	return resolve_config(src, img, depth, doc, cap, tok, ntok, config_len);
+	return ERR_OK;
+}
+
+int
+resolve_image(const struct source *src, const struct ref *ref,
+    const struct platform *want, struct image *img, char *doc, size_t cap,
+    jsmntok_t *tok, unsigned ntok, size_t *config_len)
+{
+	int rc = resolve_manifests(src, ref, want, img, doc, cap, tok, ntok);
+
+	if (rc < 0)
+		return rc;
+	return resolve_config(src, img, doc, cap, tok, ntok, config_len);
 }

@@ -40,6 +40,7 @@ struct image {
 	struct descriptor layers[BOARD_LAYERS_MAX];
 	size_t nlayers;
 	char diff_ids[BOARD_LAYERS_MAX][DIGEST_STR_LEN + 1];
+	int depth;                             /* indexes followed to the manifest */
 	size_t json_peak_bytes;                /* largest document parsed */
 	int json_peak_tokens;                  /* most tokens one needed */
 };
@@ -55,5 +56,17 @@ struct image {
 int resolve_image(const struct source *src, const struct ref *ref,
     const struct platform *want, struct image *img, char *doc, size_t cap,
     jsmntok_t *tok, unsigned ntok, size_t *config_len);
+
+/*
+ * resolve_image in two steps, for a caller that checks something between
+ * them (signatures, sig.h) with doc and tok as its scratch space:
+ * resolve_manifests fills img up to the layers (everything but platform
+ * and diff_ids), resolve_config then fetches and checks the config.
+ */
+int resolve_manifests(const struct source *src, const struct ref *ref,
+    const struct platform *want, struct image *img, char *doc, size_t cap,
+    jsmntok_t *tok, unsigned ntok);
+int resolve_config(const struct source *src, struct image *img, char *doc,
+    size_t cap, jsmntok_t *tok, unsigned ntok, size_t *config_len);
 
 #endif /* RESOLVE_H */

@@ -28,7 +28,11 @@
 #include "digest.h"
 #include "manifest.h"
 
-enum { SRC_MANIFEST = 1, SRC_BLOB = 2 };
+/* What source_fetch asks for: a manifest or index by tag or digest, a blob
+ * by digest, or the OCI 1.1 referrers of a manifest digest (an image index
+ * listing the artifacts whose subject it is; ERR_NOTFOUND from a source
+ * without them, and the caller falls back to the referrers tag). */
+enum { SRC_MANIFEST = 1, SRC_BLOB = 2, SRC_REFERRERS = 3 };
 
 /* What a source says about a document it returned. */
 struct source_doc {

@@ -23,8 +23,9 @@ reg_fetch(void *ctx, int kind, const char *reference, char *buf, size_t cap,
 	const struct http_resp *resp;
 	int rc;
 
-	rc = registry_fetch(r, kind == SRC_MANIFEST ? REG_MANIFEST : REG_BLOB,
-	    reference, buf, cap, len);
+	rc = registry_fetch(r, kind == SRC_MANIFEST ? REG_MANIFEST :
+	    kind == SRC_REFERRERS ? REG_REFERRERS : REG_BLOB, reference, buf,
+	    cap, len);
 	if (rc < 0)
 		return rc;
 	resp = registry_response(r);

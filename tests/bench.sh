@@ -166,6 +166,25 @@ done
 python3 tests/bench/run.py --reg "$REG" --tmp "$DEST" --ocipull "$OCIPULL" \
 	--out "$RESULTS" --https-reg "$TREG" --ca "$WORK/ca/bundle.crt" \
 	--jail "$JAIL" --handshake $HS || exit 1
+# Signature cost: bench/small's index signed with cosign (from make deps),
+# inspect with and without --verify-key, every board.
+COSIGN=$ROOT/build/tools/usr/bin/cosign
+if [ -x "$COSIGN" ]; then
+	dig=$(skopeo inspect --raw --tls-verify=false "docker://$REG/bench/small:latest" |
+		sha256sum | cut -d' ' -f1)
+	(cd "$WORK" && HOME=$WORK COSIGN_PASSWORD='' "$COSIGN" generate-key-pair \
+		--output-key-prefix bench-sig > cosign.log 2>&1 &&
+	 HOME=$WORK COSIGN_PASSWORD='' "$COSIGN" sign --key bench-sig.key --tlog-upload=false \
+		--allow-http-registry --allow-insecure-registry -y \
+		"$REG/bench/small@sha256:$dig" >> cosign.log 2>&1) ||
+		{ echo "bench: signing with cosign failed:" >&2; cat "$WORK/cosign.log" >&2; exit 1; }
+	# shellcheck disable=SC2086
+	python3 tests/bench/run.py --reg "$REG" --tmp "$DEST" --ocipull "$OCIPULL" \
+		--out "$RESULTS" --jail "$JAIL" --signatures "$WORK/bench-sig.pub" $HS || exit 1
+else
+	say ""
+	say "Signature cost: skipped (no $COSIGN: make deps fetches it)"
+fi
 if [ "${BENCH_DISK:-0}" = 1 ]; then
 	mkdir -p build/bench/disk
 	# shellcheck disable=SC2086

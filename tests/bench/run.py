@@ -429,6 +429,42 @@ def handshake(b, boards, n=15):
             name + (" (qemu)" if runner else ""), h, s, s - h))
 
 
+def signatures(b, boards, n=15):
+    """Per board (as handshake): the median wall time of n `inspect` of
+    bench/small over plain http with and without --verify-key; the image's
+    index carries one cosign signature (tag scheme). The difference is
+    what checking signatures costs: the lookups (the .sig tag, the
+    referrers API and tag, for the index and for the manifest), the
+    payload, and one ECDSA P-256 verification."""
+    a = b.a
+    b.log("")
+    b.log("Signature cost: median of %d `ocipull inspect bench/small` per board, without "
+          "and with --verify-key (one cosign P-256 signature on the index), in the jail" % n)
+    hdr = "%-21s | %12s | %12s | %12s" % ("board", "plain (ms)", "signed (ms)", "cost (ms)")
+    b.log(hdr)
+    b.log("-" * len(hdr))
+    for spec in boards:
+        name, rest = spec.split("=", 1)
+        runner, binary = rest.split(":", 1)
+        pre = [runner] if runner else []
+        ref = "%s/bench/small:latest" % a.reg
+        plain = pre + [binary, "inspect", "--plain-http", ref]
+        signed = pre + [binary, "inspect", "--plain-http", "--verify-key", a.signatures, ref]
+        t = {"plain": [], "signed": []}
+        for _ in range(n):
+            for k, cmd in (("plain", plain), ("signed", signed)):
+                rc, wall, _, _, _ = b.timed(cmd, os.path.join(b.tmp, "sig.log"), [b.tmp])
+                if rc != 0:
+                    with open(os.path.join(b.tmp, "sig.log"), errors="replace") as f:
+                        raise SystemExit("run.py: %s %s inspect failed: %s" % (
+                            name, k, f.read().strip()[-300:]))
+                t[k].append(wall * 1000)
+                b.raw("signatures %s %s wall_ms=%.2f" % (name, k, wall * 1000))
+        p, s = statistics.median(t["plain"]), statistics.median(t["signed"])
+        b.log("%-21s | %12.1f | %12.1f | %12.1f" % (
+            name + (" (qemu)" if runner else ""), p, s, s - p))
+
+
 def rss_check():
     """Does GNU time's %M on `sh -c` see a child's peak RSS?"""
     p = subprocess.run(["/usr/bin/time", "-f", "%M", "sh", "-c",
@@ -457,11 +493,15 @@ def main():
     ap.add_argument("--https-reg")
     ap.add_argument("--ca")
     ap.add_argument("--handshake", action="store_true")
+    ap.add_argument("--signatures", metavar="KEY")
     ap.add_argument("images", nargs="+")
     a = ap.parse_args()
     b = Bench(a)
     if a.handshake:
         handshake(b, a.images)
+        return 0
+    if a.signatures:
+        signatures(b, a.images)
         return 0
     if a.rss_check:
         kib = rss_check()
