@@ -149,6 +149,16 @@ PY
 	for p in $plats; do sign a platform "$p" || die "sign platform $p"; done
 	sign p384 p384 "$IDX" || die "sign p384"
 	sign rsa rsa "$IDX" || die "sign rsa"
+	# P-384 over SHA-384: cosign 2.5 signs and verifies P-384 over SHA-256
+	# only, so this one is cosign's payload (cosign generate) signed by
+	# openssl and attached by cosign.
+	copy p384s384 || die "copy to sig/p384s384"
+	cos generate --allow-http-registry --allow-insecure-registry "$R/p384s384@$IDX" \
+		> p384s384.payload 2>/dev/null &&
+	openssl dgst -sha384 -sign p384.pem p384s384.payload | base64 -w0 > p384s384.sig &&
+	cos attach signature --payload p384s384.payload --signature p384s384.sig \
+		--allow-http-registry --allow-insecure-registry "$R/p384s384@$IDX" ||
+		die "p384 over sha384"
 	# Refused: another key.
 	sign b otherkey "$IDX" || die "sign otherkey"
 	for n in payload payloadstore badsig identity big; do
@@ -222,7 +232,7 @@ d['manifests'] = [dict(m, annotations={'org.example.n': str(i)}) for i in range(
 	{
 		echo "IDX=$IDX X=$X"
 		cat plat.env
-		for c in tag:a referrers:a platform:a p384:p384 rsa:rsa otherkey:a \
+		for c in tag:a referrers:a platform:a p384:p384 p384s384:p384 rsa:rsa otherkey:a \
 			otherkey:a,b unsigned:a payload:a payloadstore:a badsig:a \
 			otherdigest:a identity:a big:a many:a keyless:a; do
 			n=${c%%:*} keys=$(echo "${c#*:}" | tr , ' ')
@@ -289,7 +299,8 @@ accept() {
 	# shellcheck disable=SC2086 # args is words
 	run pull --plain-http $sg_args "$@" "$R/${sg_repo}:latest" "$D"
 	expect_rc "sig-$sg_n-exit" 0
-	[ "$RC" -eq 0 ] && same_tree "sig-$sg_n-tree" "$U" "$D"
+	[ "$RC" -eq 0 ] && same_tree "sig-$sg_n-tree" "$U" "$D" --ignore-root-meta
+	[ "$compare" = 1 ] || return 0
 	eval "sg_cv=\${CV_${sg_repo}_$(echo "$sg_keys" | tr -d ,)_$P:-missing}"
 	# shellcheck disable=SC2154 # sg_cv: eval
 	cosign_agrees "sig-$sg_n" "$sg_cv"
@@ -327,6 +338,15 @@ accept referrers referrers a
 accept platform-manifest platform a
 accept p384 p384 p384
 accept rsa3072 rsa rsa
+# P-384 over SHA-384 (what sigstore's newer tools write for P-384): ocipull
+# takes it, cosign 2.5 refuses it ("invalid signature when validating ASN.1
+# encoded signature"): the difference is asserted as such.
+compare=0
+accept p384-sha384 p384s384 p384
+compare=1
+# shellcheck disable=SC2154 # set by $S/env
+if [ "$CV_p384s384_p384_amd64" = fail ]; then pass sig-p384-sha384-cosign25-refuses
+else fail sig-p384-sha384-cosign25-refuses "cosign verify: $CV_p384s384_p384_amd64"; fi
 accept two-keys-one-good otherkey a,b
 accept identity-match identity a --signed-identity "$R/identity"
 # shellcheck disable=SC2154 # set by $S/env
@@ -365,15 +385,25 @@ refuse keyless keyless a 'keyless'
 hex=${IDX#sha256:}
 run inspect --plain-http --verify-key "$S/a.pub" "$R/tag:latest"
 expect_rc sig-inspect-tag-exit 0
-expect_out sig-inspect-tag-verified "^signature +sha256:$hex +tag +verified +$S/a\\.pub\$"
+expect_out sig-inspect-tag-verified "^signature +sha256:$hex +tag +verified +$S/a\\.pub( |$)"
 run inspect --plain-http --verify-key "$S/a.pub" "$R/referrers:latest"
-expect_out sig-inspect-referrers-verified "^signature +sha256:$hex +referrers +verified +$S/a\\.pub\$"
+expect_out sig-inspect-referrers-verified "^signature +sha256:$hex +referrers +verified +$S/a\\.pub( |$)"
+# Without --verify-key nothing changes: no signature is looked for.
 run inspect --plain-http "$R/tag:latest"
-expect_out sig-inspect-unchecked "^signature +sha256:$hex +tag +unchecked"
+expect_rc sig-inspect-no-key-exit 0
+if grep -q '^signature' "$OUT_F"; then
+	fail sig-inspect-no-key-no-signatures "$(grep '^signature' "$OUT_F" | head -3)"
+else
+	pass sig-inspect-no-key-no-signatures
+fi
+run inspect --plain-http --verify-key "$S/a.pub" "$R/unsigned:latest"
+expect_rc sig-inspect-unsigned-exit 12
+expect_out sig-inspect-unsigned-none "^signature +none found"
 run inspect --plain-http --verify-key "$S/a.pub" "$R/badsig:latest"
+expect_rc sig-inspect-rejected-exit 12
 expect_out sig-inspect-rejected "^signature +sha256:$hex +tag +rejected: .*(does not verify|not verified)"
 run inspect --plain-http --verify-key "$S/a.pub" "$R/platform:latest"
-expect_out sig-inspect-platform "^signature +${PLAT} +tag +verified +$S/a\\.pub\$"
+expect_out sig-inspect-platform "^signature +${PLAT} +tag +verified +$S/a\\.pub( |$)"
 run inspect --plain-http --json --verify-key "$S/a.pub" --verify-key "$S/b.pub" "$R/otherkey:latest"
 if python3 - "$OUT_F" "$IDX" "$S/b.pub" 2>"$T_DIR/json.err" <<'PY'
 import json, sys
