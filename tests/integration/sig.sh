@@ -216,6 +216,14 @@ a['dev.cosignproject.cosign/signature'] = s[:i] + ('B' if s[i] != 'B' else 'C') 
 m = d['manifests'][0]
 d['manifests'] = [dict(m, annotations={'org.example.n': str(i)}) for i in range(1000)]
 " && put many "sha256-${IDX#sha256:}" many.idx.json "$MT_IDX" || die "many"
+	# The same with 100 entries: under 64 KiB, over a count cap of 64.
+	copy many100 &&
+	COSIGN_EXPERIMENTAL=1 sign a many100 "$IDX" --registry-referrers-mode=oci-1-1 &&
+	get many100 "sha256-${IDX#sha256:}" > many100.idx.json &&
+	edit many100.idx.json "
+m = d['manifests'][0]
+d['manifests'] = [dict(m, annotations={'org.example.n': str(i)}) for i in range(100)]
+" && put many100 "sha256-${IDX#sha256:}" many100.idx.json "$MT_IDX" || die "many100"
 	# Keyless-looking: signed by cosign with a key and its certificate
 	# (the dev.sigstore.cosign/certificate annotation of keyless
 	# signing), verified with key A.
@@ -234,7 +242,7 @@ d['manifests'] = [dict(m, annotations={'org.example.n': str(i)}) for i in range(
 		cat plat.env
 		for c in tag:a referrers:a platform:a p384:p384 p384s384:p384 rsa:rsa otherkey:a \
 			otherkey:a,b unsigned:a payload:a payloadstore:a badsig:a \
-			otherdigest:a identity:a big:a many:a keyless:a; do
+			otherdigest:a identity:a big:a many:a many100:a keyless:a; do
 			n=${c%%:*} keys=$(echo "${c#*:}" | tr , ' ')
 			# shellcheck disable=SC2086 # keys is words
 			vi=$(verdict "$n" "$IDX" $keys)
@@ -370,12 +378,13 @@ refuse identity-mismatch identity a 'docker-reference' --signed-identity "$R/oth
 compare=1
 if [ "$CV_IDREF" != "$R/other" ]; then pass sig-identity-mismatch-cosign-agrees
 else fail sig-identity-mismatch-cosign-agrees "cosign's payload names $R/other"; fi
-# The caps: cosign has none this small and verifies both (a good signature
+# The caps: cosign has none this small and verifies all three (a good signature
 # is in each; its verdict is kept in $S/env, not compared): ocipull refuses
 # them for their size, with memory fixed.
 compare=0
 refuse oversized-manifest big a 'larger than|too large|exceeds'
 refuse referrers-1000 many a 'referrers|larger than|exceeds'
+refuse referrers-100 many100 a 'referrers|more than|exceeds'
 compare=1
 # Keyless (a certificate on the signature): refused as such, whatever the
 # key (cosign judges only that key A did not sign it).
