@@ -767,8 +767,6 @@ cmd_run(const struct opts *o, int pull)
 	if (rc == ERR_OK && pull)
 		rc = run_pull(o, &src, refname, config_len);
 	registry_close(&reg);
-	sigkeys_free(&keys);
-	sigkeys_free(&logs);
 	if (o->stats)
 		print_stats(pull);
 	if (!pull && (rc == ERR_OK || rc == ERR_SIGNATURE))
@@ -818,9 +816,11 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	if (rc < 0)
 		return -rc;
-	if (strcmp(o.command, "inspect") == 0)
-		return cmd_run(&o, 0);
-	if (strcmp(o.command, "pull") == 0)
-		return cmd_run(&o, 1);
-	return usage_error("unknown command", o.command);
+	if (strcmp(o.command, "inspect") != 0 && strcmp(o.command, "pull") != 0)
+		return usage_error("unknown command", o.command);
+	rc = cmd_run(&o, strcmp(o.command, "pull") == 0);
+	/* After the report: inspect and pull name the keys that verified. */
+	sigkeys_free(&keys);
+	sigkeys_free(&logs);
+	return rc;
 }
