@@ -50,6 +50,11 @@ static const char usage_text[] =
     "                      P-256 or P-384, RSA); may be repeated: any key will\n"
     "                      do. inspect: list the signatures and their checks\n"
     "  --signed-identity REPO  the signature's docker-reference must be REPO\n"
+    "  --rekor-key FILE    with --verify-key: a signature counts only with a\n"
+    "                      Rekor bundle (cosign's dev.sigstore.cosign/bundle)\n"
+    "                      whose entry timestamp verifies with the Rekor log\n"
+    "                      key in FILE (PEM, ECDSA) and whose entry is that\n"
+    "                      signature, key and payload; may be repeated\n"
     "  --stats             print transfer and memory figures at the end\n"
     "  --retries N         further attempts after a network failure (8: waits\n"
     "                      of 0.5 s doubling up to 60 s ride out an outage\n"
@@ -90,6 +95,7 @@ static char doc[BOARD_JSON_MAX];
 static jsmntok_t tok[BOARD_JSON_TOKENS];
 static struct pull_state pst;
 static struct sigkeys keys;
+static struct sigkeys logs;
 static struct sig_check sigs;
 
 struct opts {
@@ -104,6 +110,8 @@ struct opts {
 	const char *username;
 	const char *verify_key[SIGKEY_MAX];
 	unsigned nkeys;
+	const char *rekor_key[REKOR_KEY_MAX];
+	unsigned nlogs;
 	const char *signed_identity;
 	int password_stdin;
 	int plain_http;
@@ -120,7 +128,7 @@ struct opts {
 };
 
 /* The options, by what they set in struct opts. */
-enum { OPT_FLAG, OPT_TEXT, OPT_NUMBER, OPT_PROGRESS, OPT_KEY };
+enum { OPT_FLAG, OPT_TEXT, OPT_NUMBER, OPT_PROGRESS, OPT_KEY, OPT_LOG };
 
 static const struct option {
 	const char *name;
@@ -136,6 +144,7 @@ static const struct option {
 	{ "--config-out", OPT_TEXT, offsetof(struct opts, config_out) },
 	{ "--verify-key", OPT_KEY, offsetof(struct opts, verify_key) },
 	{ "--signed-identity", OPT_TEXT, offsetof(struct opts, signed_identity) },
+	{ "--rekor-key", OPT_LOG, offsetof(struct opts, rekor_key) },
 	{ "--retries", OPT_NUMBER, offsetof(struct opts, retries) },
 	{ "--timeout", OPT_NUMBER, offsetof(struct opts, timeout_s) },
 	{ "--read-timeout", OPT_NUMBER, offsetof(struct opts, read_timeout_s) },
@@ -262,6 +271,12 @@ set_option(struct opts *o, const struct option *op, const char *v)
 			return -usage_error("too many --verify-key options; the most is",
 			    "8");
 		o->verify_key[o->nkeys++] = v;
+		return 0;
+	case OPT_LOG:
+		if (o->nlogs == REKOR_KEY_MAX)
+			return -usage_error("too many --rekor-key options; the most is",
+			    "4");
+		o->rekor_key[o->nlogs++] = v;
 		return 0;
 	case OPT_NUMBER:
 		if (lex_dec_all(v, strlen(v), 86400, 0, &x) != LEX_DEC_OK)
@@ -421,8 +436,9 @@ print_signed(void)
 	for (i = 0; i < sigs.nfound && keys.n > 0; i++)
 		if (sigs.found[i].status == SIG_VERIFIED) {
 			progress_say(PORT_STDERR, "ocipull: signature on %s verified with "
-			    "%s (%s)\n", sigs.found[i].on, sig_key(&sigs.found[i]),
-			    keys.key[sigs.found[i].key].kind);
+			    "%s (%s)%s\n", sigs.found[i].on, sig_key(&sigs.found[i]),
+			    keys.key[sigs.found[i].key].kind, logs.n > 0 ?
+			    ", with its Rekor bundle" : "");
 			return;
 		}
 }
@@ -602,6 +618,8 @@ prepare(const struct opts *o, int pull, struct ref *ref, struct platform *want,
 		return usage_error("--username needs --password-stdin", NULL);
 	if (o->signed_identity != NULL && o->nkeys == 0)
 		return usage_error("--signed-identity needs --verify-key", NULL);
+	if (o->nlogs > 0 && o->nkeys == 0)
+		return usage_error("--rekor-key needs --verify-key", NULL);
 	if (o->insecure && o->plain_http)
 		return usage_error("--insecure and --plain-http exclude each other", NULL);
 	if ((o->cert_file == NULL) != (o->key_file == NULL))
@@ -660,20 +678,26 @@ run_pull(const struct opts *o, const struct source *src, const char *refname,
 	return pull_image(src, &img, doc, config_len, &po, &pst, &events);
 }
 
-/* The --verify-key files, read before anything is fetched. Returns 0 or
- * an exit code. */
+/* The --verify-key and --rekor-key files, read before anything is
+ * fetched. Returns 0 or an exit code. */
 static int
 load_keys(const struct opts *o)
 {
 	unsigned i;
+	int rc = ERR_OK;
 
 	sigkeys_init(&keys);
-	for (i = 0; i < o->nkeys; i++)
-		if (sigkeys_add(&keys, o->verify_key[i]) < 0) {
-			progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
-			sigkeys_free(&keys);
-			return EXIT_USAGE;
-		}
+	sigkeys_init(&logs);
+	for (i = 0; i < o->nkeys && rc == ERR_OK; i++)
+		rc = sigkeys_add(&keys, o->verify_key[i]);
+	for (i = 0; i < o->nlogs && rc == ERR_OK; i++)
+		rc = rekor_keys_add(&logs, o->rekor_key[i]);
+	if (rc < 0) {
+		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
+		sigkeys_free(&keys);
+		sigkeys_free(&logs);
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 
@@ -696,6 +720,7 @@ resolve_signed(const struct opts *o, const struct source *src,
 		return rc < 0 ? rc : resolve_config(src, &img, doc, sizeof doc, tok,
 		    ntok, config_len);
 	sig_init(&sigs, &keys, o->signed_identity);
+	sigs.logs = &logs;
 	sig_rc = sig_check_image(&sigs, src, &img, doc, sizeof doc, tok, ntok);
 	if (sig_rc < 0 && (o->dest != NULL || sig_rc != ERR_SIGNATURE))
 		return sig_rc;
@@ -742,7 +767,6 @@ cmd_run(const struct opts *o, int pull)
 	if (rc == ERR_OK && pull)
 		rc = run_pull(o, &src, refname, config_len);
 	registry_close(&reg);
-	sigkeys_free(&keys);
 	if (o->stats)
 		print_stats(pull);
 	if (!pull && (rc == ERR_OK || rc == ERR_SIGNATURE))
@@ -792,9 +816,11 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	if (rc < 0)
 		return -rc;
-	if (strcmp(o.command, "inspect") == 0)
-		return cmd_run(&o, 0);
-	if (strcmp(o.command, "pull") == 0)
-		return cmd_run(&o, 1);
-	return usage_error("unknown command", o.command);
+	if (strcmp(o.command, "inspect") != 0 && strcmp(o.command, "pull") != 0)
+		return usage_error("unknown command", o.command);
+	rc = cmd_run(&o, strcmp(o.command, "pull") == 0);
+	/* After the report: inspect and pull name the keys that verified. */
+	sigkeys_free(&keys);
+	sigkeys_free(&logs);
+	return rc;
 }

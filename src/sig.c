@@ -277,6 +277,12 @@ check_layer(struct sig_check *c, const struct source *src,
 	check_keys(c, len, siglen, f);
 	if (f->status != SIG_REJECTED)
 		check_claims(c, len, f);
+	if (f->status != SIG_REJECTED && f->key >= 0 && c->logs != NULL &&
+	    c->logs->n > 0 && rekor_verify(&c->rekor, c->logs, j, e,
+	    &c->keys->key[f->key], c->payload, len, c->sig, siglen) < 0) {
+		reject(f, "%s", err_msg());
+		err_clear();
+	}
 	if (f->status != SIG_REJECTED && f->key >= 0) {
 		f->status = SIG_VERIFIED;
 		c->verified++;

@@ -25,12 +25,14 @@
  * Refused and said why: keyless signatures (a Fulcio certificate
  * annotation), Sigstore bundles (cosign 3), documents over SIG_DOC_MAX,
  * payloads over SIG_PAYLOAD_MAX, referrer indexes of more than
- * SIG_REFERRERS_MAX entries. A Rekor bundle annotation is ignored.
+ * SIG_REFERRERS_MAX entries. A Rekor bundle annotation is checked when
+ * Rekor log keys are given (rekor.h; without a bundle the signature does
+ * not count then), and ignored otherwise.
  *
- * Memory is fixed: struct sig_check (caller-owned, about 20 KiB) keeps the
- * payload, its tokens and what was found; signature manifests and indexes
- * use the caller's document buffer and tokens, which resolve_manifests
- * leaves free (resolve.h).
+ * Memory is fixed: struct sig_check (caller-owned, about 36 KiB, 15 of
+ * them for a Rekor bundle) keeps the payload, its tokens and what was
+ * found; signature manifests and indexes use the caller's document buffer
+ * and tokens, which resolve_manifests leaves free (resolve.h).
  */
 #ifndef SIG_H
 #define SIG_H
@@ -39,6 +41,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "rekor.h"
 #include "resolve.h"
 #include "sigkey.h"
 #include "source.h"
@@ -83,6 +86,8 @@ struct sig_ref {
 
 struct sig_check {
 	struct sigkeys *keys;      /* none: list and check all but the keys */
+	struct sigkeys *logs;      /* --rekor-key (set after sig_init), or
+	                            * NULL: Rekor bundles are ignored */
 	const char *identity;      /* --signed-identity, or NULL */
 	char accept[2][72];        /* digests a payload may name */
 	struct sig_found found[SIG_FOUND_MAX];
@@ -93,6 +98,7 @@ struct sig_check {
 	char payload[SIG_PAYLOAD_MAX];
 	jsmntok_t ptok[64];
 	uint8_t sig[SIG_BYTES_MAX];
+	struct rekor_check rekor;
 };
 
 void sig_init(struct sig_check *c, struct sigkeys *keys, const char *identity);

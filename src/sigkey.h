@@ -37,14 +37,21 @@
 
 struct sigkey {
 	const char *path;          /* as given, for messages */
+	const char *option;        /* the option that named it (messages) */
 	char kind[32];             /* "ECDSA P-256", "RSA 3072", ... */
 	int sha384;                /* P-384: try SHA-384 before SHA-256 */
+	int has_id;                /* id is known (a "PUBLIC KEY" PEM) */
+	uint8_t id[32];            /* sha256 of its DER SubjectPublicKeyInfo:
+	                            * a Rekor log's ID, what a Rekor entry's
+	                            * key is compared by */
 	mbedtls_pk_context pk;
 };
 
 struct sigkeys {
 	struct sigkey key[SIGKEY_MAX];
 	unsigned n;
+	const char *option;        /* named in messages; NULL: "--verify-key"
+	                            * (set after sigkeys_init) */
 };
 
 void sigkeys_init(struct sigkeys *k);
