@@ -9,6 +9,10 @@
  *
  *     EV_RESOLVED   the reference, the chosen manifest digest, its
  *                   platform, the layer count and their total size
+ *     EV_SIGNED     with --verify-key: a signature verified, before the
+ *                   config or any layer is fetched: digest is what it
+ *                   signs (index or manifest), text the key file, name
+ *                   the key's kind
  *     EV_LAYER      a layer starts: index, count, digest, size
  *     EV_BYTES      layer bytes: index, done of size (every span received;
  *                   the sink decides how often to show it)
@@ -33,6 +37,7 @@
 
 enum event_kind {
 	EV_RESOLVED = 1,
+	EV_SIGNED,
 	EV_LAYER,
 	EV_BYTES,
 	EV_VERIFIED,
@@ -50,7 +55,8 @@ struct event {
 	const char *digest;         /* layer or manifest digest */
 	const char *text;           /* reference, reason, DEST or message */
 	const char *platform;       /* EV_RESOLVED */
-	const char *name;           /* EV_ERROR: the error's name */
+	const char *name;           /* EV_ERROR: the error's name; EV_SIGNED:
+	                             * the key's kind */
 	unsigned attempt;           /* EV_RETRY */
 	uint32_t delay_ms;          /* EV_RETRY */
 	int code;                   /* EV_ERROR: exit code */

@@ -427,20 +427,28 @@ print_sig_json(void)
 	progress_say(PORT_STDOUT, "],\"signaturesNotExamined\":%u", sigs.more);
 }
 
-/* pull --verify-key: which signature let the image in. */
-static void
-print_signed(void)
+/* The signature that let the image in, or NULL (none, or no keys). */
+static const struct sig_found *
+first_verified(void)
 {
 	unsigned i;
 
 	for (i = 0; i < sigs.nfound && keys.n > 0; i++)
-		if (sigs.found[i].status == SIG_VERIFIED) {
-			progress_say(PORT_STDERR, "ocipull: signature on %s verified with "
-			    "%s (%s)%s\n", sigs.found[i].on, sig_key(&sigs.found[i]),
-			    keys.key[sigs.found[i].key].kind, logs.n > 0 ?
-			    ", with its Rekor bundle" : "");
-			return;
-		}
+		if (sigs.found[i].status == SIG_VERIFIED)
+			return &sigs.found[i];
+	return NULL;
+}
+
+/* pull --verify-key: which signature let the image in. */
+static void
+print_signed(void)
+{
+	const struct sig_found *f = first_verified();
+
+	if (f != NULL)
+		progress_say(PORT_STDERR, "ocipull: signature on %s verified with "
+		    "%s (%s)%s\n", f->on, sig_key(f), keys.key[f->key].kind,
+		    logs.n > 0 ? ", with its Rekor bundle" : "");
 }
 
 static void
@@ -558,6 +566,9 @@ on_event(void *arg, const struct event *ev)
 {
 	(void)arg;
 	switch (ev->kind) {
+	case EV_SIGNED:
+		progress_signed(ev->digest, ev->text, ev->name);
+		break;
 	case EV_RESOLVED:
 		progress_resolved(ev->text, ev->digest, ev->platform, ev->count,
 		    ev->size);
@@ -722,6 +733,15 @@ resolve_signed(const struct opts *o, const struct source *src,
 	sig_init(&sigs, &keys, o->signed_identity);
 	sigs.logs = &logs;
 	sig_rc = sig_check_image(&sigs, src, &img, doc, sizeof doc, tok, ntok);
+	if (sig_rc == ERR_OK && first_verified() != NULL) {
+		struct event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.kind = EV_SIGNED;
+		ev.digest = first_verified()->on;
+		ev.text = sig_key(first_verified());
+		ev.name = keys.key[first_verified()->key].kind;
+		event_emit(&events, &ev);
+	}
 	if (sig_rc < 0 && (o->dest != NULL || sig_rc != ERR_SIGNATURE))
 		return sig_rc;
 	snprintf(msg, sizeof msg, "%s", err_msg());

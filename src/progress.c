@@ -132,6 +132,22 @@ progress_verified(unsigned index, const char *digest)
 }
 
 void
+progress_signed(const char *digest, const char *key, const char *kind)
+{
+	char k[700];
+
+	if (P.mode == PROGRESS_JSON) {
+		lex_json_quote(k, sizeof k, key);
+		progress_say(P.fd, "{\"event\":\"signed\",\"digest\":\"%s\",\"key\":%s,"
+		    "\"kind\":\"%s\"}\n", digest, k, kind);
+	} else if (P.mode != PROGRESS_NONE) {
+		end_line();
+		progress_say(P.fd, "signature on %.19s verified with %s (%s)\n", digest,
+		    key, kind);
+	}
+}
+
+void
 progress_retry(const char *why, unsigned attempt, uint32_t delay_ms)
 {
 	char w[1100];

@@ -34,6 +34,7 @@ void progress_layer(unsigned index, unsigned count, const char *digest,
     uint64_t size);
 void progress_bytes(unsigned index, uint64_t done, uint64_t size);
 void progress_verified(unsigned index, const char *digest);
+void progress_signed(const char *digest, const char *key, const char *kind);
 void progress_retry(const char *why, unsigned attempt, uint32_t delay_ms);
 
 /* The staging tree of an earlier run is dropped: why. */

@@ -433,3 +433,34 @@ old_dest "$D"
 run pull --ca-file "$CA_DIR/ca.crt" --verify-key "$S/b.pub" "$H:latest" "$D"
 expect_rc sig-https-other-key-exit 12
 unchanged sig-https-other-key "$D"
+
+# ---- order: signatures are checked before the first layer byte ------------------
+# Accepted: the "signed" event (the digest signed, the key) comes before the
+# pull's "resolved" and its first "layer" event.
+rm -rf "$D"
+run pull --plain-http --progress=json --verify-key "$S/a.pub" "$R/tag:latest" "$D"
+expect_rc sig-order-exit 0
+if python3 - "$ERR_F" "$IDX" "$S/a.pub" 2>"$T_DIR/order.err" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+kinds = [e["event"] for e in ev]
+assert "signed" in kinds and "layer" in kinds, kinds
+assert kinds.index("signed") < kinds.index("resolved") < kinds.index("layer"), kinds
+s = ev[kinds.index("signed")]
+assert s["digest"] == sys.argv[2] and s["key"] == sys.argv[3], s
+assert s["kind"] == "ECDSA P-256", s
+PY
+then pass sig-order-signed-before-layers
+else fail sig-order-signed-before-layers "$(tail -1 "$T_DIR/order.err")"; fi
+# Refused: no layer started, no layer byte fetched (--stats).
+old_dest "$D"
+run pull --plain-http --progress=json --stats --verify-key "$S/b.pub" "$R/tag:latest" "$D"
+expect_rc sig-refused-early-exit 12
+if grep -q '"event":"layer"' "$ERR_F"; then
+	fail sig-refused-no-layer-event "$(grep '"event":"layer"' "$ERR_F" | head -1)"
+else
+	pass sig-refused-no-layer-event
+fi
+expect_err sig-refused-no-layer-bytes '^stats: fetched [0-9]+ bytes \(0 in layers\)'
+expect_err sig-refused-error-event '"event":"error","code":12,'
+unchanged sig-refused-early "$D"
