@@ -159,7 +159,8 @@ check_claims(struct sig_check *c, size_t len, struct sig_found *f)
 		reject(f, "critical.type is not \"%s\"", SIG_TYPE);
 	} else if (get_str(&j, img, "docker-manifest-digest", buf, sizeof buf) < 0) {
 		reject(f, "the payload has no critical.image.docker-manifest-digest");
-	} else if (strcmp(buf, c->accept[0]) != 0 && strcmp(buf, c->accept[1]) != 0) {
+	} else if (strcmp(buf, c->accept[0]) != 0 && (c->accept[1][0] == '\0' ||
+	    strcmp(buf, c->accept[1]) != 0)) {
 		reject(f, "critical.image.docker-manifest-digest is %.80s, not the "
 		    "digest being installed (%s%s%s)", buf, c->accept[0],
 		    c->accept[1][0] ? " or " : "", c->accept[1]);

@@ -120,4 +120,10 @@ static const char SIG_P384_MAN_256[] =
 static const char SIG_RSA_MAN[] =
     "YgDXyuAajuJmgsaBNtdHgussX3xXqpe4FsCHp2pO/6fN2tP3OjPNLhBNmGp+PjPIwKcLSB6NY7GmUlQ4OYYZxFSWO0dRYs2oYaQwKkTGmNlX66fHZZIOAoHXJm4a4wU2QNxGpzErAYN0bUpbiAVEhxPCKLjcNq5ZI2P+Vx9t5z3U1NQe4ueJM0AX0fuhdr1tLDrBk9wPwPA207h3l3dp8KhW+qXtMlXNvA4ZwZZBjjNROIKvxY9ErYyBtc2GdhbYBHOR5Fx24qoi1H62twd+uOsTBVT6GNdMkQlv1+w5QGH9XvpdtW6UbA1Jd3iVjFldBDPpNUn5JgEZzh5qGVDM3E/GHyjE1fsbPKXEJE20q1GKWUGefSTA8JtS98+5+fFQLXEbW35g4oXiWRLEVV9FdFa/KFot2cVYYnqxMCud+OoPtNzbnxx3+dWR1BrD94LqZr4r8I+tQ2Un0eXhYAvBxrAKCsw9bRohuhaXcyVxuWcee3qPsj/57He8C/PyhoN2";
 
+static const char PAYLOAD_EMPTY[] =
+    "{\"critical\":{\"identity\":{\"docker-reference\":\"reg.example/app\"},\"image\":{\"docker-manifest-digest\":\"\"},\"type\":\"cosign container image signature\"},\"optional\":null}";
+
+static const char SIG_A_EMPTY[] =
+    "MEQCIH4UcbCAxc7rmiq/7m3EZNUvzb5rU9Tw+oJ+O9J//ZRAAiB6BYeiVK4+TiqqkTneq4yUpHOmQq7cw8cGY4WXvMhYbA==";
+
 #endif /* SIG_VECTORS_H */

@@ -474,6 +474,16 @@ test_other_digest(void)
 	expect_rejected("docker-manifest-digest is " D_OTHER);
 }
 
+/* An empty digest claim names no image: not even when the pull has no
+ * index, whose slot among the digests accepted is empty then. */
+static void
+test_empty_digest_claim(void)
+{
+	start(0, NULL, PUB_A, NULL);
+	put_tag_sig(D_MAN, PAYLOAD_EMPTY, SIG_A_EMPTY);
+	expect_rejected("docker-manifest-digest is ,");
+}
+
 static void
 test_wrong_type(void)
 {
@@ -666,6 +676,7 @@ main(void)
 	UNIT_RUN(test_unsigned);
 	UNIT_RUN(test_other_key);
 	UNIT_RUN(test_other_digest);
+	UNIT_RUN(test_empty_digest_claim);
 	UNIT_RUN(test_wrong_type);
 	UNIT_RUN(test_payload_altered);
 	UNIT_RUN(test_signature_altered);
