@@ -447,7 +447,7 @@ print_signed(void)
 
 	if (f != NULL)
 		progress_say(PORT_STDERR, "ocipull: signature on %s verified with "
-		    "%s (%s)%s\n", f->on, sig_key(f), keys.key[f->key].kind,
+		    "%s (%s)%s\n", f->claim, sig_key(f), keys.key[f->key].kind,
 		    logs.n > 0 ? ", with its Rekor bundle" : "");
 }
 
@@ -732,12 +732,13 @@ resolve_signed(const struct opts *o, const struct source *src,
 		    ntok, config_len);
 	sig_init(&sigs, &keys, o->signed_identity);
 	sigs.logs = &logs;
+	sigs.first_only = o->dest != NULL;    /* pull: the first one will do */
 	sig_rc = sig_check_image(&sigs, src, &img, doc, sizeof doc, tok, ntok);
 	if (sig_rc == ERR_OK && first_verified() != NULL) {
 		struct event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.kind = EV_SIGNED;
-		ev.digest = first_verified()->on;
+		ev.digest = first_verified()->claim;
 		ev.text = sig_key(first_verified());
 		ev.name = keys.key[first_verified()->key].kind;
 		event_emit(&events, &ev);

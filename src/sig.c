@@ -11,6 +11,7 @@
 #include "auth_cred.h"
 #include "digest.h"
 #include "err.h"
+#include "lex.h"
 #include "manifest.h"
 
 void
@@ -28,7 +29,16 @@ sig_status_name(int status)
 	    "rejected" : "unchecked";
 }
 
-/* A new entry in c->found, or NULL when it is full (counted in more). */
+/* Nothing more to look at: a pull has its signature, or SIG_CHECK_MAX
+ * signatures were checked. */
+static int
+done(const struct sig_check *c)
+{
+	return (c->first_only && c->verified > 0) || c->checked >= SIG_CHECK_MAX;
+}
+
+/* A new entry in c->found; when it is full, c->spare (not listed: counted
+ * in more; a signature that verifies there takes the last slot). */
 static struct sig_found *
 found_add(struct sig_check *c, const char *on, int scheme,
     const char *artifact, unsigned layer)
@@ -37,9 +47,10 @@ found_add(struct sig_check *c, const char *on, int scheme,
 
 	if (c->nfound == SIG_FOUND_MAX) {
 		c->more++;
-		return NULL;
+		f = &c->spare;
+	} else {
+		f = &c->found[c->nfound++];
 	}
-	f = &c->found[c->nfound++];
 	memset(f, 0, sizeof *f);
 	snprintf(f->on, sizeof f->on, "%s", on);
 	snprintf(f->artifact, sizeof f->artifact, "%s", artifact);
@@ -102,14 +113,15 @@ fetch_doc(struct sig_check *c, const struct source *src, int kind,
 	if (rc == ERR_NOMEM) {
 		err_clear();
 		reject(found_add(c, on, scheme, what, 0), "%s is larger than the "
-		    "%u bytes a signature document may have", what, SIG_DOC_MAX);
+		    "%zu bytes a signature document may have", what, cap);
 		return ERR_END;
 	}
 	if (rc == ERR_OK) {
 		digest_buf(doc, *len, got);
+		/* The referrers API makes its answer up: no digest names it. */
 		if (want != NULL)
 			rc = digest_check(what, want, got);
-		else if (sd.digest[0] != '\0')
+		else if (sd.digest[0] != '\0' && kind != SRC_REFERRERS)
 			rc = digest_check(what, sd.digest, got);
 		if (rc == ERR_OK && size != 0 && *len != size)
 			rc = err_set(ERR_VERIFY, "%s: %zu bytes, its descriptor says "
@@ -138,15 +150,22 @@ get_str(const struct json *j, int obj, const char *key, char *buf, size_t cap)
 static void
 check_claims(struct sig_check *c, size_t len, struct sig_found *f)
 {
-	char buf[300];
+	char buf[300], show[128];
 	struct json j;
-	int crit, img, id;
+	int crit, img, id, rc;
 
 	err_clear();
-	if (json_parse(&j, c->payload, len, c->ptok,
-	    (unsigned)(sizeof c->ptok / sizeof c->ptok[0]), "payload") < 0 ||
-	    !json_is_object(&j, 0)) {
-		reject(f, "the payload is not a JSON object: %s", err_msg());
+	rc = json_parse(&j, c->payload, len, c->ptok,
+	    (unsigned)(sizeof c->ptok / sizeof c->ptok[0]), "payload");
+	if (rc == ERR_NOMEM) {
+		err_clear();
+		reject(f, "the payload has more than %zu JSON tokens",
+		    sizeof c->ptok / sizeof c->ptok[0]);
+		return;
+	}
+	if (rc < 0 || !json_is_object(&j, 0)) {
+		reject(f, "the payload is not a JSON object%s%s", err_msg()[0] ?
+		    ": " : "", err_msg());
 		err_clear();
 		return;
 	}
@@ -161,14 +180,23 @@ check_claims(struct sig_check *c, size_t len, struct sig_found *f)
 		reject(f, "the payload has no critical.image.docker-manifest-digest");
 	} else if (strcmp(buf, c->accept[0]) != 0 && (c->accept[1][0] == '\0' ||
 	    strcmp(buf, c->accept[1]) != 0)) {
-		reject(f, "critical.image.docker-manifest-digest is %.80s, not the "
-		    "digest being installed (%s%s%s)", buf, c->accept[0],
+		reject(f, "critical.image.docker-manifest-digest is %s, not the "
+		    "digest being installed (%s%s%s)", lex_printable(show,
+		    sizeof show, buf, strlen(buf)), c->accept[0],
 		    c->accept[1][0] ? " or " : "", c->accept[1]);
-	} else if (c->identity != NULL &&
-	    (get_str(&j, id, "docker-reference", buf, sizeof buf) < 0 ||
-	    strcmp(buf, c->identity) != 0)) {
-		reject(f, "critical.identity.docker-reference is \"%.120s\", not "
-		    "\"%.60s\" (--signed-identity)", buf, c->identity);
+	} else {
+		memcpy(f->claim, strcmp(buf, c->accept[0]) == 0 ? c->accept[0] :
+		    c->accept[1], sizeof f->claim);
+		if (c->identity == NULL) {
+			/* nothing else is claimed that we check */
+		} else if (get_str(&j, id, "docker-reference", buf, sizeof buf) < 0) {
+			reject(f, "the payload has no critical.identity.docker-reference "
+			    "(--signed-identity)");
+		} else if (strcmp(buf, c->identity) != 0) {
+			reject(f, "critical.identity.docker-reference is \"%s\", not "
+			    "\"%.60s\" (--signed-identity)", lex_printable(show,
+			    sizeof show, buf, strlen(buf)), c->identity);
+		}
 	}
 	err_clear();
 }
@@ -324,12 +352,17 @@ check_manifest(struct sig_check *c, const struct source *src, char *doc,
 			continue;
 		}
 		seen++;
-		f = found_add(c, on, scheme, artifact, (unsigned)k + 1);
-		if (f == NULL)
+		if (done(c)) {
+			c->more += c->first_only && c->verified > 0 ? 0 : 1;
 			continue;
+		}
+		f = found_add(c, on, scheme, artifact, (unsigned)k + 1);
+		c->checked++;
 		rc = check_layer(c, src, &j, e, f);
 		if (rc < 0)
 			return rc;
+		if (f == &c->spare && f->status == SIG_VERIFIED)
+			c->found[SIG_FOUND_MAX - 1] = *f;
 	}
 	if (seen == 0)
 		reject(found_add(c, on, scheme, artifact, 0), "no layer of type %s",
@@ -394,9 +427,10 @@ scan_referrers(struct sig_check *c, const char *doc, size_t len,
 			continue;
 		}
 		if (strncmp(at, SIG_ARTIFACT_BUNDLE, strlen(SIG_ARTIFACT_BUNDLE)) == 0) {
+			char show[64];
 			reject(found_add(c, on, SIG_REFERRERS, what, 0), "a "
-			    "Sigstore bundle (%.60s, as cosign 3 writes): not supported",
-			    at);
+			    "Sigstore bundle (%s, as cosign 3 writes): not supported",
+			    lex_printable(show, sizeof show, at, strlen(at)));
 			continue;
 		}
 		if (strcmp(at, SIG_ARTIFACT_COSIGN) != 0)
@@ -413,6 +447,20 @@ scan_referrers(struct sig_check *c, const char *doc, size_t len,
 	}
 }
 
+/* Whether doc[0..len) is a JSON object with a "manifests" array. */
+static int
+is_index(const char *doc, size_t len, jsmntok_t *tok, unsigned ntok)
+{
+	struct json j;
+	int m, ok;
+
+	ok = json_parse(&j, doc, len, tok, ntok, "referrers") == ERR_OK &&
+	    json_is_object(&j, 0) && (m = json_get(&j, 0, "manifests")) >= 0 &&
+	    json_is_array(&j, m);
+	err_clear();
+	return ok;
+}
+
 /* OCI 1.1 referrers: the API, else the referrers tag sha256-<hex>. */
 static int
 look_referrers(struct sig_check *c, const struct source *src, const char *on,
@@ -426,8 +474,11 @@ look_referrers(struct sig_check *c, const struct source *src, const char *on,
 	snprintf(what, sizeof what, "referrers of %.71s", on);
 	rc = fetch_doc(c, src, SRC_REFERRERS, on, NULL, 0, doc, cap, &len, on,
 	    SIG_REFERRERS, what);
-	if (rc == ERR_NOTFOUND || rc == ERR_PROTO) {
-		/* No referrers API (404, or 400/405 from some registries). */
+	if (rc == ERR_OK && !is_index(doc, len, tok, ntok))
+		rc = ERR_NOTFOUND;    /* a page that is not the API's */
+	if (rc == ERR_NOTFOUND || rc == ERR_PROTO || rc == ERR_AUTH) {
+		/* No referrers API (404, or 400, 401, 403, 405 from some
+		 * registries). */
 		err_clear();
 		snprintf(what, sizeof what, "sha256-%s", on + 7);
 		rc = fetch_doc(c, src, SRC_MANIFEST, what, NULL, 0, doc, cap, &len,
@@ -440,7 +491,7 @@ look_referrers(struct sig_check *c, const struct source *src, const char *on,
 	if (rc < 0)
 		return rc;
 	scan_referrers(c, doc, len, tok, ntok, on, what, &n);
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n && !done(c); k++) {
 		const struct sig_ref *r = &c->refs[k];
 
 		rc = fetch_doc(c, src, SRC_MANIFEST, r->digest, r->digest, r->size,
@@ -501,8 +552,8 @@ fail_message(const struct sig_check *c, const struct image *img)
 		ADD(": no signature found (cosign's sha256-<hex>.sig tag, OCI "
 		    "referrers)");
 	if (c->more > 0)
-		ADD("; %u more signatures not examined (at most %u are)", c->more,
-		    SIG_FOUND_MAX);
+		ADD("; %u more signatures not listed or not checked (%u are "
+		    "listed, %u checked)", c->more, SIG_FOUND_MAX, SIG_CHECK_MAX);
 	for (i = 0; i < c->nfound; i += n) {
 		f = &c->found[i];
 		n = same_run(c, i);
@@ -529,11 +580,11 @@ sig_check_image(struct sig_check *c, const struct source *src,
 	snprintf(c->accept[0], sizeof c->accept[0], "%s", img->manifest.digest);
 	if (img->depth > 0)
 		snprintf(c->accept[1], sizeof c->accept[1], "%s", img->top_digest);
-	for (i = 1; i >= 0; i--) {
+	for (i = 1; i >= 0 && !done(c); i--) {
 		if (c->accept[i][0] == '\0')
 			continue;
 		rc = look_tag(c, src, c->accept[i], doc, cap, tok, ntok);
-		if (rc == ERR_OK)
+		if (rc == ERR_OK && !done(c))
 			rc = look_referrers(c, src, c->accept[i], doc, cap, tok, ntok);
 		if (rc < 0)
 			return err_prefix(rc, "looking for signatures on %s",

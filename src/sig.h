@@ -57,8 +57,10 @@
 #define SIG_DOC_MAX (64u * 1024u)
 /* Largest simple-signing payload. */
 #define SIG_PAYLOAD_MAX (8u * 1024u)
-/* Most signatures examined (the rest are counted, not checked). */
+/* Most findings listed (more are checked and counted; one that verifies
+ * takes the last place), and most signatures checked. */
 #define SIG_FOUND_MAX 16u
+#define SIG_CHECK_MAX 64u
 /* Most entries a referrers index may list. */
 #define SIG_REFERRERS_MAX 64u
 /* Longest signature, decoded (RSA 8192 is 1024 bytes). */
@@ -70,7 +72,8 @@ enum { SIG_UNCHECKED = 0, SIG_VERIFIED = 1, SIG_REJECTED = 2 };
 /* One signature found, or one document that held none it could use. */
 struct sig_found {
 	char on[72];               /* the digest it was looked up for */
-	char artifact[80];         /* its manifest's digest, or the tag */
+	char artifact[96];         /* its manifest's digest, or the tag */
+	char claim[72];            /* the digest its payload names (checked) */
 	unsigned layer;            /* its layer in that manifest, from 1;
 	                            * 0: the entry is about a document */
 	int scheme;                /* SIG_TAG, SIG_REFERRERS */
@@ -92,11 +95,15 @@ struct sig_check {
 	char accept[2][72];        /* digests a payload may name */
 	struct sig_found found[SIG_FOUND_MAX];
 	unsigned nfound;
-	unsigned more;             /* signatures beyond SIG_FOUND_MAX */
+	int first_only;            /* stop at the first signature that
+	                            * verifies (pull; inspect lists all) */
+	unsigned more;             /* findings not listed or not checked */
+	unsigned checked;          /* signatures checked */
+	struct sig_found spare;    /* a finding when found[] is full */
 	unsigned verified;         /* how many of found verified */
 	struct sig_ref refs[SIG_REFERRERS_MAX];
 	char payload[SIG_PAYLOAD_MAX];
-	jsmntok_t ptok[64];
+	jsmntok_t ptok[256];
 	uint8_t sig[SIG_BYTES_MAX];
 	struct rekor_check rekor;
 };

@@ -628,8 +628,102 @@ test_more_than_examined(void)
 	expect_rejected("does not verify");
 	CHECK_EQ(chk.nfound, SIG_FOUND_MAX);
 	CHECK_EQ(chk.more, 3);
-	CHECK(msg_has("3 more signatures not examined"));
+	CHECK(msg_has("3 more signatures not listed or not checked"));
 	CHECK(msg_has(".sig layers 1-16: the signature does not verify"));
+}
+
+/* A .sig manifest of 16 stale signatures and then the good one (cosign
+ * appends): the 17th is still checked, and listed in the last place. */
+static void
+test_good_after_full_list(void)
+{
+	static char layers[64 * 1024], m[70 * 1024];
+	char ann[1024], layer[2048], tag[96];
+	size_t at = 0;
+	unsigned i;
+
+	start(0, NULL, PUB_A, NULL);
+	for (i = 0; i <= SIG_FOUND_MAX; i++) {
+		sig_ann(ann, sizeof ann, i < SIG_FOUND_MAX ? SIG_B_MAN : SIG_A_MAN);
+		layer_json(layer, sizeof layer, PAYLOAD_MAN, ann);
+		at += (size_t)snprintf(layers + at, sizeof layers - at, "%s%s",
+		    i ? "," : "", layer);
+	}
+	manifest_json(m, sizeof m, layers);
+	snprintf(tag, sizeof tag, "sha256-%s.sig", D_MAN + 7);
+	mem_put(SRC_MANIFEST, tag, m, strlen(m));
+	CHECK_EQ(check(), ERR_OK);
+	CHECK_EQ(chk.nfound, SIG_FOUND_MAX);
+	CHECK_EQ(chk.found[SIG_FOUND_MAX - 1].status, SIG_VERIFIED);
+	CHECK_EQ(chk.found[SIG_FOUND_MAX - 1].layer, SIG_FOUND_MAX + 1);
+	CHECK_EQ(chk.more, 1);
+	/* SIG_CHECK_MAX bounds the work: of 70 bad ones 64 are checked. */
+	start(0, NULL, PUB_A, NULL);
+	at = 0;
+	sig_ann(ann, sizeof ann, SIG_B_MAN);
+	layer_json(layer, sizeof layer, PAYLOAD_MAN, ann);
+	for (i = 0; i < 70; i++)
+		at += (size_t)snprintf(layers + at, sizeof layers - at, "%s%s",
+		    i ? "," : "", layer);
+	manifest_json(m, sizeof m, layers);
+	mem_put(SRC_MANIFEST, tag, m, strlen(m));
+	expect_rejected("does not verify");
+	CHECK_EQ(chk.checked, SIG_CHECK_MAX);
+	CHECK_EQ(chk.more, 70 - SIG_FOUND_MAX);
+}
+
+/* A pull stops at the first signature that verifies: nothing more is
+ * fetched. inspect (first_only 0) looks everywhere. */
+static void
+test_pull_stops_at_first(void)
+{
+	start(1, NULL, PUB_A, NULL);
+	chk.first_only = 1;
+	put_tag_sig(D_IDX, PAYLOAD_IDX, SIG_A_IDX);
+	put_tag_sig(D_MAN, PAYLOAD_MAN, SIG_A_MAN);
+	CHECK_EQ(check(), ERR_OK);
+	CHECK_EQ(ms.fetches, 2);   /* the index's .sig and its payload */
+	CHECK_EQ(chk.nfound, 1);
+	CHECK_STR(chk.found[0].claim, D_IDX);
+	start(1, NULL, PUB_A, NULL);
+	put_tag_sig(D_IDX, PAYLOAD_IDX, SIG_A_IDX);
+	put_tag_sig(D_MAN, PAYLOAD_MAN, SIG_A_MAN);
+	CHECK_EQ(check(), ERR_OK);
+	CHECK_EQ(chk.nfound, 2);
+	CHECK_EQ(ms.fetches, 8);
+	/* A signature found on the index's tag may name the manifest. */
+	start(1, NULL, PUB_A, NULL);
+	put_tag_sig(D_IDX, PAYLOAD_MAN, SIG_A_MAN);
+	CHECK_EQ(check(), ERR_OK);
+	CHECK_STR(chk.found[0].on, D_IDX);
+	CHECK_STR(chk.found[0].claim, D_MAN);
+}
+
+static void
+test_payload_edges(void)
+{
+	/* --signed-identity and a payload without docker-reference. */
+	static const char noid[] = "{\"critical\":{\"image\":{\"docker-manifest-"
+	    "digest\":\"" D_MAN "\"},\"type\":\"" SIG_TYPE "\"}}";
+	static char many[4096];
+	size_t at;
+	unsigned i;
+
+	start(0, NULL, NULL);
+	put_tag_sig(D_MAN, noid, "AAAA");
+	chk.identity = "reg.example/app";
+	CHECK_EQ(check(), ERR_OK);
+	CHECK(reason_has(0, "no critical.identity.docker-reference"));
+	/* More optional annotations than the payload's tokens. */
+	at = (size_t)snprintf(many, sizeof many, "{\"optional\":{");
+	for (i = 0; i < 200; i++)
+		at += (size_t)snprintf(many + at, sizeof many - at, "%s\"k%u\":\"v\"",
+		    i ? "," : "", i);
+	snprintf(many + at, sizeof many - at, "}}");
+	start(0, NULL, NULL);
+	put_tag_sig(D_MAN, many, "AAAA");
+	CHECK_EQ(check(), ERR_OK);
+	CHECK(reason_has(0, "more than 256 JSON tokens"));
 }
 
 static void
@@ -648,6 +742,16 @@ test_source_errors(void)
 	start(0, NULL, PUB_A, NULL);
 	mem_put(SRC_REFERRERS, D_MAN, "", 0);
 	ms.doc[0].fail = ERR_PROTO;
+	put_referrer(D_MAN, PAYLOAD_MAN, SIG_A_MAN, 0, SIG_ARTIFACT_COSIGN);
+	CHECK_EQ(check(), ERR_OK);
+	/* 401 or a page that is not an index from the API: the tag. */
+	start(0, NULL, PUB_A, NULL);
+	mem_put(SRC_REFERRERS, D_MAN, "", 0);
+	ms.doc[0].fail = ERR_AUTH;
+	put_referrer(D_MAN, PAYLOAD_MAN, SIG_A_MAN, 0, SIG_ARTIFACT_COSIGN);
+	CHECK_EQ(check(), ERR_OK);
+	start(0, NULL, PUB_A, NULL);
+	mem_put(SRC_REFERRERS, D_MAN, "{\"html\":1}", 10);
 	put_referrer(D_MAN, PAYLOAD_MAN, SIG_A_MAN, 0, SIG_ARTIFACT_COSIGN);
 	CHECK_EQ(check(), ERR_OK);
 	/* A listed referrer that is gone, or not a manifest. */
@@ -684,6 +788,9 @@ main(void)
 	UNIT_RUN(test_keyless_and_bundles_refused);
 	UNIT_RUN(test_caps);
 	UNIT_RUN(test_more_than_examined);
+	UNIT_RUN(test_good_after_full_list);
+	UNIT_RUN(test_pull_stops_at_first);
+	UNIT_RUN(test_payload_edges);
 	UNIT_RUN(test_source_errors);
 	mem_reset();
 	sigkeys_free(&keys);
