@@ -203,7 +203,7 @@ $(TOOLS)/.stamp: toolchain/tools.lock toolchain/fetch-sources.sh
 
 deps-tools:
 	@arch=$$(dpkg --print-architecture 2>/dev/null); \
-	if [ "$$arch" = amd64 ]; then $(MAKE) --no-print-directory $(TOOLS)/.stamp; \
+	if [ "$$arch" = amd64 ]; then $(MAKE) -s --no-print-directory $(TOOLS)/.stamp; \
 	else echo "deps: toolchain/tools.lock pins amd64 packages, this host is" \
 		"'$$arch': the signature tests (tests/integration/sig.sh) will be skipped"; fi
 
