@@ -9,7 +9,10 @@
  * it: "@PAY@" and "#PAY#" become the payload's digest and size, "@REF@"
  * and "#REF#" the referrer manifest's. The image is the manifest D_MAN,
  * pulled without an index; the only key is key A of the unit tests, which
- * signed (among others) exactly one payload naming D_MAN.
+ * signed (among others) exactly one payload naming D_MAN; the first
+ * byte's low bits choose --signed-identity, a pull's first-only search
+ * and a Rekor log key (key A again: the fuzzer cannot sign, so no bundle
+ * verifies, but every path of reading one is taken).
  *
  * Invariants: no crash or sanitizer report; a verified signature implies
  * that the payload served is that one payload and its finding names
@@ -163,7 +166,7 @@ fill(int i)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct sigkeys keys, logs;
+	static struct sigkeys keys, logs, nologs;
 	static struct sig_check chk;
 	static struct image img;
 	static char doc[BOARD_JSON_MAX];
@@ -179,7 +182,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ready) {
 		sigkeys_init(&keys);
 		sigkeys_init(&logs);
-		if (sigkeys_add(&keys, "a.pub") != ERR_OK)
+		sigkeys_init(&nologs);
+		if (sigkeys_add(&keys, "a.pub") != ERR_OK ||
+		    rekor_keys_add(&logs, "a.pub") != ERR_OK)
 			abort();
 		ready = 1;
 	}
@@ -207,7 +212,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(img.top_digest, sizeof img.top_digest, "%s", D_MAN);
 	err_clear();
 	sig_init(&chk, &keys, (data[0] & 1) ? "reg.example/app" : NULL);
-	chk.logs = &logs;
+	chk.logs = (data[0] & 4) ? &logs : &nologs;
 	chk.first_only = data[0] & 2;
 	rc = sig_check_image(&chk, &src, &img, doc, sizeof doc, tok,
 	    (unsigned)BOARD_JSON_TOKENS);
