@@ -396,78 +396,71 @@ class Bench:
             self.log("FAILED: " + nt)
 
 
-def handshake(b, boards, n=15):
+def paired(b, boards, n, tag, cols, commands):
     """Per board (NAME=RUNNER:BINARY, RUNNER empty for the host): the
-    median wall time of n `inspect` of bench/small over plain http and over
-    https, in the jail, alternating; the difference is what TLS costs one
-    inspect (one connection: hand-shake and certificate check)."""
+    median wall time of n runs of each of two commands, alternating, in the
+    jail, and their difference. commands(pre, binary) gives the two argument
+    lists (pre: the runner, or nothing); cols names the two and the
+    difference in the table; tag marks the raw lines."""
+    hdr = "%-21s | %12s | %12s | %14s" % (("board",) + cols)
+    b.log(hdr)
+    b.log("-" * len(hdr))
+    log = os.path.join(b.tmp, tag + ".log")
+    for spec in boards:
+        name, rest = spec.split("=", 1)
+        runner, binary = rest.split(":", 1)
+        cmds = commands([runner] if runner else [], binary)
+        t = ([], [])
+        for _ in range(n):
+            for k in (0, 1):
+                rc, wall, _, _, _ = b.timed(cmds[k], log, [b.tmp])
+                if rc != 0:
+                    with open(log, errors="replace") as f:
+                        raise SystemExit("run.py: %s %s failed: %s" % (
+                            name, " ".join(cmds[k][-4:]), f.read().strip()[-300:]))
+                t[k].append(wall * 1000)
+                b.raw("%s %s %s wall_ms=%.2f" % (tag, name, cols[k].split()[0], wall * 1000))
+        m0, m1 = statistics.median(t[0]), statistics.median(t[1])
+        b.log("%-21s | %12.1f | %12.1f | %14.1f" % (
+            name + (" (qemu)" if runner else ""), m0, m1, m1 - m0))
+
+
+def handshake(b, boards, n=15):
+    """The median wall time of n `inspect` of bench/small over plain http
+    and over https, per board (paired); the difference is what TLS costs
+    one inspect (one connection: hand-shake and certificate check)."""
     a = b.a
     b.log("")
     b.log("TLS cost: median of %d `ocipull inspect bench/small` per board, plain http "
           "against https (one connection each), in the jail" % n)
-    hdr = "%-21s | %10s | %10s | %14s" % ("board", "http (ms)", "https (ms)", "TLS cost (ms)")
-    b.log(hdr)
-    b.log("-" * len(hdr))
-    for spec in boards:
-        name, rest = spec.split("=", 1)
-        runner, binary = rest.split(":", 1)
-        pre = [runner] if runner else []
-        plain = pre + [binary, "inspect", "--plain-http", "%s/bench/small:latest" % a.reg]
-        tls = pre + [binary, "inspect", "--ca-file", a.ca, "%s/bench/small:latest" % a.https_reg]
-        t = {"http": [], "https": []}
-        for _ in range(n):
-            for k, cmd in (("http", plain), ("https", tls)):
-                rc, wall, _, _, _ = b.timed(cmd, os.path.join(b.tmp, "hs.log"), [b.tmp])
-                if rc != 0:
-                    with open(os.path.join(b.tmp, "hs.log"), errors="replace") as f:
-                        raise SystemExit("run.py: %s %s inspect failed: %s" % (
-                            name, k, f.read().strip()[-300:]))
-                t[k].append(wall * 1000)
-                b.raw("handshake %s %s wall_ms=%.2f" % (name, k, wall * 1000))
-        h, s = statistics.median(t["http"]), statistics.median(t["https"])
-        b.log("%-21s | %10.1f | %10.1f | %14.1f" % (
-            name + (" (qemu)" if runner else ""), h, s, s - h))
+    paired(b, boards, n, "handshake", ("http (ms)", "https (ms)", "TLS cost (ms)"),
+           lambda pre, binary: (
+               pre + [binary, "inspect", "--plain-http", "%s/bench/small:latest" % a.reg],
+               pre + [binary, "inspect", "--ca-file", a.ca,
+                      "%s/bench/small:latest" % a.https_reg]))
 
 
 def signatures(b, boards, n=15):
-    """Per board (as handshake): the median wall time of n pulls of
-    bench/small (--no-sync, into the same DEST, replaced each time) over
-    plain http with and without --verify-key; the image's index carries
-    one cosign signature (tag scheme). The difference is what a device pays
-    for the check: a pull stops at the first signature that verifies (the
-    index's .sig tag and its payload, one ECDSA P-256 verification);
-    inspect, which lists every signature, looks in all six places."""
+    """The median wall time of n pulls of bench/small (--no-sync, into the
+    same DEST, replaced each time) over plain http without and with
+    --verify-key, per board (paired); the image's index carries one cosign
+    signature (tag scheme). The difference is what a device pays for the
+    check: a pull stops at the first signature that verifies (the index's
+    .sig tag and its payload, one ECDSA P-256 verification); inspect,
+    which lists every signature, looks in all six places."""
     a = b.a
     b.log("")
     b.log("Signature cost: median of %d `ocipull pull --no-sync bench/small` per board, "
           "without and with --verify-key (one cosign P-256 signature on the index), "
           "in the jail" % n)
-    hdr = "%-21s | %12s | %12s | %12s" % ("board", "plain (ms)", "signed (ms)", "cost (ms)")
-    b.log(hdr)
-    b.log("-" * len(hdr))
-    for spec in boards:
-        name, rest = spec.split("=", 1)
-        runner, binary = rest.split(":", 1)
-        pre = [runner] if runner else []
-        ref = "%s/bench/small:latest" % a.reg
-        dest = os.path.join(b.tmp, "sig-dest")
-        plain = pre + [binary, "pull", "--no-sync", "--plain-http", ref, dest]
-        signed = pre + [binary, "pull", "--no-sync", "--plain-http", "--verify-key",
-                        a.signatures, ref, dest]
-        t = {"plain": [], "signed": []}
-        for _ in range(n):
-            for k, cmd in (("plain", plain), ("signed", signed)):
-                rc, wall, _, _, _ = b.timed(cmd, os.path.join(b.tmp, "sig.log"), [b.tmp])
-                if rc != 0:
-                    with open(os.path.join(b.tmp, "sig.log"), errors="replace") as f:
-                        raise SystemExit("run.py: %s %s pull failed: %s" % (
-                            name, k, f.read().strip()[-300:]))
-                t[k].append(wall * 1000)
-                b.raw("signatures %s %s wall_ms=%.2f" % (name, k, wall * 1000))
-        shutil.rmtree(dest, ignore_errors=True)
-        p, s = statistics.median(t["plain"]), statistics.median(t["signed"])
-        b.log("%-21s | %12.1f | %12.1f | %12.1f" % (
-            name + (" (qemu)" if runner else ""), p, s, s - p))
+    ref = "%s/bench/small:latest" % a.reg
+    dest = os.path.join(b.tmp, "sig-dest")
+    paired(b, boards, n, "signatures", ("plain (ms)", "signed (ms)", "cost (ms)"),
+           lambda pre, binary: (
+               pre + [binary, "pull", "--no-sync", "--plain-http", ref, dest],
+               pre + [binary, "pull", "--no-sync", "--plain-http", "--verify-key",
+                      a.signatures, ref, dest]))
+    shutil.rmtree(dest, ignore_errors=True)
 
 
 def rss_check():
