@@ -214,17 +214,13 @@ read_bundle(struct rekor_check *r, const struct json *j, int layer,
 static struct sigkey *
 find_log(struct sigkeys *logs, const struct json_str *log_id)
 {
-	static const char hex[] = "0123456789abcdef";
-	char id[65];
-	unsigned k, i;
+	char id[64];
+	unsigned k;
 
 	if (log_id->n != 64)
 		return NULL;
 	for (k = 0; k < logs->n; k++) {
-		for (i = 0; i < 32; i++) {
-			id[2 * i] = hex[logs->key[k].id[i] >> 4];
-			id[2 * i + 1] = hex[logs->key[k].id[i] & 15];
-		}
+		lex_hex_encode(id, logs->key[k].id, 32, 0);
 		if (memcmp(id, log_id->p, 64) == 0)
 			return &logs->key[k];
 	}
@@ -395,13 +391,11 @@ rekor_verify(struct rekor_check *r, struct sigkeys *logs,
     const struct json *j, int layer, struct sigkey *key, const void *payload,
     size_t paylen, const uint8_t *sig, size_t siglen)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct bundle b;
 	struct sigkey *log;
 	unsigned char h[32];
 	char want[65];
 	struct sha256 s;
-	unsigned i;
 	int rc;
 
 	rc = read_bundle(r, j, layer, &b);
@@ -418,10 +412,7 @@ rekor_verify(struct rekor_check *r, struct sigkeys *logs,
 	sha256_init(&s);
 	sha256_update(&s, payload, paylen);
 	sha256_final(&s, h);
-	for (i = 0; i < 32; i++) {
-		want[2 * i] = hex[h[i] >> 4];
-		want[2 * i + 1] = hex[h[i] & 15];
-	}
+	lex_hex_encode(want, h, 32, 0);
 	want[64] = '\0';
 	return check_entry(r, &b, key, want, sig, siglen, h);
 }

@@ -87,6 +87,17 @@ exec(code)
 open(p, "w").write(json.dumps(d, separators=(",", ":")))
 PY
 }
+# listed_times NAME N: sig/NAME's index signed by key A in the OCI 1.1
+# scheme, its one referrer listed N times (each entry distinct) in the
+# referrers tag schema's index.
+listed_times() {
+	COSIGN_EXPERIMENTAL=1 sign a "$1" "$IDX" --registry-referrers-mode=oci-1-1 &&
+	get "$1" "sha256-${IDX#sha256:}" > "$1.idx.json" &&
+	edit "$1.idx.json" "
+m = d['manifests'][0]
+d['manifests'] = [dict(m, annotations={'org.example.n': str(i)}) for i in range($2)]
+" && put "$1" "sha256-${IDX#sha256:}" "$1.idx.json" "$MT_IDX"
+}
 # verdict NAME DIGEST KEY...: pass when cosign verifies a signature on
 # sig/NAME@DIGEST with one of the keys, else fail.
 verdict() {
@@ -210,20 +221,9 @@ a['dev.cosignproject.cosign/signature'] = s[:i] + ('B' if s[i] != 'B' else 'C') 
 		put big "$(sigtag "$IDX")" big.sig.json || die "big"
 	# 1,000 referrers: cosign's OCI 1.1 signature (good), listed 1,000
 	# times in the referrers tag schema's index, each entry distinct.
-	COSIGN_EXPERIMENTAL=1 sign a many "$IDX" --registry-referrers-mode=oci-1-1 &&
-	get many "sha256-${IDX#sha256:}" > many.idx.json &&
-	edit many.idx.json "
-m = d['manifests'][0]
-d['manifests'] = [dict(m, annotations={'org.example.n': str(i)}) for i in range(1000)]
-" && put many "sha256-${IDX#sha256:}" many.idx.json "$MT_IDX" || die "many"
+	listed_times many 1000 || die "many"
 	# The same with 100 entries: under 64 KiB, over a count cap of 64.
-	copy many100 &&
-	COSIGN_EXPERIMENTAL=1 sign a many100 "$IDX" --registry-referrers-mode=oci-1-1 &&
-	get many100 "sha256-${IDX#sha256:}" > many100.idx.json &&
-	edit many100.idx.json "
-m = d['manifests'][0]
-d['manifests'] = [dict(m, annotations={'org.example.n': str(i)}) for i in range(100)]
-" && put many100 "sha256-${IDX#sha256:}" many100.idx.json "$MT_IDX" || die "many100"
+	copy many100 && listed_times many100 100 || die "many100"
 	# Keyless-looking: signed by cosign with a key and its certificate
 	# (the dev.sigstore.cosign/certificate annotation of keyless
 	# signing), verified with key A.
