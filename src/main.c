@@ -248,6 +248,23 @@ find_option(int argc, char **argv, int *i, const char **value)
 	return NULL;
 }
 
+/* One more file of a repeatable option (name), at most max of them.
+ * Returns 0 or -exit code. */
+static int
+add_path(const char **list, unsigned *n, unsigned max, const char *name,
+    const char *v)
+{
+	char what[64], most[16];
+
+	if (*n == max) {
+		snprintf(what, sizeof what, "too many %s options; the most is", name);
+		snprintf(most, sizeof most, "%u", max);
+		return -usage_error(what, most);
+	}
+	list[(*n)++] = v;
+	return 0;
+}
+
 /* Set what option op says from value v. Returns 0 or -exit code. */
 static int
 set_option(struct opts *o, const struct option *op, const char *v)
@@ -267,17 +284,9 @@ set_option(struct opts *o, const struct option *op, const char *v)
 		*(const char **)(void *)field = v;
 		return 0;
 	case OPT_KEY:
-		if (o->nkeys == SIGKEY_MAX)
-			return -usage_error("too many --verify-key options; the most is",
-			    "8");
-		o->verify_key[o->nkeys++] = v;
-		return 0;
+		return add_path(o->verify_key, &o->nkeys, SIGKEY_MAX, op->name, v);
 	case OPT_LOG:
-		if (o->nlogs == REKOR_KEY_MAX)
-			return -usage_error("too many --rekor-key options; the most is",
-			    "4");
-		o->rekor_key[o->nlogs++] = v;
-		return 0;
+		return add_path(o->rekor_key, &o->nlogs, REKOR_KEY_MAX, op->name, v);
 	case OPT_NUMBER:
 		if (lex_dec_all(v, strlen(v), 86400, 0, &x) != LEX_DEC_OK)
 			return -usage_error("not a number of reasonable size:", v);
@@ -724,23 +733,27 @@ resolve_signed(const struct opts *o, const struct source *src,
 {
 	char msg[ERR_MSG_MAX];
 	const unsigned ntok = (unsigned)(sizeof tok / sizeof tok[0]);
-	int rc, sig_rc = ERR_OK;
+	const struct sig_found *f;
+	int rc, sig_rc;
 
 	rc = resolve_manifests(src, ref, want, &img, doc, sizeof doc, tok, ntok);
-	if (rc < 0 || keys.n == 0)
-		return rc < 0 ? rc : resolve_config(src, &img, doc, sizeof doc, tok,
-		    ntok, config_len);
+	if (rc < 0)
+		return rc;
+	if (keys.n == 0)
+		return resolve_config(src, &img, doc, sizeof doc, tok, ntok,
+		    config_len);
 	sig_init(&sigs, &keys, o->signed_identity);
 	sigs.logs = &logs;
 	sigs.first_only = o->dest != NULL;    /* pull: the first one will do */
 	sig_rc = sig_check_image(&sigs, src, &img, doc, sizeof doc, tok, ntok);
-	if (sig_rc == ERR_OK && first_verified() != NULL) {
+	f = first_verified();
+	if (sig_rc == ERR_OK && f != NULL) {
 		struct event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.kind = EV_SIGNED;
-		ev.digest = first_verified()->claim;
-		ev.text = sig_key(first_verified());
-		ev.name = keys.key[first_verified()->key].kind;
+		ev.digest = f->claim;
+		ev.text = sig_key(f);
+		ev.name = keys.key[f->key].kind;
 		event_emit(&events, &ev);
 	}
 	if (sig_rc < 0 && (o->dest != NULL || sig_rc != ERR_SIGNATURE))

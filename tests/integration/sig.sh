@@ -464,3 +464,12 @@ fi
 expect_err sig-refused-no-layer-bytes '^stats: fetched [0-9]+ bytes \(0 in layers\)'
 expect_err sig-refused-error-event '"event":"error","code":12,'
 unchanged sig-refused-early "$D"
+
+# ---- usage: at most 8 --verify-key, said before anything is fetched ------------
+old_dest "$D"
+# shellcheck disable=SC2046 # nine words
+run pull --plain-http $(for i in 1 2 3 4 5 6 7 8 9; do echo --verify-key "$S/a.pub"; done) \
+	"$R/tag:latest" "$D"
+expect_rc sig-nine-keys-exit 2
+expect_err sig-nine-keys-says "^ocipull: too many --verify-key options; the most is '8'"
+unchanged sig-nine-keys "$D"
