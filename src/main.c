@@ -8,6 +8,7 @@
 #include <mbedtls/version.h>
 #include <zlib.h>
 
+#include "cli.h"
 #include "config.h"
 #include "err.h"
 #include "lex.h"
@@ -22,71 +23,6 @@
 
 #define OCIPULL_VERSION "0.1.0"
 
-static const char usage_text[] =
-    "usage: ocipull [--help] [--version] COMMAND [OPTIONS] ARGS\n"
-    "\n"
-    "Pull an OCI or Docker image from a registry and unpack it into a root\n"
-    "file system directory, streaming and verifying every byte.\n"
-    "\n"
-    "Commands:\n"
-    "  pull REFERENCE DEST unpack the image for the platform into directory\n"
-    "                      DEST, atomically: DEST changes only when every\n"
-    "                      digest matched\n"
-    "  inspect REFERENCE   resolve REFERENCE for the platform and print the\n"
-    "                      verified manifest, config and layers\n"
-    "\n"
-    "REFERENCE is [REGISTRY[:PORT]/]PATH[:TAG][@sha256:DIGEST], as docker\n"
-    "reads it: nginx is docker.io/library/nginx:latest.\n"
-    "\n"
-    "Options:\n"
-    "  --platform OS/ARCH[/VARIANT]  platform to select from an index\n"
-    "                      (default: " BOARD_PLATFORM ")\n"
-    "  --json              inspect: print one JSON object\n"
-    "  --config-out FILE   pull: also write the verified image config to FILE\n"
-    "  --keep-old          pull: keep the replaced DEST as DEST.old\n"
-    "  --allow-foreign-layers  pull: allow non-distributable layers\n"
-    "  --verify-key FILE   accept the image only with a cosign signature that\n"
-    "                      verifies with the public key in FILE (PEM: ECDSA\n"
-    "                      P-256 or P-384, RSA); may be repeated: any key will\n"
-    "                      do. inspect: list the signatures and their checks\n"
-    "  --signed-identity REPO  the signature's docker-reference must be REPO\n"
-    "  --rekor-key FILE    with --verify-key: a signature counts only with a\n"
-    "                      Rekor bundle (cosign's dev.sigstore.cosign/bundle)\n"
-    "                      whose entry timestamp verifies with the Rekor log\n"
-    "                      key in FILE (PEM, ECDSA) and whose entry is that\n"
-    "                      signature, key and payload; may be repeated\n"
-    "  --stats             print transfer and memory figures at the end\n"
-    "  --retries N         further attempts after a network failure (8: waits\n"
-    "                      of 0.5 s doubling up to 60 s ride out an outage\n"
-    "                      of 2 minutes)\n"
-    "  --timeout SECONDS   give up when the whole run takes longer\n"
-    "  --read-timeout SECONDS  a connection silent this long has failed (30)\n"
-    "  --no-sync           pull: skip fsync (for throwaway destinations)\n"
-    "  --progress=MODE     tty (a line per layer, on a terminal), plain, json,\n"
-    "                      none; default tty on a terminal, else none\n"
-    "  --progress-fd N     write progress events to file descriptor N\n"
-    "  --plain-http        talk http:// to the registry\n"
-    "  --insecure          https without certificate verification\n"
-    "  --ca-file FILE      trust the CA certificates in FILE (PEM); without it\n"
-    "                      $SSL_CERT_FILE, else every file in $SSL_CERT_DIR\n"
-    "                      (DIR:DIR...), else the system's bundle\n"
-    "  --cert FILE         client certificate (PEM, with any intermediates)\n"
-    "                      for a registry that requires one (mutual TLS)\n"
-    "  --key FILE          its private key (PEM, RSA or EC, unencrypted)\n"
-    "  --auth-file FILE    docker config.json with credentials (default:\n"
-    "                      $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
-    "  --username USER     user name; the password is read from stdin\n"
-    "  --password-stdin    read the password from standard input\n"
-    "  -h, --help          show this help and exit\n"
-    "  -V, --version       show the version, the board, its default platform\n"
-    "                      and each library linked in, one per line, and exit\n"
-    "\n"
-    "Exit codes: 0 success, 1 other failure, 2 usage, 3 network, 4 TLS,\n"
-    "5 authentication, 6 not found, 7 no matching platform, 8 verification,\n"
-    "9 unpack, 10 no space left, 11 DEST holds the new image but a step after\n"
-    "the switch failed (the message says what DEST and DEST.old hold),\n"
-    "12 no valid signature (--verify-key).\n";
-
 /* Large state lives in static storage, sized by the board, never on the
  * heap. */
 static struct registry reg;
@@ -98,79 +34,19 @@ static struct sigkeys keys;
 static struct sigkeys logs;
 static struct sig_check sigs;
 
-struct opts {
-	const char *command;
-	const char *reference;
-	const char *dest;
-	const char *config_out;
-	const char *platform;
-	const char *ca_file;
-	const char *cert_file, *key_file;
-	const char *auth_file;
-	const char *username;
-	const char *verify_key[SIGKEY_MAX];
-	unsigned nkeys;
-	const char *rekor_key[REKOR_KEY_MAX];
-	unsigned nlogs;
-	const char *signed_identity;
-	int password_stdin;
-	int plain_http;
-	int insecure;
-	int json;
-	int keep_old;
-	int allow_foreign;
-	int stats;
-	int no_sync;
-	int progress;              /* PROGRESS_*, -1: by the terminal */
-	unsigned long progress_fd;
-	unsigned long retries;
-	unsigned long timeout_s, read_timeout_s;
-};
-
-/* The options, by what they set in struct opts. */
-enum { OPT_FLAG, OPT_TEXT, OPT_NUMBER, OPT_PROGRESS, OPT_KEY, OPT_LOG };
-
-static const struct option {
-	const char *name;
-	int kind;
-	size_t at;                 /* offset of the field in struct opts */
-} options[] = {
-	{ "--platform", OPT_TEXT, offsetof(struct opts, platform) },
-	{ "--ca-file", OPT_TEXT, offsetof(struct opts, ca_file) },
-	{ "--cert", OPT_TEXT, offsetof(struct opts, cert_file) },
-	{ "--key", OPT_TEXT, offsetof(struct opts, key_file) },
-	{ "--auth-file", OPT_TEXT, offsetof(struct opts, auth_file) },
-	{ "--username", OPT_TEXT, offsetof(struct opts, username) },
-	{ "--config-out", OPT_TEXT, offsetof(struct opts, config_out) },
-	{ "--verify-key", OPT_KEY, offsetof(struct opts, verify_key) },
-	{ "--signed-identity", OPT_TEXT, offsetof(struct opts, signed_identity) },
-	{ "--rekor-key", OPT_LOG, offsetof(struct opts, rekor_key) },
-	{ "--retries", OPT_NUMBER, offsetof(struct opts, retries) },
-	{ "--timeout", OPT_NUMBER, offsetof(struct opts, timeout_s) },
-	{ "--read-timeout", OPT_NUMBER, offsetof(struct opts, read_timeout_s) },
-	{ "--progress-fd", OPT_NUMBER, offsetof(struct opts, progress_fd) },
-	{ "--progress", OPT_PROGRESS, offsetof(struct opts, progress) },
-	{ "--password-stdin", OPT_FLAG, offsetof(struct opts, password_stdin) },
-	{ "--plain-http", OPT_FLAG, offsetof(struct opts, plain_http) },
-	{ "--insecure", OPT_FLAG, offsetof(struct opts, insecure) },
-	{ "--json", OPT_FLAG, offsetof(struct opts, json) },
-	{ "--no-sync", OPT_FLAG, offsetof(struct opts, no_sync) },
-	{ "--stats", OPT_FLAG, offsetof(struct opts, stats) },
-	{ "--keep-old", OPT_FLAG, offsetof(struct opts, keep_old) },
-	{ "--allow-foreign-layers", OPT_FLAG, offsetof(struct opts, allow_foreign) },
-};
-
-static const struct { const char *name; int mode; } progress_modes[] = {
-	{ "tty", PROGRESS_TTY }, { "plain", PROGRESS_PLAIN },
-	{ "json", PROGRESS_JSON }, { "none", PROGRESS_NONE },
-};
+/* The command whose help a usage error points to (CLI_NONE: the
+ * overview). */
+static int usage_cmd = CLI_NONE;
 
 static int
 usage_error(const char *what, const char *arg)
 {
+	const char *c = cli_command_name(usage_cmd);
+
 	progress_say(PORT_STDERR, "ocipull: %s%s%s%s\n", what, arg ? " '" : "",
 	    arg ? arg : "", arg ? "'" : "");
-	progress_say(PORT_STDERR, "Try 'ocipull --help' for more information.\n");
+	progress_say(PORT_STDERR, "Try 'ocipull %s%s--help' for more information.\n",
+	    c, c[0] ? " " : "");
 	return EXIT_USAGE;
 }
 
@@ -215,135 +91,6 @@ print_version(void)
 	progress_say(PORT_STDOUT, "zlib %s\n", zlibVersion());
 	progress_say(PORT_STDOUT, "jsmn %s\n", OCIPULL_JSMN_VERSION);
 	progress_say(PORT_STDOUT, "%s\n", port_libc_version());
-}
-
-/*
- * The option argv[*i] names: NULL when it is none of the table's. A valued
- * option's value (after '=' or in the next argument, "" when missing)
- * goes to *value, and *i moves past it.
- */
-static const struct option *
-find_option(int argc, char **argv, int *i, const char **value)
-{
-	const char *a = argv[*i];
-	size_t k, n;
-
-	for (k = 0; k < sizeof options / sizeof options[0]; k++) {
-		n = strlen(options[k].name);
-		if (strncmp(a, options[k].name, n) != 0)
-			continue;
-		if (options[k].kind == OPT_FLAG) {
-			if (a[n] != '\0')
-				continue;
-			*value = NULL;
-		} else if (a[n] == '=') {
-			*value = a + n + 1;
-		} else if (a[n] != '\0') {
-			continue;
-		} else {
-			*value = *i + 1 < argc ? argv[++*i] : "";
-		}
-		return &options[k];
-	}
-	return NULL;
-}
-
-/* One more file of a repeatable option (name), at most max of them.
- * Returns 0 or -exit code. */
-static int
-add_path(const char **list, unsigned *n, unsigned max, const char *name,
-    const char *v)
-{
-	char what[64], most[16];
-
-	if (*n == max) {
-		snprintf(what, sizeof what, "too many %s options; the most is", name);
-		snprintf(most, sizeof most, "%u", max);
-		return -usage_error(what, most);
-	}
-	list[(*n)++] = v;
-	return 0;
-}
-
-/* Set what option op says from value v. Returns 0 or -exit code. */
-static int
-set_option(struct opts *o, const struct option *op, const char *v)
-{
-	char *field = (char *)o + op->at;
-	uint64_t x;
-	size_t m;
-
-	if (op->kind == OPT_FLAG) {
-		*(int *)(void *)field = 1;
-		return 0;
-	}
-	if (v[0] == '\0')
-		return -usage_error("missing value for option", op->name);
-	switch (op->kind) {
-	case OPT_TEXT:
-		*(const char **)(void *)field = v;
-		return 0;
-	case OPT_KEY:
-		return add_path(o->verify_key, &o->nkeys, SIGKEY_MAX, op->name, v);
-	case OPT_LOG:
-		return add_path(o->rekor_key, &o->nlogs, REKOR_KEY_MAX, op->name, v);
-	case OPT_NUMBER:
-		if (lex_dec_all(v, strlen(v), 86400, 0, &x) != LEX_DEC_OK)
-			return -usage_error("not a number of reasonable size:", v);
-		*(unsigned long *)(void *)field = (unsigned long)x;
-		return 0;
-	default:
-		for (m = 0; m < sizeof progress_modes / sizeof progress_modes[0]; m++)
-			if (strcmp(v, progress_modes[m].name) == 0) {
-				*(int *)(void *)field = progress_modes[m].mode;
-				return 0;
-			}
-		return -usage_error("--progress takes tty, plain, json or none, not", v);
-	}
-}
-
-/* Returns 0 to go on, 1 after --help or --version, or -exit code. */
-static int
-parse_args(int argc, char **argv, struct opts *o)
-{
-	const char **words[3];
-	int i, rc, nw = 0;
-
-	memset(o, 0, sizeof *o);
-	o->retries = REG_RETRIES_DEFAULT;
-	o->progress = -1;
-	o->progress_fd = PORT_STDERR;
-	words[0] = &o->command;
-	words[1] = &o->reference;
-	words[2] = &o->dest;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		const struct option *op;
-
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			port_out(PORT_STDOUT, usage_text, sizeof usage_text - 1);
-			return 1;
-		}
-		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
-			print_version();
-			return 1;
-		}
-		if (a[0] != '-') {
-			if (nw == 3)
-				return -usage_error("unexpected argument", a);
-			*words[nw++] = a;
-			continue;
-		}
-		op = find_option(argc, argv, &i, &v);
-		if (op == NULL)
-			return -usage_error("unknown option", a);
-		rc = set_option(o, op, v);
-		if (rc < 0)
-			return rc;
-	}
-	if (o->command == NULL)
-		return -usage_error("missing command", NULL);
-	return 0;
 }
 
 /* Read the password from standard input: one line, newline removed. */
@@ -614,16 +361,9 @@ static const struct event_sink events = { on_event, NULL };
 /* Check the command's arguments and fill the registry options. Returns 0
  * or an exit code. */
 static int
-prepare(const struct opts *o, int pull, struct ref *ref, struct platform *want,
+prepare(const struct opts *o, struct ref *ref, struct platform *want,
     struct registry_opts *ro, char *password, size_t pcap)
 {
-	if (o->reference == NULL)
-		return usage_error(pull ? "pull: missing REFERENCE and DEST" :
-		    "inspect: missing REFERENCE", NULL);
-	if (pull && o->dest == NULL)
-		return usage_error("pull: missing DEST directory", NULL);
-	if (!pull && o->dest != NULL)
-		return usage_error("unexpected argument", o->dest);
 	if (ref_parse(ref, o->reference) < 0) {
 		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
 		return EXIT_USAGE;
@@ -777,7 +517,7 @@ cmd_run(const struct opts *o, int pull)
 	size_t config_len;
 	int rc;
 
-	rc = prepare(o, pull, &ref, &want, &ro, password, sizeof password);
+	rc = prepare(o, &ref, &want, &ro, password, sizeof password);
 	if (rc == EXIT_OK)
 		rc = load_keys(o);
 	if (rc != EXIT_OK)
@@ -845,14 +585,20 @@ main(int argc, char **argv)
 			return EXIT_FAILURE_OTHER;
 		}
 	}
-	rc = parse_args(argc, argv, &o);
-	if (rc > 0)
+	rc = cli_parse(argc, argv, &o);
+	usage_cmd = o.command;
+	if (rc == CLI_ERROR)
+		return usage_error(err_msg(), NULL);
+	if (rc == CLI_VERSION) {
+		print_version();
 		return EXIT_OK;
-	if (rc < 0)
-		return -rc;
-	if (strcmp(o.command, "inspect") != 0 && strcmp(o.command, "pull") != 0)
-		return usage_error("unknown command", o.command);
-	rc = cmd_run(&o, strcmp(o.command, "pull") == 0);
+	}
+	if (rc == CLI_HELP) {
+		static char help[8192];
+		port_out(PORT_STDOUT, help, cli_help(o.help_for, help, sizeof help));
+		return EXIT_OK;
+	}
+	rc = cmd_run(&o, o.command == CLI_PULL);
 	/* After the report: inspect and pull name the keys that verified. */
 	sigkeys_free(&keys);
 	sigkeys_free(&logs);

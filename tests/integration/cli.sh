@@ -43,7 +43,11 @@ expect_rc version-short 0
 run --help
 expect_rc help-exit 0
 expect_out help-usage '^usage: ocipull '
-expect_out help-exit-codes 'Exit codes: 0 success'
+expect_out help-exit-codes '^   0  success$'
+expect_out help-commands '^  pull REFERENCE DEST '
+
+run pull --help
+expect_rc help-pull-exit 0
 expect_out help-retries-default '^  --retries N .*\(8: waits'
 expect_out help-read-timeout-default '^  --read-timeout SECONDS .*\(30\)$'
 

@@ -125,6 +125,6 @@ expect_err mtls-key-alone-says-why '--key needs --cert'
 run inspect --plain-http --cert "$M/client-ec.crt" --key "$M/client-ec.key" "$REG_HTTP/fixture/multi:latest"
 expect_rc mtls-plain-http-exit 2
 expect_err mtls-plain-http-says-why '--cert and --key need https'
-run --help
+run pull --help
 expect_out mtls-help-cert '^  --cert FILE '
 expect_out mtls-help-key '^  --key FILE '
