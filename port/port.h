@@ -30,6 +30,15 @@ void port_out(int stream, const char *s, size_t len);
 /* Nonzero when the stream is a terminal. */
 int port_isatty(int stream);
 
+/*
+ * On SIGTERM or SIGINT, call fn(PORT_SIGTERM or PORT_SIGINT) (it may only
+ * write, with port_out),
+ * then die by that signal as if it had not been caught: whatever the
+ * process left on disk stays as a kill leaves it.
+ */
+enum { PORT_SIGINT = 2, PORT_SIGTERM = 15 };
+void port_on_terminate(void (*fn)(int sig));
+
 /* Value of an environment variable, or NULL. */
 const char *port_env(const char *name);
 
@@ -196,6 +205,11 @@ int port_fs_lchmod(int dir, const char *name, uint32_t mode);
 long port_fs_readlink(int dir, const char *name, char *buf, size_t cap);
 int port_fs_lutimes(int dir, const char *name, int64_t mtime_s,
     uint32_t mtime_ns);
+
+/* ERR_OK when this process may write into the directory name below dir
+ * (NULL: dir itself), as its effective user; ERR_PERM (also for a
+ * read-only file system) or another error naming it otherwise. */
+int port_fs_writable(int dir, const char *name);
 
 /*
  * Directory listing into a caller-owned buffer (no allocation).

@@ -17,7 +17,10 @@
  * groups it belongs to. */
 #define ON_PULL CLI_BIT(CLI_PULL)
 #define ON_INSPECT CLI_BIT(CLI_INSPECT)
-#define ON_REGISTRY (ON_PULL | ON_INSPECT)   /* the commands that fetch */
+#define ON_CHECK CLI_BIT(CLI_CHECK)
+#define ON_STATUS CLI_BIT(CLI_STATUS)
+#define ON_REGISTRY (ON_PULL | ON_INSPECT | ON_CHECK) /* those that fetch */
+#define ON_SIGNED (ON_PULL | ON_INSPECT)    /* those that check signatures */
 
 /* The words a command takes, in this order. */
 enum { ARG_REF = 1u << 0, ARG_DEST = 1u << 1 };
@@ -36,6 +39,13 @@ static const struct command {
 	[CLI_INSPECT] = { "inspect", ARG_REF, "REFERENCE",
 	    "resolve REFERENCE for the platform and print the\n"
 	    "verified manifest, config and layers" },
+	[CLI_CHECK] = { "check", ARG_REF | ARG_DEST, "REFERENCE DEST",
+	    "exit 0 when DEST holds what REFERENCE resolves to\n"
+	    "for the platform, 14 when an update is available;\n"
+	    "fetches only the manifests" },
+	[CLI_STATUS] = { "status", ARG_DEST, "DEST",
+	    "print what DEST holds, from the state record that\n"
+	    "pull writes beside it (.DEST.ocipull.json)" },
 };
 
 /* The options, by what they set in struct opts. */
@@ -54,8 +64,11 @@ static const struct option {
 	{ "--platform", OPT_TEXT, offsetof(struct opts, platform), ON_REGISTRY, 0,
 	    "OS/ARCH[/VARIANT]", "platform to select from an index\n"
 	    "(default: " BOARD_PLATFORM ")" },
-	{ "--json", OPT_FLAG, offsetof(struct opts, json), ON_INSPECT, 0, NULL,
-	    "print one JSON object" },
+	{ "--json", OPT_FLAG, offsetof(struct opts, json),
+	    ON_INSPECT | ON_CHECK | ON_STATUS, 0, NULL, "print one JSON object" },
+	{ "--force", OPT_FLAG, offsetof(struct opts, force), ON_PULL, 0, NULL,
+	    "pull even when DEST is up to date; replace a DEST\n"
+	    "that ocipull did not write, or DEST.old" },
 	{ "--config-out", OPT_TEXT, offsetof(struct opts, config_out), ON_PULL, 0,
 	    "FILE", "also write the verified image config to FILE" },
 	{ "--keep-old", OPT_FLAG, offsetof(struct opts, keep_old), ON_PULL, 0,
@@ -64,14 +77,14 @@ static const struct option {
 	    ON_PULL, 0, NULL, "allow non-distributable layers" },
 	{ "--no-sync", OPT_FLAG, offsetof(struct opts, no_sync), ON_PULL, 0, NULL,
 	    "skip fsync (for throwaway destinations)" },
-	{ "--verify-key", OPT_KEY, offsetof(struct opts, verify_key), ON_REGISTRY,
+	{ "--verify-key", OPT_KEY, offsetof(struct opts, verify_key), ON_SIGNED,
 	    0, "FILE", "accept the image only with a cosign signature that\n"
 	    "verifies with the public key in FILE (PEM: ECDSA\n"
 	    "P-256 or P-384, RSA); may be repeated: any key will\n"
 	    "do. inspect: list the signatures and their checks" },
 	{ "--signed-identity", OPT_TEXT, offsetof(struct opts, signed_identity),
-	    ON_REGISTRY, 0, "REPO", "the signature's docker-reference must be REPO" },
-	{ "--rekor-key", OPT_LOG, offsetof(struct opts, rekor_key), ON_REGISTRY, 0,
+	    ON_SIGNED, 0, "REPO", "the signature's docker-reference must be REPO" },
+	{ "--rekor-key", OPT_LOG, offsetof(struct opts, rekor_key), ON_SIGNED, 0,
 	    "FILE", "with --verify-key: a signature counts only with a\n"
 	    "Rekor bundle (cosign's dev.sigstore.cosign/bundle)\n"
 	    "whose entry timestamp verifies with the Rekor log\n"
@@ -89,10 +102,12 @@ static const struct option {
 	    ON_REGISTRY, 86400, "SECONDS",
 	    "a connection silent this long has failed (30)" },
 	{ "--progress", OPT_PROGRESS, offsetof(struct opts, progress), ON_REGISTRY,
-	    0, "=MODE", "tty (a line per layer, on a terminal), plain, json,\n"
-	    "none; default tty on a terminal, else none" },
+	    0, "=MODE", "tty (a line per layer, redrawn), plain (a line per\n"
+	    "event), json (a JSON object per line), none;\n"
+	    "pull's default: tty on a terminal, else plain" },
 	{ "--progress-fd", OPT_NUMBER, offsetof(struct opts, progress_fd),
-	    ON_REGISTRY, 65535, "N", "write progress events to file descriptor N" },
+	    ON_REGISTRY, 65535, "N", "write progress to file descriptor N; without\n"
+	    "--progress, as JSON events only" },
 	{ "--plain-http", OPT_FLAG, offsetof(struct opts, plain_http), ON_REGISTRY,
 	    0, NULL, "talk http:// to the registry" },
 	{ "--insecure", OPT_FLAG, offsetof(struct opts, insecure), ON_REGISTRY, 0,
@@ -366,6 +381,11 @@ cli_parse(int argc, char **argv, struct opts *o)
 			o->help_for = o->command;
 		return CLI_HELP;
 	}
+	/* --progress-fd N without --progress: N is for a program, JSON. */
+	for (i = 0; i < (int)NOPTIONS; i++)
+		if ((w.seen >> i & 1u) && o->progress < 0 &&
+		    strcmp(options[i].name, "--progress-fd") == 0)
+			o->progress = PROGRESS_JSON;
 	return check_command(o, &w) < 0 ? CLI_ERROR : CLI_RUN;
 }
 

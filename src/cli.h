@@ -26,7 +26,8 @@
 #include "sigkey.h"
 
 /* The commands; CLI_NONE before one is named (and for the overview). */
-enum cli_cmd { CLI_NONE = 0, CLI_PULL, CLI_INSPECT, CLI_NCMDS };
+enum cli_cmd { CLI_NONE = 0, CLI_PULL, CLI_INSPECT, CLI_CHECK, CLI_STATUS,
+	CLI_NCMDS };
 
 #define CLI_BIT(c) (1u << (c))
 
@@ -54,6 +55,7 @@ struct opts {
 	int insecure;
 	int json;
 	int keep_old;
+	int force;                 /* pull: replace what is there, pull again */
 	int allow_foreign;
 	int stats;
 	int no_sync;

@@ -7,7 +7,8 @@
  * called synchronously, from the pull's own thread; every pointer in an
  * event is valid only during the call.
  *
- *     EV_RESOLVED   the reference, the chosen manifest digest, its
+ *     EV_RESOLVED   the reference, the chosen manifest digest, the index
+ *                   digest (NULL when the reference named a manifest), its
  *                   platform, the layer count and their total size
  *     EV_SIGNED     with --verify-key: a signature verified, before the
  *                   config or any layer is fetched: digest is what it
@@ -16,14 +17,16 @@
  *     EV_LAYER      a layer starts: index, count, digest, size
  *     EV_BYTES      layer bytes: index, done of size (every span received;
  *                   the sink decides how often to show it)
- *     EV_VERIFIED   a layer's digest and diff_id matched (or an earlier,
- *                   killed run had verified it): index, digest
+ *     EV_VERIFIED   a layer's digest and diff_id matched: index, digest
+ *     EV_KEPT       a layer an earlier, interrupted run verified is kept
+ *                   in the staging tree: index, count, digest, size
  *     EV_RETRY      a request failed and is tried again: text says why,
  *                   attempt and delay_ms
  *     EV_AFRESH     a staging tree left by an earlier run cannot be kept
  *                   (it may hold bytes never verified): text says why;
  *                   the pull starts over from the first layer
- *     EV_COMMITTED  the tree is in place: text is DEST, digest the manifest
+ *     EV_COMMITTED  the tree is in place: text is DEST, digest the manifest,
+ *                   index_digest the index (or NULL)
  *     EV_ERROR      the pull failed: code (exit code), name, text
  *     EV_WARNING    something the user should know, the run goes on: text
  *                   (the clock is behind the build's time, so certificate
@@ -41,6 +44,7 @@ enum event_kind {
 	EV_LAYER,
 	EV_BYTES,
 	EV_VERIFIED,
+	EV_KEPT,
 	EV_RETRY,
 	EV_AFRESH,
 	EV_COMMITTED,
@@ -53,6 +57,8 @@ struct event {
 	unsigned index, count;      /* layer index and count */
 	uint64_t done, size;        /* bytes so far and expected */
 	const char *digest;         /* layer or manifest digest */
+	const char *index_digest;   /* EV_RESOLVED, EV_COMMITTED: the index's
+	                             * digest, or NULL */
 	const char *text;           /* reference, reason, DEST or message */
 	const char *platform;       /* EV_RESOLVED */
 	const char *name;           /* EV_ERROR: the error's name; EV_SIGNED:

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "dest.h"
 #include "err.h"
 #include "lex.h"
 #include "platform.h"
@@ -19,6 +20,7 @@
 #include "ref.h"
 #include "registry.h"
 #include "sig.h"
+#include "state.h"
 #include "source_registry.h"
 
 #define OCIPULL_VERSION "0.1.0"
@@ -33,6 +35,9 @@ static struct pull_state pst;
 static struct sigkeys keys;
 static struct sigkeys logs;
 static struct sig_check sigs;
+static struct dest dst;
+static struct state_rec rec;
+static int uptodate;               /* pull, check: DEST holds the image */
 
 /* The command whose help a usage error points to (CLI_NONE: the
  * overview). */
@@ -58,14 +63,23 @@ exit_code(int rc)
 	return rc < 0 && pst.stage.switched ? EXIT_SWITCHED : err_exit_code(rc);
 }
 
-/* Print the recorded error and return the exit code for rc. */
+/* Report the recorded error (an error event, and the message unless the
+ * standard error carries JSON only) and return the exit code for rc. */
 static int
 fail(int rc)
 {
 	const char *m = err_msg();
+	struct event ev;
 
-	progress_say(PORT_STDERR, "ocipull: %s\n", m[0] ? m : err_name(rc));
-	return exit_code(rc);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_ERROR;
+	ev.code = exit_code(rc);
+	ev.name = err_name(rc);
+	ev.text = m[0] ? m : err_name(rc);
+	progress_error(ev.code, ev.name, ev.text);
+	if (!progress_json_on_stderr())
+		progress_say(PORT_STDERR, "ocipull: %s\n", ev.text);
+	return ev.code;
 }
 
 /*
@@ -297,9 +311,10 @@ print_stats(int pull)
 	progress_say(PORT_STDERR, "stats: TLS and libc arena (malloc) peak %zu of %zu bytes, "
 	    "%llu allocations, %llu refused\n", h.peak, h.size,
 	    (unsigned long long)h.allocs, (unsigned long long)h.failures);
-	progress_say(PORT_STDERR, "stats: retries %u, resumed %u, refetched %llu bytes\n",
-	    reg.retries_done, pst.layer.resumes,
-	    (unsigned long long)(reg.refetched + pst.layer.refetched));
+	progress_say(PORT_STDERR, "stats: retries %u, resumed %u, refetched %llu bytes, "
+	    "layers kept from an earlier run %zu\n", reg.retries_done,
+	    pst.layer.resumes, (unsigned long long)(reg.refetched +
+	    pst.layer.refetched), pull ? pst.stage.kept : (size_t)0);
 	progress_say(PORT_STDERR, "stats: JSON peak %zu of %u bytes, %d of %u tokens\n",
 	    img.json_peak_bytes, BOARD_JSON_MAX, img.json_peak_tokens,
 	    BOARD_JSON_TOKENS);
@@ -326,8 +341,8 @@ on_event(void *arg, const struct event *ev)
 		progress_signed(ev->digest, ev->text, ev->name);
 		break;
 	case EV_RESOLVED:
-		progress_resolved(ev->text, ev->digest, ev->platform, ev->count,
-		    ev->size);
+		progress_resolved(ev->text, ev->digest, ev->index_digest, ev->platform,
+		    ev->count, ev->size);
 		break;
 	case EV_LAYER:
 		progress_layer(ev->index, ev->count, ev->digest, ev->size);
@@ -338,6 +353,9 @@ on_event(void *arg, const struct event *ev)
 	case EV_VERIFIED:
 		progress_verified(ev->index, ev->digest);
 		break;
+	case EV_KEPT:
+		progress_kept(ev->index, ev->count, ev->digest, ev->size);
+		break;
 	case EV_RETRY:
 		progress_retry(ev->text, ev->attempt, ev->delay_ms);
 		break;
@@ -345,7 +363,7 @@ on_event(void *arg, const struct event *ev)
 		progress_afresh(ev->text);
 		break;
 	case EV_COMMITTED:
-		progress_committed(ev->text, ev->digest);
+		progress_committed(ev->text, ev->digest, ev->index_digest);
 		break;
 	case EV_ERROR:
 		progress_error(ev->code, ev->name, ev->text);
@@ -425,12 +443,15 @@ run_pull(const struct opts *o, const struct source *src, const char *refname,
 	platform_format(&img.platform, plat, sizeof plat);
 	ev.text = refname;
 	ev.digest = img.manifest.digest;
+	ev.index_digest = img.depth > 0 ? img.top_digest : NULL;
 	ev.platform = plat;
 	ev.count = (unsigned)img.nlayers;
 	event_emit(&events, &ev);
 
+	state_from_image(&rec, refname, &img, port_wall_s(), OCIPULL_VERSION);
 	memset(&po, 0, sizeof po);
-	po.stage.dest = o->dest;
+	po.stage.dest = dst.path;
+	po.stage.record = &rec;
 	po.stage.config_out = o->config_out;
 	po.stage.keep_old = o->keep_old;
 	po.stage.no_sync = o->no_sync;
@@ -479,12 +500,18 @@ resolve_signed(const struct opts *o, const struct source *src,
 	rc = resolve_manifests(src, ref, want, &img, doc, sizeof doc, tok, ntok);
 	if (rc < 0)
 		return rc;
+	if (o->command == CLI_CHECK || (o->command == CLI_PULL && !o->force)) {
+		uptodate = dst.current &&
+		    strcmp(rec.manifest, img.manifest.digest) == 0;
+		if (uptodate || o->command == CLI_CHECK)
+			return ERR_OK;     /* nothing past the manifests */
+	}
 	if (keys.n == 0)
 		return resolve_config(src, &img, doc, sizeof doc, tok, ntok,
 		    config_len);
 	sig_init(&sigs, &keys, o->signed_identity);
 	sigs.logs = &logs;
-	sigs.first_only = o->dest != NULL;    /* pull: the first one will do */
+	sigs.first_only = o->command == CLI_PULL;  /* the first one will do */
 	sig_rc = sig_check_image(&sigs, src, &img, doc, sizeof doc, tok, ntok);
 	f = first_verified();
 	if (sig_rc == ERR_OK && f != NULL) {
@@ -496,7 +523,7 @@ resolve_signed(const struct opts *o, const struct source *src,
 		ev.name = keys.key[f->key].kind;
 		event_emit(&events, &ev);
 	}
-	if (sig_rc < 0 && (o->dest != NULL || sig_rc != ERR_SIGNATURE))
+	if (sig_rc < 0 && (o->command == CLI_PULL || sig_rc != ERR_SIGNATURE))
 		return sig_rc;
 	snprintf(msg, sizeof msg, "%s", err_msg());
 	err_clear();
@@ -506,63 +533,185 @@ resolve_signed(const struct opts *o, const struct source *src,
 	return rc;
 }
 
+/* DEST, looked at before any network traffic: a usage error when a pull
+ * could not use it (check and status only read its record). */
 static int
-cmd_run(const struct opts *o, int pull)
+probe_dest(const struct opts *o)
+{
+	int rc = dest_probe(&dst, o->dest, &rec, doc, sizeof doc, tok,
+	    (unsigned)(sizeof tok / sizeof tok[0]));
+
+	if (rc == ERR_OK && o->command == CLI_PULL)
+		rc = dest_usable(&dst, o->force, o->keep_old);
+	if (rc < 0) {
+		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* " (index sha256:...)" when the reference named an index. */
+static const char *
+index_note(char *buf, size_t cap, const char *index)
+{
+	snprintf(buf, cap, "%s%s%s", index && index[0] ? " in index " : "",
+	    index && index[0] ? index : "", "");
+	return buf;
+}
+
+/* pull and check: DEST already holds what the reference resolves to. */
+static int
+report_uptodate(const struct opts *o, const char *refname)
+{
+	char ix[100];
+	const char *index = img.depth > 0 ? img.top_digest : NULL;
+
+	if (o->command == CLI_CHECK && o->json) {
+		progress_say(PORT_STDOUT, "{\"reference\":");
+		json_out(refname);
+		progress_say(PORT_STDOUT, ",\"dest\":");
+		json_out(dst.path);
+		progress_say(PORT_STDOUT, ",\"uptodate\":%s,\"manifest\":\"%s\","
+		    "\"index\":%s%s%s,\"installed\":%s%s%s}\n", uptodate ? "true" :
+		    "false", img.manifest.digest, index ? "\"" : "",
+		    index ? index : "null", index ? "\"" : "",
+		    dst.recorded ? "\"" : "", dst.recorded ? rec.manifest : "null",
+		    dst.recorded ? "\"" : "");
+	} else if (o->command == CLI_CHECK && !uptodate) {
+		progress_say(PORT_STDOUT, "update available: %s is %s%s; %s holds %s\n",
+		    refname, img.manifest.digest, index_note(ix, sizeof ix, index),
+		    o->dest, !dst.recorded ? "no image ocipull recorded" :
+		    !dst.current ? "a tree its record does not describe" :
+		    rec.manifest);
+		return EXIT_UPDATE;
+	} else if (o->command == CLI_CHECK) {
+		progress_say(PORT_STDOUT, "up to date: %s holds %s (%s)%s\n", o->dest,
+		    refname, img.manifest.digest, index_note(ix, sizeof ix, index));
+	} else if (progress_json_on_stderr() || o->progress == PROGRESS_JSON) {
+		progress_done(refname, img.manifest.digest, index, o->dest,
+		    img.nlayers, 1);
+	}
+	if (o->command == CLI_PULL && !progress_json_on_stderr())
+		progress_say(PORT_STDERR, "ocipull: %s is up to date: it holds %s (%s)%s; "
+		    "nothing fetched\n", o->dest, refname, img.manifest.digest,
+		    index_note(ix, sizeof ix, index));
+	return uptodate ? EXIT_OK : EXIT_UPDATE;
+}
+
+/* pull: what DEST now holds. */
+static void
+report_pulled(const struct opts *o, const char *refname)
+{
+	char ix[100];
+	const char *index = img.depth > 0 ? img.top_digest : NULL;
+
+	if (pst.fs.skipped_devices > 0) {
+		char w[80];
+		snprintf(w, sizeof w, "%u device nodes skipped (not running as root)",
+		    pst.fs.skipped_devices);
+		progress_warning(w);
+	}
+	progress_done(refname, img.manifest.digest, index, o->dest, img.nlayers, 0);
+	if (!progress_json_on_stderr())
+		progress_say(PORT_STDERR, "ocipull: %s (%s%s, %zu layers) unpacked into "
+		    "%s\n", refname, img.manifest.digest, index_note(ix, sizeof ix,
+		    index), img.nlayers, o->dest);
+	print_signed();
+}
+
+static int
+cmd_run(const struct opts *o)
 {
 	struct ref ref;
 	struct platform want;
 	struct registry_opts ro;
 	struct source src;
 	char password[512], refname[REF_TEXT_MAX];
-	size_t config_len;
-	int rc;
+	size_t config_len = 0;
+	int rc, pull = o->command == CLI_PULL;
 
 	rc = prepare(o, &ref, &want, &ro, password, sizeof password);
+	if (rc == EXIT_OK && o->dest != NULL)
+		rc = probe_dest(o);
 	if (rc == EXIT_OK)
 		rc = load_keys(o);
 	if (rc != EXIT_OK)
 		return rc;
-	if (o->insecure)
-		progress_say(PORT_STDERR, "ocipull: warning: --insecure: TLS certificates are "
-		    "not verified\n");
-	progress_init(o->progress >= 0 ? o->progress : pull &&
-	    port_isatty((int)o->progress_fd) ? PROGRESS_TTY : PROGRESS_NONE,
+	progress_init(o->progress >= 0 ? o->progress : !pull ? PROGRESS_NONE :
+	    port_isatty((int)o->progress_fd) ? PROGRESS_TTY : PROGRESS_PLAIN,
 	    (int)o->progress_fd);
+	if (o->insecure)
+		progress_warning("--insecure: TLS certificates are not verified");
 	rc = registry_init(&reg, &ref, &ro);
 	memset(password, 0, sizeof password);
 	if (rc < 0)
 		return fail(rc);
 	if (reg.warning[0] != '\0')
-		progress_say(PORT_STDERR, "ocipull: warning: %s\n", reg.warning);
+		progress_warning(reg.warning);
 	ref_format(&ref, refname, sizeof refname);
 	reg.events = events;
 	source_registry(&src, &reg);
 	rc = resolve_signed(o, &src, &ref, &want, &config_len);
-	if (rc == ERR_OK && pull)
+	if (rc == ERR_OK && pull && !uptodate)
 		rc = run_pull(o, &src, refname, config_len);
 	registry_close(&reg);
 	if (o->stats)
 		print_stats(pull);
-	if (!pull && (rc == ERR_OK || rc == ERR_SIGNATURE))
+	if (o->command == CLI_INSPECT && (rc == ERR_OK || rc == ERR_SIGNATURE))
 		print_inspect(o, refname);   /* what was found, then the verdict */
-	if (rc < 0) {
-		struct event ev;
-		memset(&ev, 0, sizeof ev);
-		ev.kind = EV_ERROR;
-		ev.code = exit_code(rc);
-		ev.name = err_name(rc);
-		ev.text = err_msg();
-		event_emit(&events, &ev);
+	if (rc < 0)
 		return fail(rc);
+	if (o->command == CLI_CHECK || uptodate)
+		return report_uptodate(o, refname);
+	if (pull)
+		report_pulled(o, refname);
+	return EXIT_OK;
+}
+
+/* status: the state record beside DEST. */
+static int
+cmd_status(const struct opts *o)
+{
+	char name[300];
+	long n;
+	size_t i;
+
+	if (dest_probe(&dst, o->dest, &rec, doc, sizeof doc, tok,
+	    (unsigned)(sizeof tok / sizeof tok[0])) < 0) {
+		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
+		return EXIT_USAGE;
 	}
-	if (!pull)
+	dest_record_name(name, sizeof name, dst.base);
+	if (!dst.recorded) {
+		progress_say(PORT_STDERR, "ocipull: %s: %s %s/%s\n", o->dest,
+		    dst.record_file ? "unreadable state record" : "no state record "
+		    "(ocipull has not pulled into it):", dst.parent, name);
+		return EXIT_FAILURE_OTHER;
+	}
+	if (o->json) {
+		n = state_format(&rec, doc, sizeof doc);
+		if (n < 2)
+			return fail((int)n);
+		progress_say(PORT_STDOUT, "%.*s,\"dest\":", (int)n - 2, doc);
+		json_out(dst.path);
+		progress_say(PORT_STDOUT, ",\"current\":%s}\n", dst.current ? "true" :
+		    "false");
 		return EXIT_OK;
-	if (pst.fs.skipped_devices > 0)
-		progress_say(PORT_STDERR, "ocipull: warning: %u device nodes skipped (not "
-		    "running as root)\n", pst.fs.skipped_devices);
-	progress_say(PORT_STDERR, "ocipull: %s (%s, %zu layers) unpacked into %s\n", refname,
-	    img.manifest.digest, img.nlayers, o->dest);
-	print_signed();
+	}
+	progress_say(PORT_STDOUT, "dest       %s%s\n", dst.path, dst.mount ?
+	    " (mount point)" : "");
+	progress_say(PORT_STDOUT, "reference  %s\n", rec.reference);
+	progress_say(PORT_STDOUT, "index      %s\n", rec.index[0] ? rec.index : "-");
+	progress_say(PORT_STDOUT, "manifest   %s\n", rec.manifest);
+	progress_say(PORT_STDOUT, "config     %s\n", rec.config);
+	progress_say(PORT_STDOUT, "platform   %s\n", rec.platform);
+	for (i = 0; i < rec.nlayers; i++)
+		progress_say(PORT_STDOUT, "layer %-4zu %s\n", i + 1, rec.layers[i]);
+	progress_say(PORT_STDOUT, "pulled     %s by ocipull %s\n", rec.time,
+	    rec.version);
+	progress_say(PORT_STDOUT, "current    %s\n", dst.current ? "yes" : "no: the "
+	    "tree in DEST is not the one this record describes (replaced since, "
+	    "or a pull was cut off after its switch)");
 	return EXIT_OK;
 }
 
@@ -598,7 +747,7 @@ main(int argc, char **argv)
 		port_out(PORT_STDOUT, help, cli_help(o.help_for, help, sizeof help));
 		return EXIT_OK;
 	}
-	rc = cmd_run(&o, o.command == CLI_PULL);
+	rc = o.command == CLI_STATUS ? cmd_status(&o) : cmd_run(&o);
 	/* After the report: inspect and pull name the keys that verified. */
 	sigkeys_free(&keys);
 	sigkeys_free(&logs);

@@ -17,6 +17,8 @@ static struct {
 	uint64_t size, done;
 	uint64_t t_start, t_last;       /* layer start, last progress output */
 	int line_open;                  /* a TTY line waits for its end */
+	char term[2][200];              /* what SIGINT and SIGTERM write */
+	size_t term_len[2];
 } P;
 
 void
@@ -34,12 +36,69 @@ progress_say(int stream, const char *fmt, ...)
 	port_out(stream, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
+/* What a signal that ends the run writes, prepared ahead: the handler
+ * may only write. */
+static void
+prepare_term(int k, int code, const char *sig)
+{
+	int n;
+
+	if (P.mode == PROGRESS_JSON)
+		n = snprintf(P.term[k], sizeof P.term[0], "\n{\"event\":\"error\","
+		    "\"code\":%d,\"error\":\"interrupted\",\"message\":\"%s: the "
+		    "staging directory stays, the next pull resumes\"}\n", code, sig);
+	else
+		n = snprintf(P.term[k], sizeof P.term[0], "\nocipull: %s: the staging "
+		    "directory stays, the next pull resumes\n", sig);
+	P.term_len[k] = n > 0 ? (size_t)n : 0;
+}
+
+static void
+on_terminate(int sig)
+{
+	int k = sig == PORT_SIGINT ? 0 : 1;
+
+	/* A JSON line must start at a line's start: the newline ends any
+	 * line cut by the signal, an empty line is skipped by readers. */
+	if (P.mode != PROGRESS_NONE)
+		port_out(P.fd, P.term[k] + (P.mode == PROGRESS_JSON ? 0 :
+		    !P.line_open), P.term_len[k] - (P.mode == PROGRESS_JSON ? 0 :
+		    !P.line_open));
+}
+
 void
 progress_init(int mode, int fd)
 {
 	memset(&P, 0, sizeof P);
 	P.mode = mode;
 	P.fd = fd;
+	prepare_term(0, 130, "interrupted (SIGINT)");
+	prepare_term(1, 143, "terminated (SIGTERM)");
+	port_on_terminate(on_terminate);
+}
+
+int
+progress_json_on_stderr(void)
+{
+	return P.mode == PROGRESS_JSON && P.fd == PORT_STDERR;
+}
+
+void
+progress_size(char out[16], uint64_t n)
+{
+	static const char unit[][4] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	unsigned u = 0;
+
+	if (n < 1024) {
+		snprintf(out, 16, "%u B", (unsigned)n);
+		return;
+	}
+	for (v /= 1024.0; v >= 1024.0 && u < 3; u++)
+		v /= 1024.0;
+	if (v > 99999.0)
+		v = 99999.0;       /* beyond TiB: only the unit's width is kept */
+	snprintf(out, 16, "%.1f %.3s", v, unit[u]);
 }
 
 static void
@@ -51,26 +110,40 @@ end_line(void)
 	}
 }
 
-void
-progress_resolved(const char *ref, const char *digest, const char *platform,
-    size_t nlayers, uint64_t total)
+/* ", \"index\":\"sha256:...\"" or ",\"index\":null" into out. */
+static const char *
+json_index(char *out, size_t cap, const char *index)
 {
-	char r[700];
+	snprintf(out, cap, ",\"index\":%s%s%s", index ? "\"" : "",
+	    index ? index : "null", index ? "\"" : "");
+	return out;
+}
+
+void
+progress_resolved(const char *ref, const char *digest, const char *index,
+    const char *platform, size_t nlayers, uint64_t total)
+{
+	char r[700], ix[100], sz[16];
 
 	if (P.mode == PROGRESS_JSON) {
 		lex_json_quote(r, sizeof r, ref);
-		progress_say(P.fd, "{\"event\":\"resolved\",\"reference\":%s,\"digest\":\"%s\","
-		    "\"platform\":\"%s\",\"layers\":%zu,\"bytes\":%llu}\n", r, digest,
-		    platform, nlayers, (unsigned long long)total);
+		progress_say(P.fd, "{\"event\":\"resolved\",\"reference\":%s,\"digest\":\"%s\""
+		    "%s,\"platform\":\"%s\",\"layers\":%zu,\"bytes\":%llu}\n", r, digest,
+		    json_index(ix, sizeof ix, index), platform, nlayers,
+		    (unsigned long long)total);
 	} else if (P.mode != PROGRESS_NONE) {
-		progress_say(P.fd, "%s: %s for %s, %zu layers, %.1f MiB\n", ref, digest, platform,
-		    nlayers, (double)total / 1048576.0);
+		progress_size(sz, total);
+		progress_say(P.fd, "%s: %s%s%s for %s, %zu layers, %s\n", ref, digest,
+		    index ? " in index " : "", index ? index : "", platform, nlayers,
+		    sz);
 	}
 }
 
 void
 progress_layer(unsigned index, unsigned count, const char *digest, uint64_t size)
 {
+	char sz[16];
+
 	end_line();
 	P.index = index;
 	P.count = count;
@@ -78,23 +151,26 @@ progress_layer(unsigned index, unsigned count, const char *digest, uint64_t size
 	P.done = 0;
 	snprintf(P.digest, sizeof P.digest, "%s", digest);
 	P.t_start = P.t_last = port_mono_ms();
+	progress_size(sz, size);
 	if (P.mode == PROGRESS_JSON)
 		progress_say(P.fd, "{\"event\":\"layer\",\"layer\":%u,\"layers\":%u,\"digest\":\"%s\","
 		    "\"size\":%llu}\n", index + 1, count, digest,
 		    (unsigned long long)size);
 	else if (P.mode == PROGRESS_PLAIN)
-		progress_say(P.fd, "layer %u/%u %.19s: %.1f MiB\n", index + 1, count, digest,
-		    (double)size / 1048576.0);
+		progress_say(P.fd, "layer %u/%u %.19s: %s\n", index + 1, count, digest,
+		    sz);
 }
 
 void
 progress_bytes(unsigned index, uint64_t done, uint64_t size)
 {
 	uint64_t now = port_mono_ms(), ms, rate;
-	unsigned every = P.mode == PROGRESS_PLAIN ? 5000u : 500u;
+	unsigned every = P.mode == PROGRESS_PLAIN ? 10000u : 500u;
+	char d[16], t[16], r[16];
 
 	P.done = done;
-	if (P.mode == PROGRESS_NONE || (now - P.t_last < every && done < size))
+	if (P.mode == PROGRESS_NONE || (now - P.t_last < every && done < size) ||
+	    (P.mode == PROGRESS_PLAIN && done == size))
 		return;
 	P.t_last = now;
 	ms = now - P.t_start;
@@ -104,31 +180,53 @@ progress_bytes(unsigned index, uint64_t done, uint64_t size)
 		    "\"rate\":%llu,\"eta\":%lld}\n", index + 1, (unsigned long long)done,
 		    (unsigned long long)size, (unsigned long long)rate,
 		    rate > 0 ? (long long)((size - done) / rate) : -1LL);
-	} else if (P.mode == PROGRESS_TTY) {
-		progress_say(P.fd, "\r\033[Klayer %u/%u %.19s %6.1f/%.1f MiB %6.1f MiB/s ETA %llus",
-		    index + 1, P.count, P.digest, (double)done / 1048576.0,
-		    (double)size / 1048576.0, (double)rate / 1048576.0,
+		return;
+	}
+	progress_size(d, done);
+	progress_size(t, size);
+	progress_size(r, rate);
+	if (P.mode == PROGRESS_TTY) {
+		progress_say(P.fd, "\r\033[Klayer %u/%u %.19s %s of %s, %s/s, ETA %llus",
+		    index + 1, P.count, P.digest, d, t, r,
 		    rate > 0 ? (unsigned long long)((size - done) / rate) : 0ULL);
 		P.line_open = 1;
 	} else {
-		progress_say(P.fd, "layer %u/%u: %.1f of %.1f MiB, %.1f MiB/s\n", index + 1, P.count,
-		    (double)done / 1048576.0, (double)size / 1048576.0,
-		    (double)rate / 1048576.0);
+		progress_say(P.fd, "layer %u/%u: %s of %s, %s/s\n", index + 1, P.count,
+		    d, t, r);
 	}
 }
 
 void
 progress_verified(unsigned index, const char *digest)
 {
+	char sz[16];
+
+	progress_size(sz, P.size);
 	if (P.mode == PROGRESS_JSON)
 		progress_say(P.fd, "{\"event\":\"verified\",\"layer\":%u,\"digest\":\"%s\"}\n",
 		    index + 1, digest);
 	else if (P.mode == PROGRESS_TTY) {
-		progress_say(P.fd, "\r\033[Klayer %u/%u %.19s %.1f MiB verified\n", index + 1, P.count,
-		    digest, (double)P.size / 1048576.0);
+		progress_say(P.fd, "\r\033[Klayer %u/%u %.19s %s verified\n", index + 1, P.count,
+		    digest, sz);
 		P.line_open = 0;
 	} else if (P.mode == PROGRESS_PLAIN)
 		progress_say(P.fd, "layer %u/%u %.19s verified\n", index + 1, P.count, digest);
+}
+
+void
+progress_kept(unsigned index, unsigned count, const char *digest, uint64_t size)
+{
+	char sz[16];
+
+	end_line();
+	P.count = count;
+	progress_size(sz, size);
+	if (P.mode == PROGRESS_JSON)
+		progress_say(P.fd, "{\"event\":\"kept\",\"layer\":%u,\"layers\":%u,\"digest\":\"%s\","
+		    "\"size\":%llu}\n", index + 1, count, digest, (unsigned long long)size);
+	else if (P.mode != PROGRESS_NONE)
+		progress_say(P.fd, "layer %u/%u %.19s %s kept: verified by an earlier "
+		    "run\n", index + 1, count, digest, sz);
 }
 
 void
@@ -177,15 +275,34 @@ progress_afresh(const char *why)
 }
 
 void
-progress_committed(const char *dest, const char *digest)
+progress_committed(const char *dest, const char *digest, const char *index)
 {
-	char d[700];
+	char d[700], ix[100];
 
 	end_line();
 	if (P.mode == PROGRESS_JSON) {
 		lex_json_quote(d, sizeof d, dest);
-		progress_say(P.fd, "{\"event\":\"committed\",\"dest\":%s,\"digest\":\"%s\"}\n", d, digest);
+		progress_say(P.fd, "{\"event\":\"committed\",\"dest\":%s,\"digest\":\"%s\"%s}\n",
+		    d, digest, json_index(ix, sizeof ix, index));
+	} else if (P.mode == PROGRESS_PLAIN) {
+		progress_say(P.fd, "committed %s into %s\n", digest, dest);
 	}
+}
+
+void
+progress_done(const char *ref, const char *digest, const char *index,
+    const char *dest, size_t nlayers, int uptodate)
+{
+	char r[700], d[700], ix[100];
+
+	end_line();
+	if (P.mode != PROGRESS_JSON)
+		return;
+	lex_json_quote(r, sizeof r, ref);
+	lex_json_quote(d, sizeof d, dest);
+	progress_say(P.fd, "{\"event\":\"%s\",\"reference\":%s,\"digest\":\"%s\"%s,"
+	    "\"dest\":%s,\"layers\":%zu}\n", uptodate ? "uptodate" : "done", r,
+	    digest, json_index(ix, sizeof ix, index), d, nlayers);
 }
 
 void
@@ -211,5 +328,6 @@ progress_warning(const char *msg)
 		lex_json_quote(m, sizeof m, msg);
 		progress_say(P.fd, "{\"event\":\"warning\",\"message\":%s}\n", m);
 	}
-	progress_say(PORT_STDERR, "ocipull: warning: %s\n", msg);
+	if (!progress_json_on_stderr())
+		progress_say(PORT_STDERR, "ocipull: warning: %s\n", msg);
 }

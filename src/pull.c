@@ -98,7 +98,7 @@ pull_layers(const struct source *src, const struct image *img,
 	for (i = 0; rc == ERR_OK && i < img->nlayers; i++) {
 		if (i < s->stage.kept) {
 			/* Verified by a run that did not finish. */
-			emit_layer(events, EV_VERIFIED, img, i);
+			emit_layer(events, EV_KEPT, img, i);
 			continue;
 		}
 		emit_layer(events, EV_LAYER, img, i);
@@ -151,6 +151,7 @@ pull_image(const struct source *src, const struct image *img,
 		ev.kind = EV_COMMITTED;
 		ev.text = o->stage.dest;
 		ev.digest = img->manifest.digest;
+		ev.index_digest = img->depth > 0 ? img->top_digest : NULL;
 		event_emit(events, &ev);
 	}
 	return rc;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dest.h"
 #include "err.h"
 #include "lex.h"
 #include "port.h"
@@ -130,43 +131,46 @@ journal_read(struct stage *st, const struct image *img, uint64_t *count,
 
 /* ---- opening ----------------------------------------------------------------- */
 
-/* Split dest into its parent directory and last component. */
-static int
-split_dest(const char *dest, char *parent, size_t pcap, char *base, size_t bcap)
-{
-	size_t len = strlen(dest), b;
-
-	while (len > 1 && dest[len - 1] == '/')
-		len--;
-	for (b = len; b > 0 && dest[b - 1] != '/'; b--)
-		;
-	if (len - b == 0 || len - b >= bcap || b >= pcap ||
-	    (len - b == 1 && dest[b] == '.') ||
-	    (len - b == 2 && dest[b] == '.' && dest[b + 1] == '.'))
-		return err_set(ERR_USAGE, "destination \"%s\" must name a directory "
-		    "to create or replace", dest);
-	memcpy(base, dest + b, len - b);
-	base[len - b] = '\0';
-	if (b == 0) {
-		memcpy(parent, ".", 2);
-	} else {
-		memcpy(parent, dest, b);
-		parent[b] = '\0';
-	}
-	return ERR_OK;
-}
-
 /* Split path and open its parent directory (what names it in messages). */
 static int
 open_parent(const char *path, char *parent, size_t pcap, char *base,
     size_t bcap, int *fd, const char *what)
 {
-	int rc = split_dest(path, parent, pcap, base, bcap);
+	int rc = dest_split(path, parent, pcap, base, bcap);
 
 	if (rc < 0)
 		return rc;
 	*fd = port_fs_open(PORT_CWD, parent, PORT_O_READ | PORT_O_DIRECTORY, 0);
 	return *fd < 0 ? err_prefix(*fd, "%s %s", what, parent) : ERR_OK;
+}
+
+/* DEST on another file system than its parent is a mount point: the
+ * staging directory goes inside it, and the commit replaces its contents
+ * (a rename cannot cross file systems). */
+static int
+find_mount(struct stage *st)
+{
+	struct port_stat dst, pst;
+	int rc;
+
+	st->dfd = port_fs_open(st->pfd, st->base, PORT_O_READ | PORT_O_DIRECTORY |
+	    PORT_O_NOFOLLOW, 0);
+	if (st->dfd < 0)
+		return err_prefix(st->dfd, "destination %s", st->o.dest);
+	rc = port_fs_stat(st->dfd, NULL, &dst);
+	if (rc == ERR_OK)
+		rc = port_fs_stat(st->pfd, NULL, &pst);
+	if (rc < 0)
+		return rc;
+	if (dst.dev == pst.dev)
+		return ERR_OK;
+	if (st->o.keep_old)
+		return err_set(ERR_USAGE, "--keep-old: %s is a mount point, and %s.old "
+		    "would be on another file system", st->o.dest, st->o.dest);
+	st->mount = 1;
+	st->hfd = st->dfd;
+	snprintf(st->name, sizeof st->name, "%s", DEST_STAGING_IN);
+	return ERR_OK;
 }
 
 /* Open DEST's parent, take the lock, and see whether DEST exists. */
@@ -202,8 +206,16 @@ lock_dest(struct stage *st)
 	} else {
 		return rc;
 	}
+	st->hfd = st->pfd;
 	snprintf(st->name, sizeof st->name, ".%s.ocipull-staging", st->base);
-	return ERR_OK;
+	return st->dest_exists ? find_mount(st) : ERR_OK;
+}
+
+/* The directory holding the staging directory, for messages. */
+static const char *
+host(const struct stage *st)
+{
+	return st->mount ? st->o.dest : st->parent;
 }
 
 static int
@@ -233,9 +245,9 @@ staging_ours(struct stage *st)
 {
 	struct port_stat sst, pst;
 
-	st->sfd = open_dir(st->pfd, st->name);
+	st->sfd = open_dir(st->hfd, st->name);
 	if (st->sfd >= 0 && port_fs_stat(st->sfd, NULL, &sst) == ERR_OK &&
-	    port_fs_stat(st->pfd, NULL, &pst) == ERR_OK &&
+	    port_fs_stat(st->hfd, NULL, &pst) == ERR_OK &&
 	    sst.uid == port_euid() && sst.mode == 0700 && sst.dev == pst.dev) {
 		journal_load(st);
 		if (strncmp(st->journal, "ocipull-journal ", 16) == 0)
@@ -266,7 +278,7 @@ reopen_staging(struct stage *st, const struct image *img, struct rootfs *fs)
 		close_fd(&st->sfd);
 		return err_set(ERR_EXIST, "%s/%s/rootfs holds the tree %s had before "
 		    "an earlier pull (it could not become %s.old): move it away "
-		    "first", st->parent, st->name, st->o.dest, st->o.dest);
+		    "first", host(st), st->name, st->o.dest, st->o.dest);
 	}
 	done = journal_read(st, img, &count, &bytes);
 	if (done == 0) {
@@ -301,15 +313,15 @@ fresh_staging(struct stage *st, const struct image *img, struct rootfs *fs)
 {
 	int rc;
 
-	rc = tree_remove(st->pfd, st->name);
+	rc = tree_remove(st->hfd, st->name);
 	if (rc < 0)
 		return err_prefix(rc, "the staging directory beside %s cannot be "
 		    "resumed, nor removed", st->o.dest);
-	rc = port_fs_mkdir(st->pfd, st->name, 0700);
+	rc = port_fs_mkdir(st->hfd, st->name, 0700);
 	if (rc < 0)
 		return rc;
 	st->staged = 1;
-	st->sfd = open_dir(st->pfd, st->name);
+	st->sfd = open_dir(st->hfd, st->name);
 	if (st->sfd < 0)
 		return st->sfd;
 	/* mkdir applied the umask: the mode is what staging_ours checks. */
@@ -431,7 +443,8 @@ stage_open(struct stage *st, const struct stage_opts *o,
 
 	memset(st, 0, offsetof(struct stage, journal));
 	st->o = *o;
-	st->pfd = st->lockfd = st->sfd = st->rootfd = st->workfd = -1;
+	st->pfd = st->hfd = st->dfd = st->lockfd = st->sfd = -1;
+	st->rootfd = st->workfd = -1;
 	st->cfgfd = st->jfd = -1;
 	rc = lock_dest(st);
 	if (rc == ERR_OK && o->config_out != NULL)
@@ -519,8 +532,96 @@ keep_previous(struct stage *st)
 	return err_set(rc, "%s holds the new tree and %s.old is unchanged, but the "
 	    "previous tree is in %s/%s/rootfs: it could not become %s.old (%s), "
 	    "nor be switched back; move it away before pulling into %s again",
-	    st->o.dest, st->o.dest, st->parent, st->name, st->o.dest, why,
+	    st->o.dest, st->o.dest, host(st), st->name, st->o.dest, why,
 	    st->o.dest);
+}
+
+/*
+ * Move the entries of directory from into to, in batches of names (the
+ * listing is read again after each batch, as it changes under the moves),
+ * leaving skip (may be NULL) and, when lf is 0, a "lost+found".
+ */
+static int
+move_entries(int from, int to, const char *skip, int lf)
+{
+	struct port_dir dir;
+	char names[2048], name[256];
+	size_t at, k;
+	long n;
+	int fd, rc;
+
+	for (;;) {
+		fd = port_fs_open(from, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
+		if (fd < 0)
+			return fd;
+		port_fs_dir_open(&dir, fd);
+		at = 0;
+		while (at + sizeof name < sizeof names &&
+		    (n = port_fs_dir_next(&dir, name, sizeof name)) > 0) {
+			if ((skip != NULL && strcmp(name, skip) == 0) ||
+			    (!lf && strcmp(name, "lost+found") == 0))
+				continue;
+			memcpy(names + at, name, (size_t)n + 1);
+			at += (size_t)n + 1;
+		}
+		port_fs_dir_close(&dir);
+		if (at == 0)
+			return ERR_OK;
+		for (k = 0; k < at; k += strlen(names + k) + 1) {
+			rc = port_fs_rename(from, names + k, to, names + k, 0);
+			if (rc < 0)
+				return err_prefix(rc, "moving %s", names + k);
+		}
+	}
+}
+
+/*
+ * DEST is a mount point: its contents move into staging's "old", then
+ * the new tree's entries into DEST, and DEST's own mode and owner become
+ * the new root's. A lost+found at the root stays unless the image has
+ * one. When the first step fails, what moved goes back (DEST is
+ * unchanged); after it, the previous contents stay in staging's "old".
+ */
+static int
+switch_contents(struct stage *st)
+{
+	struct port_stat lf, root;
+	int oldfd, rc, has_lf;
+
+	has_lf = port_fs_stat(st->rootfd, "lost+found", &lf) == ERR_OK;
+	if (port_fs_stat(st->rootfd, DEST_STAGING_IN, &lf) == ERR_OK)
+		return err_set(ERR_UNSUPPORTED, "the image has %s at its root, the "
+		    "name ocipull stages under in a mount point; %s is unchanged",
+		    DEST_STAGING_IN, st->o.dest);
+	err_clear();
+	rc = port_fs_stat(st->rootfd, NULL, &root);
+	if (rc == ERR_OK)
+		rc = port_fs_mkdir(st->sfd, "old", 0700);
+	oldfd = rc < 0 ? rc : open_dir(st->sfd, "old");
+	if (oldfd < 0)
+		return err_prefix(oldfd, "%s is unchanged", st->o.dest);
+	rc = move_entries(st->dfd, oldfd, DEST_STAGING_IN, has_lf);
+	if (rc < 0) {
+		if (move_entries(oldfd, st->dfd, NULL, 1) < 0)
+			st->keep = 1;
+		port_fs_close(oldfd);
+		return st->keep ? err_prefix(rc, "%s is missing some of its previous "
+		    "contents, which are in %s/%s/old", st->o.dest, st->o.dest,
+		    st->name) : err_prefix(rc, "%s is unchanged", st->o.dest);
+	}
+	port_fs_close(oldfd);
+	st->switched = 1;
+	rc = move_entries(st->rootfd, st->dfd, NULL, 1);
+	if (rc == ERR_OK)
+		rc = port_fs_fchmod(st->dfd, root.mode);
+	if (rc == ERR_OK && port_is_root())
+		rc = port_fs_fchown(st->dfd, root.uid, root.gid);
+	if (rc < 0) {
+		st->keep = 1;
+		return err_prefix(rc, "%s holds part of the new tree; its previous "
+		    "contents are in %s/%s/old", st->o.dest, st->o.dest, st->name);
+	}
+	return ERR_OK;
 }
 
 /* Put staging's rootfs in DEST's place (the old tree, if any, takes its
@@ -530,11 +631,88 @@ switch_tree(struct stage *st)
 {
 	int rc;
 
+	if (st->mount)
+		return switch_contents(st);
 	rc = port_fs_rename(st->sfd, "rootfs", st->pfd, st->base, st->dest_exists);
 	if (rc < 0)
 		return err_prefix(rc, "%s is unchanged%s", st->o.dest, config_note(st));
 	st->switched = 1;
 	return st->dest_exists && st->o.keep_old ? keep_previous(st) : ERR_OK;
+}
+
+/*
+ * The state record, to a temporary name beside DEST before the switch
+ * (so that no space for it fails a pull after DEST changed). tree is the
+ * inode DEST's root will have: staging's rootfs, renamed; or, for a mount
+ * point, DEST itself. The text goes through st->journal, which nothing
+ * reads after stage_open.
+ */
+static int
+record_prepare(struct stage *st)
+{
+	struct port_stat t;
+	char name[300];
+	long len;
+	int fd, rc;
+
+	if (st->o.record == NULL)
+		return ERR_OK;
+	rc = port_fs_stat(st->mount ? st->dfd : st->rootfd, NULL, &t);
+	if (rc < 0)
+		return rc;
+	st->o.record->tree = t.ino;
+	len = state_format(st->o.record, st->journal, sizeof st->journal);
+	if (len < 0)
+		return (int)len;
+	dest_record_name(name, sizeof name, st->base);
+	snprintf(st->rec_tmp, sizeof st->rec_tmp, "%s.tmp", name);
+	(void)port_fs_unlink(st->pfd, st->rec_tmp, 0);
+	err_clear();
+	fd = port_fs_open(st->pfd, st->rec_tmp, PORT_O_WRITE | PORT_O_CREATE |
+	    PORT_O_EXCL | PORT_O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return err_prefix(fd, "state record %s/%s", st->parent, st->rec_tmp);
+	rc = (int)port_fs_write(fd, st->journal, (size_t)len);
+	if (rc >= 0 && !st->o.no_sync)
+		rc = port_fs_fsync(fd);
+	port_fs_close(fd);
+	if (rc < 0)
+		return err_prefix(rc, "state record %s/%s", st->parent, st->rec_tmp);
+	/* A mount point's contents are replaced in place: without its record
+	 * a half-replaced DEST is never taken as up to date (the staging
+	 * directory inside it still marks it as ocipull's). */
+	if (st->mount)
+		(void)port_fs_unlink(st->pfd, name, 0);
+	err_clear();
+	return ERR_OK;
+}
+
+/*
+ * After the switch: the record into place, then the parent synced once
+ * for both renames. Should a power cut keep the record's rename but not
+ * the switch's, the record's tree is not DEST's root, and the record is
+ * never taken as current.
+ */
+static int
+record_commit(struct stage *st)
+{
+	char name[300];
+	int rc = ERR_OK;
+
+	if (st->o.record != NULL) {
+		dest_record_name(name, sizeof name, st->base);
+		rc = port_fs_rename(st->pfd, st->rec_tmp, st->pfd, name, 0);
+		if (rc < 0)
+			return err_prefix(rc, "%s holds the new tree, but its state "
+			    "record %s/%s could not be written", st->o.dest, st->parent,
+			    name);
+	}
+	rc = st->o.no_sync ? ERR_OK : port_fs_fsync(st->pfd);
+	if (rc < 0)
+		return err_prefix(rc, "%s holds the new tree, but syncing its parent "
+		    "directory failed, so a power cut could still bring the old one "
+		    "back", st->o.dest);
+	return ERR_OK;
 }
 
 /* --config-out into place, durably: before the switch, so that a pull
@@ -574,20 +752,17 @@ stage_commit(struct stage *st, struct rootfs *fs)
 		if (rc < 0)
 			return rc;
 	}
-	rc = config_commit(st);
+	rc = record_prepare(st);
+	if (rc == ERR_OK)
+		rc = config_commit(st);
 	if (rc == ERR_OK)
 		rc = journal_append(st, "commit\n", 7);
 	if (rc == ERR_OK)
 		rc = switch_tree(st);
 	if (rc < 0)
 		return rc;
-	/* The rename itself must survive a power cut. */
-	rc = st->o.no_sync ? ERR_OK : port_fs_fsync(st->pfd);
-	if (rc < 0)
-		return err_prefix(rc, "%s holds the new tree, but syncing its parent "
-		    "directory failed, so a power cut could still bring the old one "
-		    "back", st->o.dest);
-	return ERR_OK;
+	/* The switch must survive a power cut before the record says so. */
+	return record_commit(st);
 }
 
 /* Failures that another try may not meet: the verified layers are worth
@@ -617,8 +792,8 @@ close_failed(struct stage *st, int rc)
 	if (stage_keeps(st, rc))
 		return err_set(rc, "%s; the %zu verified layer%s kept in %s/%s; the "
 		    "next pull of this image resumes", keep, st->done,
-		    st->done == 1 ? " is" : "s are", st->parent, st->name);
-	(void)tree_remove(st->pfd, st->name);
+		    st->done == 1 ? " is" : "s are", host(st), st->name);
+	(void)tree_remove(st->hfd, st->name);
 	err_clear();
 	return err_set(rc, "%s", keep);
 }
@@ -635,22 +810,25 @@ stage_close(struct stage *st, struct rootfs *fs, int rc)
 	close_fd(&st->sfd);
 	if (rc < 0 && st->cfgfd >= 0 && !st->cfg_done)
 		(void)port_fs_unlink(st->cfgfd, st->cfg_tmp, 0);
+	if (rc < 0 && st->rec_tmp[0] != '\0' && st->pfd >= 0)
+		(void)port_fs_unlink(st->pfd, st->rec_tmp, 0);
 	close_fd(&st->cfgfd);
 	if (st->staged && !st->keep && rc < 0) {
 		rc = close_failed(st, rc);
 	} else if (st->staged && !st->keep) {
 		/* What is left: the replaced tree, or an older DEST.old. */
-		rc = tree_remove(st->pfd, st->name);
+		rc = tree_remove(st->hfd, st->name);
 		if (rc < 0)
 			rc = err_prefix(rc, "%s holds the new tree%s%s%s, but removing "
 			    "%s/%s failed (the next pull into %s removes it)", st->o.dest,
 			    st->o.keep_old && st->dest_exists ? " and " : "",
 			    st->o.keep_old && st->dest_exists ? st->o.dest : "",
 			    st->o.keep_old && st->dest_exists ? ".old the previous one" : "",
-			    st->parent, st->name, st->o.dest);
+			    host(st), st->name, st->o.dest);
 	}
 	/* Closing the lock file releases the lock; the file stays. */
 	close_fd(&st->lockfd);
+	close_fd(&st->dfd);
 	close_fd(&st->pfd);
 	return rc;
 }

@@ -55,19 +55,27 @@
 #include "config.h"
 #include "resolve.h"
 #include "rootfs.h"
+#include "state.h"
 
 struct stage_opts {
 	const char *dest;          /* directory to create or replace */
 	const char *config_out;    /* write the verified config here, or NULL */
 	int keep_old;              /* keep the previous DEST as DEST.old */
 	int no_sync;               /* skip the syncs (throwaway destinations) */
+	struct state_rec *record;  /* written beside DEST last, or NULL; the
+	                            * commit sets its tree */
 };
 
 struct stage {
 	struct stage_opts o;
 	char parent[BOARD_PATH_MAX], base[256], name[300];
 	char cfg_parent[BOARD_PATH_MAX], cfg_base[256], cfg_tmp[BOARD_PATH_MAX];
+	char rec_tmp[320];         /* the state record's temporary name */
 	int pfd, lockfd, sfd, rootfd, workfd, cfgfd, jfd;
+	int hfd;                   /* the directory holding staging: pfd, or
+	                            * dfd for a mount point */
+	int dfd;                   /* DEST itself, when it is a mount point */
+	int mount;                 /* DEST is a mount point: replace contents */
 	int dest_exists;           /* DEST was there: exchange, not rename */
 	int staged;                /* the staging directory is ours to remove */
 	int fs_open;               /* the writer is open */

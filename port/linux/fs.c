@@ -386,6 +386,15 @@ port_fs_readlink(int dir, const char *name, char *buf, size_t cap)
 }
 
 int
+port_fs_writable(int dir, const char *name)
+{
+	if (faccessat(dirfd_of(dir), name ? name : ".", W_OK | X_OK,
+	    AT_EACCESS) != 0)
+		return linux_err(errno, "write into", name ? name : "directory");
+	return ERR_OK;
+}
+
+int
 port_fs_lutimes(int dir, const char *name, int64_t mtime_s, uint32_t mtime_ns)
 {
 	struct timespec ts[2];

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -50,6 +51,33 @@ port_out(int stream, const char *s, size_t len)
 		s += n;
 		len -= (size_t)n;
 	}
+}
+
+static void (*on_terminate)(int sig);
+
+static void
+terminate(int sig)
+{
+	int e = errno;
+
+	if (on_terminate != NULL)
+		on_terminate(sig == SIGINT ? PORT_SIGINT : PORT_SIGTERM);
+	signal(sig, SIG_DFL);
+	errno = e;
+	raise(sig);
+}
+
+void
+port_on_terminate(void (*fn)(int sig))
+{
+	struct sigaction sa;
+
+	on_terminate = fn;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = terminate;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 }
 
 int

@@ -49,7 +49,7 @@ check no-file-at-jail-root '[ ! -e "$J/pwned-via-abs-symlink" ] && [ ! -e "$J/ab
 mkdir -p "$J/pulls/old"
 printf 'old\n' > "$J/pulls/old/marker"
 for img in escape-dotdot escape-hardlink; do
-	jrun pull --plain-http --platform linux/amd64 "$REG_HTTP/fixture/$img:latest" /pulls/old
+	jrun pull --plain-http --force --platform linux/amd64 "$REG_HTTP/fixture/$img:latest" /pulls/old
 	expect_rc "$img-refused-exit" 9
 	expect_err "$img-says-why" 'escape|outside|leaves the root'
 	check "$img-dest-unchanged" '[ "$(cat "$J/pulls/old/marker")" = old ] && [ "$(ls -A "$J/pulls/old")" = marker ]' "DEST changed"
@@ -76,7 +76,7 @@ check redeclared-file-xattrs-replaced '[ -z "$(uxattrs "$R/xfile")" ] && [ "$(ca
 
 # (uid_t)-1 and (gid_t)-1: chown would leave root's owner in place.
 for img in uid-minus1 gid-minus1; do
-	jrun pull --plain-http --platform linux/amd64 "$REG_HTTP/fixture/$img:latest" /pulls/old
+	jrun pull --plain-http --force --platform linux/amd64 "$REG_HTTP/fixture/$img:latest" /pulls/old
 	expect_rc "$img-refused-exit" 9
 	expect_err "$img-says-why" "entry f: ${img%%-*} 4294967295"
 	check "$img-dest-unchanged" '[ "$(cat "$J/pulls/old/marker")" = old ] && [ "$(ls -A "$J/pulls/old")" = marker ]' "DEST changed"

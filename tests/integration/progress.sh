@@ -12,7 +12,8 @@ import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 kinds = [e["event"] for e in ev]
 assert kinds[0] == "resolved" and ev[0]["layers"] == 3, kinds
-assert kinds[-1] == "committed", kinds
+assert kinds[-2:] == ["committed", "done"], kinds
+assert ev[-1]["digest"] == ev[0]["digest"] and ev[-1]["layers"] == 3, ev[-1]
 assert kinds.count("layer") == 3 and kinds.count("verified") == 3, kinds
 for i in range(3):
     a = kinds.index("layer", [k for k, e in enumerate(ev) if e["event"] == "layer"][i])
@@ -40,7 +41,7 @@ run pull --plain-http --progress=json --platform linux/s390x "$REG_HTTP/fixture/
 expect_rc json-error-exit 7
 expect_err json-error-event '^\{"event":"error","code":7,"error":"no matching platform","message":".*s390x'
 
-run pull --plain-http --progress=plain --platform linux/amd64 "$REG_HTTP/fixture/multi:latest" "$D"
+run pull --plain-http --progress=plain --force --platform linux/amd64 "$REG_HTTP/fixture/multi:latest" "$D"
 expect_err plain-progress-lines '^layer 2/2 sha256:[0-9a-f]{12} verified$'
 run pull --plain-http --progress=bogus "$REG_HTTP/fixture/multi:latest" "$D"
 expect_rc bad-progress-mode-exit 2

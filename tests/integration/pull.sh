@@ -202,7 +202,8 @@ else pass replace-old-gone; fi
 same_tree replace-tree "$dest" "$ref" --ignore-root-meta
 rm -rf "$dest.before"
 left=$(find "$T_DIR/replace" -mindepth 1 -maxdepth 1 ! -name rootfs \
-	! -name .rootfs.ocipull-lock | tr '\n' ' ')
+	! -name .rootfs.ocipull-lock ! -name .rootfs.ocipull.json \
+	! -name rootfs.record.before | tr '\n' ' ')
 if [ -z "$left" ]; then pass replace-nothing-beside
 else fail replace-nothing-beside "without --keep-old, beside $dest: $left"; fi
 

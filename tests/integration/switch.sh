@@ -57,7 +57,7 @@ expect_rc config-in-dest-refused 2
 expect_err config-in-dest-message "is inside"
 unchanged config-in-dest "$D"
 fresh keep
-run pull --plain-http --platform linux/amd64 --keep-old --config-out "$D.old/c.json" "$IMG" "$D"
+run pull --plain-http --platform linux/amd64 --keep-old --force --config-out "$D.old/c.json" "$IMG" "$D"
 expect_rc config-in-dest-old-refused 2
 run pull --plain-http --platform linux/amd64 --config-out "$D" "$IMG" "$D"
 expect_rc config-is-dest-refused 2
@@ -69,7 +69,7 @@ same_tree config-rename-fails-dest "$D" "$D.before"
 
 # ---- --keep-old: DEST.old cannot be moved -------------------------------------
 fresh keep
-jailed -r "$D.old" "$OCIPULL" pull --plain-http --platform linux/amd64 --keep-old \
+jailed -r "$D.old" "$OCIPULL" pull --plain-http --platform linux/amd64 --keep-old --force \
 	"$IMG" "$D" >"$OUT_F" 2>"$ERR_F" </dev/null
 RC=$?
 LAST="ocipull pull --keep-old (DEST.old a read-only mount)"
@@ -83,7 +83,7 @@ if command -v setpriv >/dev/null 2>&1; then
 	chown -R 0:0 "$D.old" "$W/dest.old.before"
 	chmod 0755 "$WORK" "$T_DIR"
 	jailed env HOME="$W" setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$OCIPULL" pull --plain-http --platform linux/amd64 --keep-old "$IMG" "$D" \
+		"$OCIPULL" pull --plain-http --platform linux/amd64 --keep-old --force "$IMG" "$D" \
 		>"$OUT_F" 2>"$ERR_F" </dev/null
 	RC=$?
 	chmod 0700 "$WORK"
@@ -113,7 +113,7 @@ failing() {
 }
 
 fresh keep
-failing renameat2 2+ --keep-old
+failing renameat2 2+ --keep-old --force
 expect_rc previous-kept-exit 11
 expect_err previous-kept-message "dest holds the new tree and .*dest.old is unchanged, but the previous tree is in .*rootfs"
 same_tree previous-kept-dest-new "$D" "$REF" --ignore-root-meta

@@ -3,7 +3,7 @@
 # the unit tests) run as root cannot write outside the directories named.
 # Executed, not sourced:
 #
-#   sh tests/lib/jail.sh [-t] [-H FILE] [-w DIR | -r DIR]... [--] CMD [ARG...]
+#   sh tests/lib/jail.sh [-t] [-H FILE] [-w DIR | -r DIR | -m DIR]... [--] CMD [ARG...]
 #
 #   -w DIR   bind DIR (an existing directory, absolute path) read-write at
 #            the same path; everything else of the machine's / is read-only
@@ -12,6 +12,9 @@
 #            /tmp are bound over it
 #   -r DIR   bind DIR read-only at the same path (with -t: a directory
 #            below /tmp that CMD needs to see, e.g. a checkout there)
+#   -m DIR   a private tmpfs mounted on DIR (an existing directory): a
+#            mount point, as an A/B slot is (after the -w binds, so DIR
+#            may be below one)
 #   -H FILE  bind FILE read-only over /etc/hosts (names for a test; not
 #            root, unjailed, this cannot be done: the caller checks)
 #
@@ -57,14 +60,16 @@ while [ "$n" -gt 0 ]; do
 	n=$((n - 1))
 	if [ $opts = 1 ]; then
 		case $a in
-		-w|-r)
+		-w|-r|-m)
 			d=""
 			[ "$n" -gt 0 ] && d=$1
 			case $d in /*) [ -d "$d" ] ;; *) false ;; esac ||
 				{ echo "jail.sh: $a '$d': not an absolute path to a directory" >&2; exit 125; }
-			b=--bind
-			[ "$a" = -r ] && b=--ro-bind
-			set -- "$@" "$b" "$d" "$d"
+			case $a in
+			-w) set -- "$@" --bind "$d" "$d" ;;
+			-r) set -- "$@" --ro-bind "$d" "$d" ;;
+			*) set -- "$@" --tmpfs "$d" ;;
+			esac
 			shift
 			n=$((n - 1))
 			continue ;;

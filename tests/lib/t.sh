@@ -16,11 +16,14 @@
 #   expect_err NAME ERE    stderr of the last run matches ERE
 #   pass NAME / fail NAME WHY
 #   same_tree NAME A B [treecmp options]   trees A and B are identical
-#   old_dest DIR           a DEST that exists already (a marker file, a
-#                          subdirectory, a symlink), snapshot in DIR.before
-#   unchanged NAME DEST    DEST is what old_dest made (root included) and
-#                          nothing is left beside it (no staging directory;
-#                          the lock file stays by design)
+#   old_dest DIR           a DEST that an earlier pull left (a marker file,
+#                          a subdirectory, a symlink, and ocipull's state
+#                          record beside it, for another image), snapshot
+#                          in DIR.before
+#   unchanged NAME DEST    DEST is what old_dest made (root included), its
+#                          state record is as it was, and nothing else is
+#                          left beside it (no staging directory; the lock
+#                          file stays by design)
 
 # The CA variables of whoever runs the suite would change which CA
 # certificates ocipull trusts: tests set them where they mean to.
@@ -91,14 +94,33 @@ old_dest() {
 	echo "old" > "$1/sub/file"
 	ln -s MARKER "$1/link"
 	touch -d @1600000000 "$1/sub/file" "$1/sub"
+	old_record "$1" > "$(dirname "$1")/.$(basename "$1").ocipull.json"
 	cp -a "$1" "$1.before"
+	cp "$(dirname "$1")/.$(basename "$1").ocipull.json" "$1.record.before"
+}
+
+# old_record DIR: a state record (see src/state.h) that says DIR holds an
+# image of three layers made up for the test.
+old_record() {
+	z=sha256:$(printf '%064d' 0)
+	printf '{"ocipull":1,"reference":"127.0.0.1:1/old/image:1","index":null,'
+	printf '"manifest":"%s","config":"%s","platform":"linux/amd64",' "$z" "$z"
+	printf '"layers":["%s","%s","%s"],"tree":%s,' "$z" "$z" "$z" "$(stat -c %i "$1")"
+	printf '"time":"2026-01-01T00:00:00Z","version":"0.1.0"}\n'
 }
 
 unchanged() {
 	same_tree "$1-dest-unchanged" "$2" "$2.before"
 	# The lock file beside DEST stays by design (see pull.h).
+	rec=$(dirname "$2")/.$(basename "$2").ocipull.json
+	if [ -f "$2.record.before" ] && ! cmp -s "$rec" "$2.record.before"; then
+		fail "$1-record-unchanged" "$rec differs from what it was"
+	elif [ -f "$2.record.before" ]; then
+		pass "$1-record-unchanged"
+	fi
 	left=$(find "$(dirname "$2")" -mindepth 1 -maxdepth 1 ! -name "$(basename "$2")" \
-		! -name "$(basename "$2").before" ! -name ".$(basename "$2").ocipull-lock" |
+		! -name "$(basename "$2").before" ! -name ".$(basename "$2").ocipull-lock" \
+		! -name "$(basename "$2").record.before" ! -name ".$(basename "$2").ocipull.json" |
 		tr '\n' ' ')
 	if [ -z "$left" ]; then pass "$1-no-staging-left"
 	else fail "$1-no-staging-left" "beside $2: $left"; fi
