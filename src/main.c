@@ -1,6 +1,7 @@
 /*
  * main.c: command line, exit codes; the only place that prints to the user.
  */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -292,6 +293,26 @@ print_inspect(const struct opts *o, const char *refname)
 }
 
 /* --stats: what moved, and how much of each fixed budget was used. */
+/* One --stats line: text on the standard error, or there a stats event
+ * when it carries JSON only. */
+static void stat_line(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void
+stat_line(const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (progress_json_on_stderr())
+		progress_stats(line);
+	else
+		progress_say(PORT_STDERR, "stats: %s\n", line);
+}
+
 static void
 print_stats(int pull)
 {
@@ -299,35 +320,35 @@ print_stats(int pull)
 
 	port_heap_stats(&h);
 	if (pull) {
-		progress_say(PORT_STDERR, "stats: fetched %llu bytes (%llu in layers); wrote "
-		    "%llu bytes: %llu files, %llu directories, %llu links\n",
+		stat_line("fetched %llu bytes (%llu in layers); wrote "
+		    "%llu bytes: %llu files, %llu directories, %llu links",
 		    (unsigned long long)reg.bytes_in,
 		    (unsigned long long)pst.layer.bytes_fetched,
 		    (unsigned long long)pst.fs.bytes, (unsigned long long)pst.fs.files,
 		    (unsigned long long)pst.fs.dirs, (unsigned long long)pst.fs.links);
-		progress_say(PORT_STDERR, "stats: inflate arena peak %zu of %u bytes\n",
+		stat_line("inflate arena peak %zu of %u bytes",
 		    decompress_arena_peak(&pst.layer.dc), BOARD_INFLATE_ARENA);
 	}
-	progress_say(PORT_STDERR, "stats: TLS and libc arena (malloc) peak %zu of %zu bytes, "
-	    "%llu allocations, %llu refused\n", h.peak, h.size,
+	stat_line("TLS and libc arena (malloc) peak %zu of %zu bytes, "
+	    "%llu allocations, %llu refused", h.peak, h.size,
 	    (unsigned long long)h.allocs, (unsigned long long)h.failures);
-	progress_say(PORT_STDERR, "stats: retries %u, resumed %u, refetched %llu bytes, "
-	    "layers kept from an earlier run %zu\n", reg.retries_done,
+	stat_line("retries %u, resumed %u, refetched %llu bytes, "
+	    "layers kept from an earlier run %zu", reg.retries_done,
 	    pst.layer.resumes, (unsigned long long)(reg.refetched +
 	    pst.layer.refetched), pull ? pst.stage.kept : (size_t)0);
-	progress_say(PORT_STDERR, "stats: JSON peak %zu of %u bytes, %d of %u tokens\n",
+	stat_line("JSON peak %zu of %u bytes, %d of %u tokens",
 	    img.json_peak_bytes, BOARD_JSON_MAX, img.json_peak_tokens,
 	    BOARD_JSON_TOKENS);
 	if (reg.tls.ca_src.from != NULL)
-		progress_say(PORT_STDERR, "stats: CA certificates %u from %s %.*s\n",
+		stat_line("CA certificates %u from %s %.*s",
 		    reg.tls.ca_src.ncerts, reg.tls.ca_src.from,
 		    reg.tls.ca_src.path_len > 512 ? 512 : (int)reg.tls.ca_src.path_len,
 		    reg.tls.ca_src.path);
 	if (reg.tls.handshakes > 0)
-		progress_say(PORT_STDERR, "stats: TLS handshakes %u, the last %s %s%s\n",
+		stat_line("TLS handshakes %u, the last %s %s%s",
 		    reg.tls.handshakes, reg.tls.version, reg.tls.suite,
 		    reg.tls.without_pss > 0 ? " (asked again without RSA-PSS)" : "");
-	progress_say(PORT_STDERR, "stats: peak RSS %llu KiB\n",
+	stat_line("peak RSS %llu KiB",
 	    (unsigned long long)port_peak_rss_kb());
 }
 

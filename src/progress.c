@@ -306,6 +306,15 @@ progress_done(const char *ref, const char *digest, const char *index,
 }
 
 void
+progress_stats(const char *line)
+{
+	char l[700];
+
+	lex_json_quote(l, sizeof l, line);
+	progress_say(P.fd, "{\"event\":\"stats\",\"text\":%s}\n", l);
+}
+
+void
 progress_error(int code, const char *name, const char *msg)
 {
 	char m[1100];

@@ -63,6 +63,8 @@ void progress_committed(const char *dest, const char *digest,
  * already held the image, "uptodate". */
 void progress_done(const char *ref, const char *digest, const char *index,
     const char *dest, size_t nlayers, int uptodate);
+/* JSON mode: one --stats line as a "stats" event. */
+void progress_stats(const char *line);
 void progress_error(int code, const char *name, const char *msg);
 
 /* "ocipull: warning: MSG" on the standard error, whatever the mode, and
