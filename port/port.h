@@ -30,6 +30,11 @@ void port_out(int stream, const char *s, size_t len);
 /* Nonzero when the stream is a terminal. */
 int port_isatty(int stream);
 
+/* Turn the echo of the terminal on stream off (on 0) or back on: 0, or
+ * ERR_UNSUPPORTED when stream is not a terminal. The caller turns it back
+ * on before it exits. */
+int port_tty_echo(int stream, int on);
+
 /* Value of an environment variable, or NULL. */
 const char *port_env(const char *name);
 

@@ -60,7 +60,8 @@ enum {
 	EXIT_UNPACK = 9,
 	EXIT_NOSPC = 10,
 	EXIT_SWITCHED = 11,   /* DEST holds the new tree, a later step failed */
-	EXIT_SIGNATURE = 12   /* --verify-key: no valid signature */
+	EXIT_SIGNATURE = 12,  /* --verify-key: no valid signature */
+	EXIT_BUSY = 13        /* another ocipull holds the lock on DEST */
 };
 
 /* Short name of an error code ("network error", "digest mismatch", ...). */
