@@ -85,9 +85,10 @@ static const struct option {
 	    "of 0.5 s doubling up to 60 s ride out an outage\n"
 	    "of 2 minutes)" },
 	{ "--timeout", OPT_DURATION, offsetof(struct opts, timeout_s), ON_REGISTRY,
-	    86400, "SECONDS", "give up when the whole run takes longer" },
+	    86400, "DURATION", "give up when the whole run takes longer;\n"
+	    "DURATION: N or Ns seconds, Nm minutes, Nh hours" },
 	{ "--read-timeout", OPT_DURATION, offsetof(struct opts, read_timeout_s),
-	    ON_REGISTRY, 86400, "SECONDS",
+	    ON_REGISTRY, 86400, "DURATION",
 	    "a connection silent this long has failed (30)" },
 	{ "--progress", OPT_PROGRESS, offsetof(struct opts, progress), ON_REGISTRY,
 	    0, "=MODE", "tty (a line per layer, on a terminal), plain, json,\n"
