@@ -409,8 +409,10 @@ cli_parse(int argc, char **argv, struct opts *o)
 			return CLI_VERSION;
 		} else {
 			op = find_option(argc, argv, &i, &v);
-			if (op == NULL)
-				return err_set(ERR_USAGE, "unknown option '%s'", a), CLI_ERROR;
+			if (op == NULL) {
+				err_set(ERR_USAGE, "unknown option '%s'", a);
+				return CLI_ERROR;
+			}
 			w.seen |= (uint64_t)1 << (size_t)(op - options);
 			if (set_option(o, op, v) < 0)
 				return CLI_ERROR;
