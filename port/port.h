@@ -39,6 +39,11 @@ int port_isatty(int stream);
 enum { PORT_SIGINT = 2, PORT_SIGTERM = 15 };
 void port_on_terminate(void (*fn)(int sig));
 
+/* Turn the echo of the terminal on stream off (on 0) or back on: 0, or
+ * ERR_UNSUPPORTED when stream is not a terminal. The caller turns it back
+ * on before it exits. */
+int port_tty_echo(int stream, int on);
+
 /* Value of an environment variable, or NULL. */
 const char *port_env(const char *name);
 

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "err.h"
 #include "lex.h"
+#include "port.h"
 #include "progress.h"
 #include "registry.h"
 
@@ -50,7 +51,7 @@ static const struct command {
 
 /* The options, by what they set in struct opts. */
 enum { OPT_FLAG, OPT_TEXT, OPT_NUMBER, OPT_DURATION, OPT_PROGRESS, OPT_KEY,
-	OPT_LOG };
+	OPT_LOG, OPT_BOOL };
 
 static const struct option {
 	const char *name;
@@ -97,9 +98,10 @@ static const struct option {
 	    "of 0.5 s doubling up to 60 s ride out an outage\n"
 	    "of 2 minutes)" },
 	{ "--timeout", OPT_DURATION, offsetof(struct opts, timeout_s), ON_REGISTRY,
-	    86400, "SECONDS", "give up when the whole run takes longer" },
+	    86400, "DURATION", "give up when the whole run takes longer;\n"
+	    "DURATION: N or Ns seconds, Nm minutes, Nh hours" },
 	{ "--read-timeout", OPT_DURATION, offsetof(struct opts, read_timeout_s),
-	    ON_REGISTRY, 86400, "SECONDS",
+	    ON_REGISTRY, 86400, "DURATION",
 	    "a connection silent this long has failed (30)" },
 	{ "--progress", OPT_PROGRESS, offsetof(struct opts, progress), ON_REGISTRY,
 	    0, "=MODE", "tty (a line per layer, redrawn), plain (a line per\n"
@@ -112,6 +114,9 @@ static const struct option {
 	    0, NULL, "talk http:// to the registry" },
 	{ "--insecure", OPT_FLAG, offsetof(struct opts, insecure), ON_REGISTRY, 0,
 	    NULL, "https without certificate verification" },
+	{ "--tls-verify", OPT_BOOL, offsetof(struct opts, tls_verify), ON_REGISTRY,
+	    0, "[=true|false]", "false: the same as --insecure (podman, skopeo);\n"
+	    "true: verify, the default" },
 	{ "--ca-file", OPT_TEXT, offsetof(struct opts, ca_file), ON_REGISTRY, 0,
 	    "FILE", "trust the CA certificates in FILE (PEM); without it\n"
 	    "$SSL_CERT_FILE, else every file in $SSL_CERT_DIR\n"
@@ -122,12 +127,23 @@ static const struct option {
 	{ "--key", OPT_TEXT, offsetof(struct opts, key_file), ON_REGISTRY, 0,
 	    "FILE", "its private key (PEM, RSA or EC, unencrypted)" },
 	{ "--auth-file", OPT_TEXT, offsetof(struct opts, auth_file), ON_REGISTRY,
-	    0, "FILE", "docker config.json with credentials (default:\n"
+	    0, "FILE", "docker config.json or podman auth.json with\n"
+	    "credentials; it must exist (default:\n"
+	    "$REGISTRY_AUTH_FILE, which must exist too, else\n"
 	    "$DOCKER_CONFIG/config.json, ~/.docker/config.json)" },
+	{ "--authfile", OPT_TEXT, offsetof(struct opts, auth_file), ON_REGISTRY,
+	    0, "FILE", "the same as --auth-file (podman, skopeo)" },
+	{ "--creds", OPT_TEXT, offsetof(struct opts, creds), ON_REGISTRY, 0,
+	    "USER[:PASS]", "user name and password; without :PASS the\n"
+	    "password is read from the terminal without echo\n"
+	    "(or one line from stdin when it is not one)" },
 	{ "--username", OPT_TEXT, offsetof(struct opts, username), ON_REGISTRY, 0,
-	    "USER", "user name; the password is read from stdin" },
+	    "USER", "user name; the password is read as for --creds\n"
+	    "USER, or with --password-stdin from stdin" },
 	{ "--password-stdin", OPT_FLAG, offsetof(struct opts, password_stdin),
-	    ON_REGISTRY, 0, NULL, "read the password from standard input" },
+	    ON_REGISTRY, 0, NULL, "read the password from standard input (all of\n"
+	    "it, one newline at the end removed; on a terminal\n"
+	    "one line, without echo)" },
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -138,23 +154,30 @@ static const struct { const char *name; int mode; } progress_modes[] = {
 	{ "json", PROGRESS_JSON }, { "none", PROGRESS_NONE },
 };
 
-/* The exit codes, as --help prints them and README lists them. */
+/* The exit codes, as --help prints them; README's "Exit codes" block is
+ * the same text (tests/integration/cli.sh compares them). */
 static const char exit_codes[] =
     "Exit codes:\n"
     "   0  success\n"
     "   1  other failure\n"
-    "   2  usage\n"
-    "   3  network\n"
-    "   4  TLS\n"
-    "   5  authentication\n"
-    "   6  not found\n"
-    "   7  no matching platform\n"
-    "   8  verification\n"
-    "   9  unpack\n"
-    "  10  no space left\n"
-    "  11  DEST holds the new image but a step after the switch failed\n"
-    "      (the message says what DEST and DEST.old hold)\n"
-    "  12  no valid signature (--verify-key)\n";
+    "   2  usage or configuration, found before any network traffic: a bad\n"
+    "      option, argument or reference, or a file an option names that\n"
+    "      cannot be read\n"
+    "   3  network: connection, DNS, time limit, protocol\n"
+    "   4  TLS: handshake, certificate\n"
+    "   5  authentication failed\n"
+    "   6  not found: repository, tag, blob\n"
+    "   7  no manifest for the requested platform\n"
+    "   8  verification failed: digest or size mismatch\n"
+    "   9  unpack failed: malformed layer, path escape, file system error\n"
+    "  10  no space left on the destination\n"
+    "  11  DEST holds the new image, but a step after the switch failed\n"
+    "      (the message says what DEST, DEST.old and the staging directory\n"
+    "      hold)\n"
+    "  12  no valid signature by a --verify-key key (the message names the\n"
+    "      digest, the keys and why each signature was rejected)\n"
+    "  13  another ocipull holds the lock on DEST\n"
+    "  14  check: an update is available\n";
 
 const char *
 cli_command_name(int cmd)
@@ -193,6 +216,8 @@ find_option(int argc, char **argv, int *i, const char **value)
 			if (a[n] != '\0')
 				continue;
 			*value = NULL;
+		} else if (options[k].kind == OPT_BOOL && a[n] == '\0') {
+			*value = "true";
 		} else if (a[n] == '=') {
 			*value = a + n + 1;
 		} else if (a[n] != '\0') {
@@ -262,6 +287,12 @@ set_option(struct opts *o, const struct option *op, const char *v)
 			    op->name, (unsigned long)op->max, v);
 		*(unsigned long *)(void *)field = (unsigned long)x;
 		return ERR_OK;
+	case OPT_BOOL:
+		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return err_set(ERR_USAGE, "%s takes true or false, not '%s'",
+			    op->name, v);
+		*(int *)(void *)field = v[0] == 't';
+		return ERR_OK;
 	case OPT_DURATION:
 		if (parse_duration(v, op->max, &x) < 0)
 			return err_set(ERR_USAGE, "%s: not a duration (N, Ns, Nm or Nh, "
@@ -323,9 +354,32 @@ take_word(struct opts *o, struct words *w, const char *a)
 	return ERR_OK;
 }
 
+/* Options that go together or exclude each other, and the defaults taken
+ * from the environment. */
+static int
+check_options(struct opts *o)
+{
+	const char *env = port_env("REGISTRY_AUTH_FILE");
+
+	if (o->tls_verify == 0 && o->insecure == 0)
+		o->insecure = 1;
+	else if (o->tls_verify == 1 && o->insecure)
+		return err_set(ERR_USAGE, "--tls-verify=true and --insecure exclude "
+		    "each other");
+	if (o->creds != NULL && o->username != NULL)
+		return err_set(ERR_USAGE, "--creds and --username exclude each other");
+	if (o->creds != NULL && o->creds[0] == ':')
+		return err_set(ERR_USAGE, "--creds: the user name is empty");
+	if (o->auth_file == NULL && env != NULL && env[0] != '\0') {
+		o->auth_file = env;
+		o->auth_file_from = "REGISTRY_AUTH_FILE";
+	}
+	return ERR_OK;
+}
+
 /* After the words: the command has its arguments, and only its options. */
 static int
-check_command(const struct opts *o, const struct words *w)
+check_command(struct opts *o, const struct words *w)
 {
 	const struct command *c = &commands[o->command];
 	size_t k;
@@ -340,7 +394,7 @@ check_command(const struct opts *o, const struct words *w)
 		return err_set(ERR_USAGE, "%s: missing %s", c->name, c->usage);
 	if ((c->args & ARG_DEST) && o->dest == NULL)
 		return err_set(ERR_USAGE, "%s: missing DEST directory", c->name);
-	return ERR_OK;
+	return check_options(o);
 }
 
 int
@@ -354,6 +408,7 @@ cli_parse(int argc, char **argv, struct opts *o)
 	o->retries = REG_RETRIES_DEFAULT;
 	o->progress = -1;
 	o->progress_fd = 2;        /* the standard error */
+	o->tls_verify = -1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		const struct option *op;
@@ -369,11 +424,15 @@ cli_parse(int argc, char **argv, struct opts *o)
 			return CLI_VERSION;
 		} else {
 			op = find_option(argc, argv, &i, &v);
-			if (op == NULL)
-				return err_set(ERR_USAGE, "unknown option '%s'", a), CLI_ERROR;
+			if (op == NULL) {
+				err_set(ERR_USAGE, "unknown option '%s'", a);
+				return CLI_ERROR;
+			}
 			w.seen |= (uint64_t)1 << (size_t)(op - options);
 			if (set_option(o, op, v) < 0)
 				return CLI_ERROR;
+			if (op->at == offsetof(struct opts, auth_file))
+				o->auth_file_from = op->name;
 		}
 	}
 	if (w.help || w.help_word) {
@@ -387,6 +446,49 @@ cli_parse(int argc, char **argv, struct opts *o)
 		    strcmp(options[i].name, "--progress-fd") == 0)
 			o->progress = PROGRESS_JSON;
 	return check_command(o, &w) < 0 ? CLI_ERROR : CLI_RUN;
+}
+
+/* The file that option what names can be read: it exists, is no
+ * directory and opens for reading. */
+static int
+check_readable(const char *what, const char *path)
+{
+	struct port_stat st;
+	int fd, rc;
+
+	if (path == NULL)
+		return ERR_OK;
+	fd = port_fs_open(PORT_CWD, path, PORT_O_READ, 0);
+	if (fd < 0)
+		return err_prefix(ERR_USAGE, "%s", what);
+	rc = port_fs_stat(fd, NULL, &st);
+	port_fs_close(fd);
+	if (rc < 0)
+		return err_prefix(ERR_USAGE, "%s", what);
+	if (st.type == PORT_T_DIR)
+		return err_set(ERR_USAGE, "%s: %s is a directory, not a file", what,
+		    path);
+	return ERR_OK;
+}
+
+int
+cli_check_files(const struct opts *o)
+{
+	unsigned i;
+	int rc;
+
+	rc = check_readable("--ca-file", o->ca_file);
+	if (rc == ERR_OK)
+		rc = check_readable("--cert", o->cert_file);
+	if (rc == ERR_OK)
+		rc = check_readable("--key", o->key_file);
+	if (rc == ERR_OK)
+		rc = check_readable(o->auth_file_from, o->auth_file);
+	for (i = 0; i < o->nkeys && rc == ERR_OK; i++)
+		rc = check_readable("--verify-key", o->verify_key[i]);
+	for (i = 0; i < o->nlogs && rc == ERR_OK; i++)
+		rc = check_readable("--rekor-key", o->rekor_key[i]);
+	return rc;
 }
 
 /* A growing text in a caller's buffer, cut at its end. */

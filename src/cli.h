@@ -43,7 +43,9 @@ struct opts {
 	const char *platform;
 	const char *ca_file;
 	const char *cert_file, *key_file;
-	const char *auth_file;
+	const char *auth_file;     /* --auth-file, else $REGISTRY_AUTH_FILE */
+	const char *auth_file_from;/* which of the two, for messages */
+	const char *creds;         /* --creds USER[:PASS] */
 	const char *username;
 	const char *verify_key[SIGKEY_MAX];
 	unsigned nkeys;
@@ -52,7 +54,8 @@ struct opts {
 	const char *signed_identity;
 	int password_stdin;
 	int plain_http;
-	int insecure;
+	int insecure;              /* also --tls-verify=false */
+	int tls_verify;            /* -1 not given, 0 false, 1 true */
 	int json;
 	int keep_old;
 	int force;                 /* pull: replace what is there, pull again */
@@ -71,6 +74,14 @@ struct opts {
  * recorded (err_msg()).
  */
 int cli_parse(int argc, char **argv, struct opts *o);
+
+/*
+ * Before any network traffic: every file an option names (--ca-file,
+ * --cert, --key, --auth-file or $REGISTRY_AUTH_FILE, --verify-key,
+ * --rekor-key) exists, is not a directory and opens for reading. Returns
+ * ERR_OK, or ERR_USAGE with a message naming the option and the file.
+ */
+int cli_check_files(const struct opts *o);
 
 /* The name of command cmd ("pull"), or "" for CLI_NONE. */
 const char *cli_command_name(int cmd);

@@ -70,6 +70,8 @@ err_exit_code(int code)
 		return EXIT_NOSPC;
 	case ERR_SIGNATURE:
 		return EXIT_SIGNATURE;
+	case ERR_BUSY:
+		return EXIT_BUSY;
 	default:
 		return EXIT_FAILURE_OTHER;
 	}

@@ -61,6 +61,7 @@ enum {
 	EXIT_NOSPC = 10,
 	EXIT_SWITCHED = 11,   /* DEST holds the new tree, a later step failed */
 	EXIT_SIGNATURE = 12,  /* --verify-key: no valid signature */
+	EXIT_BUSY = 13,       /* another ocipull holds the lock on DEST */
 	EXIT_UPDATE = 14      /* check: an update is available */
 };
 

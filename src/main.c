@@ -65,22 +65,24 @@ exit_code(int rc)
 }
 
 /* Report the recorded error (an error event, and the message unless the
- * standard error carries JSON only) and return the exit code for rc. */
+ * standard error carries JSON only) and return code. */
+static int
+fail_with(int rc, int code)
+{
+	const char *m = err_msg();
+	const char *text = m[0] ? m : err_name(rc);
+
+	progress_error(code, err_name(rc), text);
+	if (!progress_json_on_stderr())
+		progress_say(PORT_STDERR, "ocipull: %s\n", text);
+	return code;
+}
+
+/* The same, with rc's own exit code. */
 static int
 fail(int rc)
 {
-	const char *m = err_msg();
-	struct event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.kind = EV_ERROR;
-	ev.code = exit_code(rc);
-	ev.name = err_name(rc);
-	ev.text = m[0] ? m : err_name(rc);
-	progress_error(ev.code, ev.name, ev.text);
-	if (!progress_json_on_stderr())
-		progress_say(PORT_STDERR, "ocipull: %s\n", ev.text);
-	return ev.code;
+	return fail_with(rc, exit_code(rc));
 }
 
 /*
@@ -108,29 +110,87 @@ print_version(void)
 	progress_say(PORT_STDOUT, "%s\n", port_libc_version());
 }
 
-/* Read the password from standard input: one line, newline removed. */
+/* The credentials of --creds or --username, wiped after use. */
+struct secret {
+	char user[256];
+	char password[512];
+};
+
+/*
+ * Read the password for user into buf. On a terminal: one line, without
+ * echo, after a prompt on stderr. Else all of stdin with --password-stdin
+ * (all 1), one line without it. The line ends are removed.
+ */
 static int
-read_password(char *buf, size_t cap)
+read_password(const char *user, int all, char *buf, size_t cap)
 {
 	size_t have = 0;
+	int tty = port_isatty(PORT_STDIN), rc = ERR_OK;
 
-	for (;;) {
-		long n = port_fs_read(PORT_STDIN, buf + have, cap - 1 - have);
-		if (n < 0)
-			return (int)n;
-		if (n == 0)
+	if (tty) {
+		rc = port_tty_echo(PORT_STDIN, 0);
+		progress_say(PORT_STDERR, "Password for %s: ", user);
+		all = 0;
+	}
+	while (rc == ERR_OK) {
+		long n = port_fs_read(PORT_STDIN, buf + have, all ? cap - 1 - have : 1);
+		if (n <= 0) {
+			rc = (int)n;
 			break;
+		}
 		have += (size_t)n;
+		if (!all && buf[have - 1] == '\n')
+			break;
 		if (have == cap - 1)
-			return err_set(ERR_USAGE, "password on stdin longer than %zu bytes",
+			rc = err_set(ERR_USAGE, "the password is longer than %zu bytes",
 			    cap - 2);
+	}
+	if (tty) {
+		port_tty_echo(PORT_STDIN, 1);
+		progress_say(PORT_STDERR, "\n");
 	}
 	while (have > 0 && (buf[have - 1] == '\n' || buf[have - 1] == '\r'))
 		have--;
 	buf[have] = '\0';
-	if (have == 0)
-		return err_set(ERR_USAGE, "--password-stdin: empty password on stdin");
-	return ERR_OK;
+	if (rc == ERR_OK && have == 0)
+		rc = err_set(ERR_USAGE, "empty password on %s", tty ? "the terminal" :
+		    "stdin");
+	return rc;
+}
+
+/* The user and password of --creds USER[:PASS] or --username USER, the
+ * password read when not given. Returns 0 or an exit code. */
+static int
+get_creds(const struct opts *o, struct secret *sec, struct registry_opts *ro)
+{
+	const char *user = o->username, *colon = NULL;
+
+	if (o->creds != NULL) {
+		colon = strchr(o->creds, ':');
+		user = o->creds;
+		if (colon != NULL) {
+			snprintf(sec->user, sizeof sec->user, "%.*s",
+			    (int)(colon - o->creds), o->creds);
+			snprintf(sec->password, sizeof sec->password, "%s", colon + 1);
+			user = sec->user;
+		}
+	}
+	if (o->password_stdin && user == NULL)
+		return usage_error("--password-stdin needs --username or --creds "
+		    "USER", NULL);
+	if (o->password_stdin && colon != NULL)
+		return usage_error("--password-stdin and --creds USER:PASS exclude "
+		    "each other", NULL);
+	if (user == NULL)
+		return EXIT_OK;
+	if (colon == NULL && read_password(user, o->password_stdin,
+	    sec->password, sizeof sec->password) < 0) {
+		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
+		return EXIT_USAGE;
+	}
+	ro->username = user;
+	ro->password = sec->password;
+	return EXIT_OK;
 }
 
 /* Write s as a JSON string (the values printed are digests, media types,
@@ -401,7 +461,7 @@ static const struct event_sink events = { on_event, NULL };
  * or an exit code. */
 static int
 prepare(const struct opts *o, struct ref *ref, struct platform *want,
-    struct registry_opts *ro, char *password, size_t pcap)
+    struct registry_opts *ro, struct secret *sec)
 {
 	if (ref_parse(ref, o->reference) < 0) {
 		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
@@ -411,10 +471,6 @@ prepare(const struct opts *o, struct ref *ref, struct platform *want,
 		progress_say(PORT_STDERR, "ocipull: --platform: %s\n", err_msg());
 		return EXIT_USAGE;
 	}
-	if (o->password_stdin && o->username == NULL)
-		return usage_error("--password-stdin needs --username", NULL);
-	if (o->username != NULL && !o->password_stdin)
-		return usage_error("--username needs --password-stdin", NULL);
 	if (o->signed_identity != NULL && o->nkeys == 0)
 		return usage_error("--signed-identity needs --verify-key", NULL);
 	if (o->nlogs > 0 && o->nkeys == 0)
@@ -436,15 +492,11 @@ prepare(const struct opts *o, struct ref *ref, struct platform *want,
 	ro->retries = (unsigned)o->retries;
 	ro->timeout_s = (uint32_t)o->timeout_s;
 	ro->read_timeout_ms = (uint32_t)o->read_timeout_s * 1000u;
-	if (o->username != NULL) {
-		if (read_password(password, pcap) < 0) {
-			progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
-			return EXIT_USAGE;
-		}
-		ro->username = o->username;
-		ro->password = password;
+	if (cli_check_files(o) < 0) {
+		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
+		return EXIT_USAGE;
 	}
-	return EXIT_OK;
+	return get_creds(o, sec, ro);
 }
 
 /* Pull the resolved image into o->dest. */
@@ -647,11 +699,13 @@ cmd_run(const struct opts *o)
 	struct platform want;
 	struct registry_opts ro;
 	struct source src;
-	char password[512], refname[REF_TEXT_MAX];
+	struct secret sec;
+	char refname[REF_TEXT_MAX];
 	size_t config_len = 0;
 	int rc, pull = o->command == CLI_PULL;
 
-	rc = prepare(o, &ref, &want, &ro, password, sizeof password);
+	memset(&sec, 0, sizeof sec);
+	rc = prepare(o, &ref, &want, &ro, &sec);
 	if (rc == EXIT_OK && o->dest != NULL)
 		rc = probe_dest(o);
 	if (rc == EXIT_OK)
@@ -664,9 +718,11 @@ cmd_run(const struct opts *o)
 	if (o->insecure)
 		progress_warning("--insecure: TLS certificates are not verified");
 	rc = registry_init(&reg, &ref, &ro);
-	memset(password, 0, sizeof password);
+	memset(&sec, 0, sizeof sec);
+	/* registry_init reads the options, the environment and the auth file,
+	 * and sends nothing: what it refuses is configuration. */
 	if (rc < 0)
-		return fail(rc);
+		return fail_with(rc, EXIT_USAGE);
 	if (reg.warning[0] != '\0')
 		progress_warning(reg.warning);
 	ref_format(&ref, refname, sizeof refname);

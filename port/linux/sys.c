@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,6 +85,24 @@ int
 port_isatty(int stream)
 {
 	return isatty(stream);
+}
+
+int
+port_tty_echo(int stream, int on)
+{
+	struct termios t;
+
+	if (!isatty(stream))
+		return err_set(ERR_UNSUPPORTED, "fd %d is not a terminal", stream);
+	if (tcgetattr(stream, &t) != 0)
+		return linux_err(errno, "tcgetattr", NULL);
+	if (on)
+		t.c_lflag |= (tcflag_t)ECHO;
+	else
+		t.c_lflag &= ~(tcflag_t)ECHO;
+	if (tcsetattr(stream, TCSANOW, &t) != 0)
+		return linux_err(errno, "tcsetattr", NULL);
+	return ERR_OK;
 }
 
 const char *

@@ -58,6 +58,8 @@ test_exit_codes_are_distinct(void)
 	CHECK_EQ(err_exit_code(ERR_NOSPC), EXIT_NOSPC);
 	CHECK_EQ(err_exit_code(ERR_INTERNAL), EXIT_FAILURE_OTHER);
 	CHECK_EQ(err_exit_code(ERR_SIGNATURE), EXIT_SIGNATURE);
+	CHECK_EQ(err_exit_code(ERR_BUSY), EXIT_BUSY);
+	CHECK_EQ(EXIT_BUSY, 13);
 	CHECK_STR(err_name(ERR_VERIFY), "verification failed");
 	CHECK_STR(err_name(-999), "unknown error");
 }
