@@ -461,7 +461,7 @@ if grep -q '"event":"layer"' "$ERR_F"; then
 else
 	pass sig-refused-no-layer-event
 fi
-expect_err sig-refused-no-layer-bytes '^stats: fetched [0-9]+ bytes \(0 in layers\)'
+expect_err sig-refused-no-layer-bytes '^\{"event":"stats","text":"fetched [0-9]+ bytes \(0 in layers\)'
 expect_err sig-refused-error-event '"event":"error","code":12,'
 unchanged sig-refused-early "$D"
 
