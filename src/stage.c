@@ -276,9 +276,11 @@ reopen_staging(struct stage *st, const struct image *img, struct rootfs *fs)
 		return ERR_OK;
 	if (strstr(st->journal, "\ncommit\nprevious\n") != NULL) {
 		close_fd(&st->sfd);
-		return err_set(ERR_EXIST, "%s/%s/rootfs holds the tree %s had before "
-		    "an earlier pull (it could not become %s.old): move it away "
-		    "first", host(st), st->name, st->o.dest, st->o.dest);
+		return err_set(ERR_EXIST, "%s/%s/%s holds the tree %s had before "
+		    "an earlier pull (%s): move it away first", host(st), st->name,
+		    st->mount ? "old" : "rootfs", st->o.dest, st->mount ? "its "
+		    "contents could not all be replaced" : "it could not become "
+		    "DEST.old");
 	}
 	done = journal_read(st, img, &count, &bytes);
 	if (done == 0) {
@@ -493,6 +495,16 @@ config_note(const struct stage *st)
 	    "config" : "";
 }
 
+/* Staging holds (part of) the previous tree: keep it, and say so in the
+ * journal, so that no later pull removes it. A message already recorded
+ * stays (err_set keeps the first). */
+static void
+keep_journal(struct stage *st)
+{
+	st->keep = 1;
+	(void)journal_append(st, "previous\n", 9);
+}
+
 /*
  * keep_old, after the exchange: the previous tree (staging's rootfs now)
  * becomes DEST.old, exchanged with an older DEST.old, which staging then
@@ -526,8 +538,7 @@ keep_previous(struct stage *st)
 		    "again%s", st->o.dest, st->o.dest, st->o.dest, why, config_note(st));
 	}
 	err_clear();
-	st->keep = 1;
-	(void)journal_append(st, "previous\n", 9);
+	keep_journal(st);
 	err_clear();
 	return err_set(rc, "%s holds the new tree and %s.old is unchanged, but the "
 	    "previous tree is in %s/%s/rootfs: it could not become %s.old (%s), "
@@ -603,7 +614,7 @@ switch_contents(struct stage *st)
 	rc = move_entries(st->dfd, oldfd, DEST_STAGING_IN, has_lf);
 	if (rc < 0) {
 		if (move_entries(oldfd, st->dfd, NULL, 1) < 0)
-			st->keep = 1;
+			keep_journal(st);
 		port_fs_close(oldfd);
 		return st->keep ? err_prefix(rc, "%s is missing some of its previous "
 		    "contents, which are in %s/%s/old", st->o.dest, st->o.dest,
@@ -617,7 +628,7 @@ switch_contents(struct stage *st)
 	if (rc == ERR_OK && port_is_root())
 		rc = port_fs_fchown(st->dfd, root.uid, root.gid);
 	if (rc < 0) {
-		st->keep = 1;
+		keep_journal(st);
 		return err_prefix(rc, "%s holds part of the new tree; its previous "
 		    "contents are in %s/%s/old", st->o.dest, st->o.dest, st->name);
 	}

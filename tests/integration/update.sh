@@ -134,6 +134,25 @@ if grep -q "\"manifest\":\"$(sed -n 's/.*"manifest":"\([^"]*\)".*/\1/p' "$U/.ref
 	"$U/.slot.ocipull.json" 2>/dev/null; then pass mount-record
 else fail mount-record "no record of the second image beside the mount point"; fi
 
+# A rename failing while the old contents move aside (strace, host only):
+# what moved goes back, the slot is as it was, nothing is left in it.
+if [ -z "$RUNNER" ] && command -v strace >/dev/null 2>&1; then
+	jailed -m "$M" sh -c 'r=$1 first=$2 second=$3
+		shift 3
+		"$@" "$first" "$r/slot" >/dev/null 2>&1
+		cp -a "$r/slot" "$r/slot-before"
+		strace -f -o /dev/null -e trace=renameat2 \
+			-e inject=renameat2:error=EIO:when=2 \
+			"$@" --force "$second" "$r/slot" >/dev/null 2>"$r/fail.err"
+		echo $? > "$r/fail.rc"
+		cp -a "$r/slot" "$r/slot-after"' sh "$U" "$OTHER" "$IMG" "$OCIPULL" pull $P
+	if [ "$(cat "$U/fail.rc")" = 9 ]; then pass mount-move-fails-exit
+	else fail mount-move-fails-exit "exit $(cat "$U/fail.rc"): $(head -c 300 "$U/fail.err")"; fi
+	same_tree mount-move-fails-unchanged "$U/slot-after" "$U/slot-before"
+	if grep -q "is unchanged" "$U/fail.err"; then pass mount-move-fails-says
+	else fail mount-move-fails-says "$(head -c 300 "$U/fail.err")"; fi
+fi
+
 # ---- a symlink DEST --------------------------------------------------------------
 mkdir -p "$U/slot-a"
 ln -s slot-a "$U/current"
