@@ -1,15 +1,13 @@
 /*
  * run.c: port_run, a helper program with its standard input and output on
- * pipes. posix_spawnp (no shell; musl spawns with vfork semantics, so the
- * whole process is not copied), a bounded read with a deadline, and a kill
- * when the program overruns either.
+ * pipes: fork and execvp (no shell), a bounded read with a deadline, and
+ * a kill when the program overruns either.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,8 +15,6 @@
 #include "port.h"
 #include "err.h"
 #include "linux.h"
-
-extern char **environ;
 
 static void
 close_fd(int *fd)
@@ -39,19 +35,61 @@ kill_reap(pid_t pid)
 		;
 }
 
+/* Make fd the descriptor to, open across exec. */
+static int
+move_fd(int fd, int to)
+{
+	if (fd == to)
+		return fcntl(fd, F_SETFD, 0);
+	return dup2(fd, to) < 0 ? -1 : 0;
+}
+
+/*
+ * In the child, between fork and exec: caught signals back to their
+ * defaults (as exec would, so no handler of ocipull's runs here), the
+ * caller's mask back, stdin, stdout and stderr in place, then exec. An
+ * exec that fails writes its errno to err_fd.
+ */
+static void
+child(int in_fd, int out_fd, int null_fd, int err_fd, char *const argv[],
+    const sigset_t *mask)
+{
+	struct sigaction sa;
+	int sig, e;
+
+	for (sig = 1; sig < _NSIG; sig++)
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_IGN &&
+		    sa.sa_handler != SIG_DFL) {
+			sa.sa_handler = SIG_DFL;
+			sa.sa_flags = 0;
+			sigaction(sig, &sa, NULL);
+		}
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (move_fd(in_fd, 0) == 0 && move_fd(out_fd, 1) == 0 &&
+	    move_fd(null_fd, 2) == 0)
+		execvp(argv[0], argv);
+	e = errno;
+	if (write(err_fd, &e, sizeof e) < 0)
+		e = 0;
+	_exit(127);
+}
+
 /*
  * Start name with stdin reading in[0..in_len) from a pipe filled before
  * it runs (the bytes fit in the pipe's buffer, so writing them can never
  * block or raise SIGPIPE), stdout on a new pipe whose read end goes to
- * *rd, stderr on /dev/null.
+ * *rd, stderr on /dev/null. fork and execvp, not posix_spawn: musl's
+ * posix_spawn_file_actions allocate from its own malloc, which ocipull
+ * does not link. An exec failure comes back through a close-on-exec pipe.
  */
 static int
 spawn(const char *name, const char *arg, const void *in, size_t in_len,
     pid_t *pid, int *rd)
 {
-	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, rc = 0, e;
-	posix_spawn_file_actions_t fa;
+	int p[6] = { -1, -1, -1, -1, -1, -1 }, nul, rc = 0, e = 0, k;
 	char *argv[3], a0[256], a1[64];
+	sigset_t all, old;
+	ssize_t got;
 
 	/* execve takes char *const []: copies, not casts of the callers' */
 	if (strlen(name) >= sizeof a0 || strlen(arg) >= sizeof a1)
@@ -59,40 +97,54 @@ spawn(const char *name, const char *arg, const void *in, size_t in_len,
 		    name);
 	memcpy(a0, name, strlen(name) + 1);
 	memcpy(a1, arg, strlen(arg) + 1);
-	if (pipe2(inp, O_CLOEXEC) < 0 || pipe2(outp, O_CLOEXEC) < 0) {
-		e = errno;
-		close_fd(&inp[0]);
-		close_fd(&inp[1]);
-		return linux_err(e, "pipe for", name);
+	argv[0] = a0;
+	argv[1] = a1;
+	argv[2] = NULL;
+	nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (nul < 0 || pipe2(p, O_CLOEXEC) < 0 || pipe2(p + 2, O_CLOEXEC) < 0 ||
+	    pipe2(p + 4, O_CLOEXEC) < 0) {
+		rc = linux_err(errno, "pipes for", name);
+		goto out;
 	}
-	if (in_len > 0 && fcntl(inp[1], F_SETFL, O_NONBLOCK) == 0 &&
-	    write(inp[1], in, in_len) != (ssize_t)in_len)
+	if (in_len > 0 && (fcntl(p[1], F_SETFL, O_NONBLOCK) < 0 ||
+	    write(p[1], in, in_len) != (ssize_t)in_len)) {
 		rc = err_set(ERR_IO, "%s: could not queue %zu bytes for its "
 		    "standard input", name, in_len);
-	close_fd(&inp[1]);
-	if (rc == 0) {
-		argv[0] = a0;
-		argv[1] = a1;
-		argv[2] = NULL;
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, inp[0], 0);
-		posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-		e = posix_spawnp(pid, name, &fa, NULL, argv, environ);
-		posix_spawn_file_actions_destroy(&fa);
+		goto out;
+	}
+	close_fd(&p[1]);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	*pid = fork();
+	if (*pid == 0)
+		child(p[0], p[3], nul, p[5], argv, &old);
+	e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (*pid < 0) {
+		rc = linux_err(e, "starting", name);
+		goto out;
+	}
+	close_fd(&p[5]);
+	while ((got = read(p[4], &e, sizeof e)) < 0 && errno == EINTR)
+		;
+	if (got == (ssize_t)sizeof e) {
+		while (waitpid(*pid, &k, 0) < 0 && errno == EINTR)
+			;
 		if (e == ENOENT || e == ENOTDIR)
 			rc = err_set(ERR_NOENT, "%s: not found in PATH", name);
 		else if (e == EACCES || e == EPERM)
 			rc = err_set(ERR_PERM, "%s: found in PATH but not "
 			    "executable", name);
-		else if (e != 0)
+		else
 			rc = linux_err(e, "running", name);
 	}
-	close_fd(&inp[0]);
-	close_fd(&outp[1]);
-	if (rc < 0)
-		close_fd(&outp[0]);
-	*rd = outp[0];
+out:
+	for (k = 0; k < 6; k++)
+		if (k != 2 || rc < 0)
+			close_fd(&p[k]);
+	if (nul >= 0)
+		close(nul);
+	*rd = p[2];
 	return rc;
 }
 
