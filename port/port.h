@@ -270,6 +270,28 @@ int port_is_root(void);
 /* The effective user id (what owns the files the process creates). */
 uint32_t port_euid(void);
 
+/* ---- processes ------------------------------------------------------- */
+
+/* Most bytes port_run() writes to a program's standard input. */
+#define PORT_RUN_IN_MAX 4096u
+
+/*
+ * Run the program name, looked up in PATH as execvp does (no shell; a name
+ * holding '/' is refused with ERR_USAGE), with the one argument arg, the
+ * process environment, in[0..in_len) (at most PORT_RUN_IN_MAX bytes) on
+ * its standard input, which is then at its end, and standard error thrown
+ * away. Its standard output goes into out[0..cap): *out_len bytes, not
+ * NUL-terminated. Returns ERR_OK when it exited, *status its exit status
+ * (0..255); ERR_NOENT when no program of that name is found (or it cannot
+ * be run: ERR_PERM); ERR_NOMEM when it writes more than cap bytes and
+ * ERR_TIMEOUT when it has not exited within timeout_ms (it is killed in
+ * both cases); ERR_IO when a signal ended it or the system refused. Every
+ * error names the program. Nothing is allocated.
+ */
+int port_run(const char *name, const char *arg, const void *in,
+    size_t in_len, char *out, size_t cap, uint32_t timeout_ms,
+    size_t *out_len, int *status);
+
 /* ---- build ----------------------------------------------------------- */
 
 /* The C library linked in, as "NAME VERSION" ("musl 1.2.5", "glibc 2.36"),

@@ -470,3 +470,15 @@ auth_may_send(int registry_https, const char *registry_host,
 		return 0;
 	return lex_ieq(lex_view_str(registry_host), lex_view_str(target_host));
 }
+
+int
+auth_realm_may_send(int registry_https, const char *registry_host,
+    int realm_https, const char *realm_host)
+{
+	if (registry_host == NULL || realm_host == NULL ||
+	    registry_host[0] == '\0' || realm_host[0] == '\0')
+		return 0;
+	if (registry_https)
+		return realm_https;
+	return lex_ieq(lex_view_str(registry_host), lex_view_str(realm_host));
+}

@@ -8,7 +8,8 @@
  * - auth_token_reply() reads a token server's JSON reply (distribution
  *   token spec) into a bearer token and its lifetime;
  * - auth_scope() builds the scope of a pull token request;
- * - auth_may_send() decides whether credentials may go to a host.
+ * - auth_may_send() decides whether credentials may go to a host;
+ * - auth_realm_may_send() whether they may go to a token realm.
  *
  * The credentials themselves (Basic, config.json, base64) are in
  * auth_cred.h.
@@ -111,5 +112,19 @@ long auth_scope(const char *repo, char *out, size_t cap);
 int auth_may_send(int registry_https, const char *registry_host,
     uint16_t registry_port, int target_https, const char *target_host,
     uint16_t target_port);
+
+/*
+ * 1 when the registry's credentials may go to the token realm that the
+ * registry's OWN 401 named (the caller asks only for a challenge in a
+ * response from the registry's origin, never for one from a redirect
+ * target or a foreign layer's host, whose realms get no credentials), else
+ * 0. An https registry's credentials go to an https realm on any host, as
+ * docker and containerd send them (registry.gitlab.com names gitlab.com,
+ * Docker Hub auth.docker.io), never to a plain http realm. A plain http
+ * registry's go only to a realm on its own host (any port or scheme).
+ * Hosts compare ASCII case-insensitively; empty hosts get nothing.
+ */
+int auth_realm_may_send(int registry_https, const char *registry_host,
+    int realm_https, const char *realm_host);
 
 #endif /* AUTH_H */

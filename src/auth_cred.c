@@ -536,28 +536,172 @@ auth_config_lookup(const char *doc, size_t len, jsmntok_t *tok,
 	return r;
 }
 
+/* A helper's name becomes part of a program name: letters, digits and
+ * "._-" only (no '/', so it cannot leave PATH's directories). */
+static int
+helper_name(const struct json *j, int i, const char *where, char *name,
+    size_t cap)
+{
+	char pb[80];
+	long n = json_is_string(j, i) ? json_copy(j, i, name, cap) : ERR_FORMAT;
+	long k;
+
+	if (n == ERR_NOMEM)
+		return err_set(ERR_FORMAT, "config.json: %s: helper name longer "
+		    "than %zu bytes", where, cap - 1);
+	if (n < 0)
+		return err_set(ERR_FORMAT, "config.json: %s is not a string (at "
+		    "byte %d)", where, j->tok[i].start);
+	for (k = 0; k < n; k++) {
+		unsigned char c = (unsigned char)name[k];
+
+		if (!lex_is_alnum(c) && c != '.' && c != '_' && c != '-')
+			return err_set(ERR_FORMAT, "config.json: %s: helper name "
+			    "\"%s\" has a character outside letters, digits and "
+			    "\"._-\"", where, lex_printable(pb, sizeof pb, name,
+			    (size_t)n));
+	}
+	return n > 0;
+}
+
 int
 auth_config_helper(const char *doc, size_t len, jsmntok_t *tok,
-    unsigned ntok, const char *registry)
+    unsigned ntok, const char *registry, char *name, size_t cap)
 {
 	struct json j;
 	int r, cs, ch;
 
+	name[0] = '\0';
 	r = config_parse(&j, doc, len, tok, ntok, registry);
 	if (r < 0)
 		return r;
-	if ((cs = config_get(&j, 0, "credsStore", NULL)) < -1)
-		return cs;
-	if (cs >= 0 && json_is_string(&j, cs) && j.tok[cs].end > j.tok[cs].start)
-		return 1;
 	if ((ch = config_get(&j, 0, "credHelpers", NULL)) < -1)
 		return ch;
-	if (ch < 0 || !json_is_object(&j, ch))
+	if (ch >= 0 && !json_is_object(&j, ch))
+		return err_set(ERR_FORMAT, "config.json: \"credHelpers\" is not "
+		    "an object (at byte %d)", j.tok[ch].start);
+	if (ch >= 0) {
+		r = config_find(&j, ch, registry, "credHelpers");
+		if (r < -1)
+			return r;
+		if (r >= 0) {
+			r = helper_name(&j, r + 1, "credHelpers", name, cap);
+			if (r != 0)
+				return r;
+		}
+	}
+	if ((cs = config_get(&j, 0, "credsStore", NULL)) < -1)
+		return cs;
+	if (cs < 0)
 		return 0;
-	r = config_find(&j, ch, registry, "credHelpers");
-	if (r < -1)
+	return helper_name(&j, cs, "credsStore", name, cap);
+}
+
+long
+auth_helper_server(const char *registry, char *out, size_t cap)
+{
+	const char *s = is_hub(registry, strlen(registry)) ? HUB_KEY : registry;
+	size_t n = strlen(s);
+
+	if (n + 1 > cap)
+		return err_set(ERR_NOMEM, "server URL of %zu bytes, room for %zu",
+		    n, cap - 1);
+	memcpy(out, s, n + 1);
+	return (long)n;
+}
+
+/* The message of docker-credential-helpers for "nothing stored". */
+#define HELPER_NOT_FOUND "credentials not found in native keychain"
+
+/* A string field of the helper's reply into buf, checked as text. */
+static int
+helper_field(const struct json *j, const char *field, const char *helper,
+    char *buf, size_t cap)
+{
+	int i = json_get(j, 0, field);
+	long n;
+	size_t k;
+
+	if (i == -1 || (i >= 0 && !json_is_string(j, i)))
+		return err_set(ERR_AUTH, "%s: reply has no string \"%s\"",
+		    helper, field);
+	if (i < 0)
+		return err_prefix(ERR_AUTH, "%s: reply", helper);
+	n = json_copy(j, i, buf, cap);
+	if (n == ERR_NOMEM)
+		return err_set(ERR_AUTH, "%s: \"%s\" longer than %zu bytes",
+		    helper, field, cap - 1);
+	if (n < 0)
+		return err_set(ERR_AUTH, "%s: \"%s\": bad escape or NUL", helper,
+		    field);
+	for (k = 0; k < (size_t)n; k++)
+		if (lex_is_ctl((unsigned char)buf[k]))
+			return err_set(ERR_AUTH, "%s: \"%s\" has a control "
+			    "character at offset %zu", helper, field, k);
+	return ERR_OK;
+}
+
+static int
+helper_reply(const char *out, size_t len, int status, jsmntok_t *tok,
+    unsigned ntok, const char *helper, char *user, size_t ucap, char *pass,
+    size_t pcap)
+{
+	struct json j;
+	char pb[200];
+	size_t a = 0, b = len;
+	int r;
+
+	while (a < b && (lex_is_ows(out[a]) || out[a] == '\n' || out[a] == '\r'))
+		a++;
+	while (b > a && (lex_is_ows(out[b - 1]) || out[b - 1] == '\n' ||
+	    out[b - 1] == '\r'))
+		b--;
+	if (status != 0 && lex_eq(lex_view(out + a, b - a), HELPER_NOT_FOUND))
+		return ERR_NOENT;
+	if (status != 0)
+		return err_set(ERR_AUTH, "%s get exited with status %d: %s", helper,
+		    status, b > a ? lex_printable(pb, sizeof pb, out + a, b - a) :
+		    "(no output)");
+	r = json_parse(&j, out, len, tok, ntok, "reply");
+	if (r < 0)
+		return err_prefix(ERR_AUTH, "%s", helper);
+	if (!json_is_object(&j, 0))
+		return err_set(ERR_AUTH, "%s: reply is not a JSON object", helper);
+	if ((r = helper_field(&j, "Username", helper, user, ucap)) < 0 ||
+	    (r = helper_field(&j, "Secret", helper, pass, pcap)) < 0)
 		return r;
-	return r >= 0;
+	if (user[0] == '\0' && pass[0] == '\0')
+		return ERR_NOENT;
+	if (strcmp(user, "<token>") == 0)
+		return err_set(ERR_AUTH, "%s gave an identity token (user name "
+		    "\"<token>\", an OAuth refresh token), which ocipull does not "
+		    "use: store a user name and password or access token for the "
+		    "registry instead", helper);
+	if (user[0] == '\0' || strchr(user, ':') != NULL)
+		return err_set(ERR_AUTH, "%s: \"Username\" is empty or has a ':'",
+		    helper);
+	return ERR_OK;
+}
+
+int
+auth_helper_reply(const char *out, size_t len, int status, jsmntok_t *tok,
+    unsigned ntok, const char *helper, char *user, size_t ucap, char *pass,
+    size_t pcap)
+{
+	int r;
+
+	if (ucap == 0 || pcap == 0)
+		return err_set(ERR_NOMEM, "%s: no room for user name or password",
+		    helper);
+	user[0] = '\0';
+	pass[0] = '\0';
+	r = helper_reply(out, len, status, tok, ntok, helper, user, ucap, pass,
+	    pcap);
+	if (r != ERR_OK) {
+		memset(user, 0, ucap);
+		memset(pass, 0, pcap);
+	}
+	return r;
 }
 
 int

@@ -70,8 +70,8 @@ long auth_basic(const char *user, const char *pass, char *out, size_t cap);
  *
  * The entry's "auth" (base64 of user:password, split at the first ':') is
  * used, or "username" and "password" when "auth" is absent or "".
- * credHelpers, credsStore and identitytoken are not used (see
- * auth_config_helper()).
+ * identitytoken is not used; credHelpers and credsStore are
+ * auth_config_helper()'s (the caller asks a helper first).
  *
  * Returns ERR_OK with user and pass filled; ERR_NOENT, without message,
  * when there is no "auths", no matching key or a matching entry without
@@ -85,13 +85,41 @@ int auth_config_lookup(const char *doc, size_t len, jsmntok_t *tok,
     char *pass, size_t pcap);
 
 /*
- * Whether config.json doc names a credential helper for registry: 1 when
- * "credsStore" is a non-empty string or "credHelpers" has a key matching
- * registry (same rule as auth_config_lookup()), 0 when not, ERR_FORMAT or
- * ERR_NOMEM as auth_config_lookup(). For a note after ERR_NOENT.
+ * The credential helper config.json doc names for registry (same key
+ * matching as auth_config_lookup()): "credHelpers"[registry] first, else
+ * "credsStore", as docker's order is. Returns 1 with its name (NAME of the
+ * program docker-credential-NAME) in name[0..cap), 0 when there is none
+ * (absent or ""), ERR_FORMAT for a name that is not a string or holds a
+ * character outside letters, digits and "._-", or errors as
+ * auth_config_lookup().
  */
 int auth_config_helper(const char *doc, size_t len, jsmntok_t *tok,
-    unsigned ntok, const char *registry);
+    unsigned ntok, const char *registry, char *name, size_t cap);
+
+/*
+ * The server URL a credential helper is asked about for registry, as
+ * docker writes it: "https://index.docker.io/v1/" for Docker Hub,
+ * registry (host[:port]) otherwise. Returns its length or ERR_NOMEM.
+ */
+long auth_helper_server(const char *registry, char *out, size_t cap);
+
+/*
+ * Read what `docker-credential-NAME get` wrote, out[0..len), and its exit
+ * status, with the caller's tok[0..ntok); helper names the program in
+ * messages. Exit 0: a JSON object with string "Username" and "Secret"
+ * ("ServerURL" is not used). Returns ERR_OK with user and pass filled;
+ * ERR_NOENT, without message, when the helper has no credentials (exit
+ * status not 0 and the output "credentials not found in native keychain",
+ * or both fields empty); ERR_AUTH for another failure (the message quotes
+ * its output), a reply that is not such an object, a field with a control
+ * character, a user name with ':', and for the user name "<token>" (the
+ * secret is then an OAuth identity token, which is not used); ERR_NOMEM
+ * when a field does not fit ucap or pcap. user and pass are zeroed on
+ * failure.
+ */
+int auth_helper_reply(const char *out, size_t len, int status, jsmntok_t *tok,
+    unsigned ntok, const char *helper, char *user, size_t ucap, char *pass,
+    size_t pcap);
 
 /*
  * Where docker keeps config.json when no file is named:

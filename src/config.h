@@ -56,6 +56,21 @@
 #define BOARD_TOKEN_MAX (8u * 1024u)
 #endif
 
+/* Longest password or secret for Basic credentials (ECR's reach 3.2 KB). */
+#ifndef BOARD_SECRET_MAX
+#define BOARD_SECRET_MAX 4096u
+#endif
+
+/* A docker credential helper's answer: at most this many bytes (more is
+ * an error; read into the idle receive buffer), within this time (then
+ * it is killed). */
+#ifndef BOARD_CRED_HELPER_OUT
+#define BOARD_CRED_HELPER_OUT (8u * 1024u)
+#endif
+#ifndef BOARD_CRED_HELPER_TIMEOUT_MS
+#define BOARD_CRED_HELPER_TIMEOUT_MS 10000u
+#endif
+
 /* Most layers in one image manifest. */
 #ifndef BOARD_LAYERS_MAX
 #define BOARD_LAYERS_MAX 128u
@@ -131,6 +146,12 @@
 #endif
 #if BOARD_HTTP_LINE_MAX > BOARD_NET_BUF
 #error "BOARD_HTTP_LINE_MAX must fit in BOARD_NET_BUF"
+#endif
+#if BOARD_CRED_HELPER_OUT > BOARD_NET_BUF
+#error "BOARD_CRED_HELPER_OUT must fit in BOARD_NET_BUF"
+#endif
+#if BOARD_SECRET_MAX < 256u
+#error "BOARD_SECRET_MAX below 256 cannot hold a registry password"
 #endif
 /* zlib's inflate state (about 7 KiB) and its 32 KiB window. */
 #if BOARD_INFLATE_ARENA < 40u * 1024u

@@ -85,7 +85,7 @@ struct http_resp {
 	 * "" when absent. WWW-Authenticate copies are joined with ", "; the
 	 * others must not repeat with a different value. A value that does
 	 * not fit is refused (ERR_PROTO naming the header), never cut. */
-	char location[2048];
+	char location[BOARD_HTTP_LINE_MAX];  /* any header line's length */
 	char www_authenticate[2048];
 	char content_type[256];
 	char docker_digest[80]; /* Docker-Content-Digest */

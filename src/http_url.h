@@ -16,11 +16,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+
 struct http_url {
 	int https;
 	char host[256];         /* lower case; IPv6 without brackets */
 	uint16_t port;          /* 80 or 443 when the URL has none */
-	char target[4096];      /* path and query, at least "/"; no fragment */
+	char target[BOARD_HTTP_LINE_MAX];  /* path and query, at least "/"; no
+	                                    * fragment; as long as a Location
+	                                    * header may be */
 };
 
 /*

@@ -113,7 +113,7 @@ print_version(void)
 /* The credentials of --creds or --username, wiped after use. */
 struct secret {
 	char user[256];
-	char password[512];
+	char password[BOARD_SECRET_MAX];   /* ECR tokens are about 3.2 KiB */
 };
 
 /*

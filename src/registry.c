@@ -14,11 +14,6 @@
 #include "manifest.h"
 #include "port.h"
 
-/* Token realms known to serve a registry other than their own host. */
-static const struct { const char *registry, *realm_host; } realm_hosts[] = {
-	{ "docker.io", "auth.docker.io" },
-};
-
 /* The wait allowed for the next byte: the read timeout, or less when the
  * run's time limit or the deadline for the response headers comes first.
  * 0 when one of them has passed. */
@@ -345,35 +340,12 @@ exchange(struct registry *r, const struct http_url *u, const char *const *hdrs)
 	return rc;
 }
 
-/* May credentials for the registry go to the token realm u? */
-static int
-realm_trusted(const struct registry *r, const struct http_url *u)
-{
-	size_t i;
-
-	if (r->base.https && !u->https)
-		return 0;
-	if (auth_may_send(r->base.https, r->base.host, r->base.port, u->https,
-	    u->host, u->port))
-		return 1;
-	if (lex_ieq_str(lex_view_str(u->host), r->base.host))
-		return 1;
-	for (i = 0; i < sizeof realm_hosts / sizeof realm_hosts[0]; i++)
-		if (strcmp(r->ref->registry, realm_hosts[i].registry) == 0 &&
-		    lex_ieq_str(lex_view_str(u->host),
-		    realm_hosts[i].realm_host) && u->https)
-			return 1;
-	return 0;
-}
-
-/* A hint for auth failures when config.json names a credential helper. */
+/* A hint for auth failures when config.json's helper had nothing. */
 static const char *
 helper_note(const struct registry *r)
 {
-	return r->creds_helper ? "; config.json keeps this registry's "
-	    "credentials in a credential helper (credsStore or credHelpers), "
-	    "which ocipull does not run: give them with --username and "
-	    "--password-stdin" : "";
+	return r->creds_helper ? "; config.json's credential helper has no "
+	    "credentials for this registry" : "";
 }
 
 /* Forget the bearer token: it expired, or a renewal overwrote it and
@@ -426,7 +398,10 @@ fetch_token(struct registry *r, const struct auth_challenge *ch)
 	    strchr(u.target, '?') ? "&" : "?", enc_service, enc_scope);
 	if (w < 0 || (size_t)w >= sizeof u.target - (size_t)(q - u.target))
 		return err_set(ERR_NOMEM, "token URL too long");
-	with_creds = r->basic[0] != '\0' && realm_trusted(r, &u);
+	/* ch came from the registry's own 401 (authenticate() answers no
+	 * other), so its realm may get the credentials (auth.h). */
+	with_creds = r->basic[0] != '\0' && auth_realm_may_send(r->base.https,
+	    r->base.host, u.https, u.host);
 	n = 0;
 	if (with_creds) {
 		snprintf(auth_line, sizeof auth_line, "Authorization: %s", r->basic);
@@ -598,7 +573,9 @@ get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
     uint64_t size)
 {
 	struct http_url u = r->base;
-	char range[64], auth_line[sizeof r->bearer + 32], what[400];
+	char range[64], what[400];
+	char auth_line[(sizeof r->bearer > sizeof r->basic ? sizeof r->bearer :
+	    sizeof r->basic) + 32];
 	const char *hdrs[4];
 	int redirects = 0, auth_rounds = 0, rc, st;
 	long w;
@@ -634,6 +611,9 @@ get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
 		if (rc < 0)
 			return err_prefix(rc, "%s", what);
 		st = r->resp.status;
+		/* Only the registry's own 401 is answered: a redirect target's
+		 * (blob storage) challenge, whatever realm it names, ends the
+		 * request as an error and gets no credentials. */
 		if (st == 401 && own && auth_rounds < 2) {
 			auth_rounds++;
 			rc = authenticate(r);
@@ -805,64 +785,6 @@ registry_fetch(struct registry *r, int kind, const char *reference, char *buf,
 	}
 }
 
-/* A config.json that cannot be used: an error when --auth-file named it;
- * the default one only costs its credentials (r->warning says why, main
- * prints it) and the pull goes on without them, as docker does. */
-static int
-config_unusable(struct registry *r, int rc, const char *file)
-{
-	if (r->opt.auth_file != NULL)
-		return err_prefix(rc, "auth file %s", file);
-	snprintf(r->warning, sizeof r->warning, "ignoring %s: %s; going on "
-	    "without its credentials", file, err_msg());
-	err_clear();
-	return ERR_OK;
-}
-
-/* Credentials from docker's config.json, when there are any for us. */
-static int
-load_config_creds(struct registry *r)
-{
-	char path[512], user[256], pass[512];
-	const char *file = r->opt.auth_file;
-	const unsigned ntok = (unsigned)(sizeof r->tok / sizeof r->tok[0]);
-	long len;
-	int rc;
-
-	if (file == NULL) {
-		if (!auth_config_default(path, sizeof path))
-			return ERR_OK;
-		file = path;
-	}
-	len = port_fs_read_file(PORT_CWD, file, r->small, sizeof r->small);
-	if (len == ERR_NOENT && r->opt.auth_file == NULL) {
-		err_clear();
-		return ERR_OK;
-	}
-	if (len < 0)
-		return config_unusable(r, (int)len, file);
-	rc = auth_config_lookup(r->small, (size_t)len, r->tok, ntok,
-	    r->ref->registry, user, sizeof user, pass, sizeof pass);
-	if (rc == ERR_NOENT) {
-		err_clear();
-		/* Say so if an auth failure comes: docker login stored them in
-		 * a credential helper, which ocipull does not run. */
-		r->creds_helper = auth_config_helper(r->small, (size_t)len, r->tok,
-		    ntok, r->ref->registry) == 1;
-		err_clear();
-		return ERR_OK;
-	}
-	if (rc == ERR_OK && auth_basic(user, pass, r->basic, sizeof r->basic) < 0)
-		rc = ERR_FORMAT;
-	memset(pass, 0, sizeof pass);
-	if (rc < 0) {
-		r->basic[0] = '\0';
-		return config_unusable(r, rc, file);
-	}
-	snprintf(r->creds_source, sizeof r->creds_source, "%s", file);
-	return ERR_OK;
-}
-
 int
 registry_init(struct registry *r, const struct ref *ref,
     const struct registry_opts *opts)
@@ -879,14 +801,7 @@ registry_init(struct registry *r, const struct ref *ref,
 		r->deadline_ms = port_mono_ms() + (uint64_t)opts->timeout_s * 1000u;
 	if (load_proxy(r) < 0)
 		return ERR_USAGE;
-	if (opts->username != NULL) {
-		if (auth_basic(opts->username, opts->password ? opts->password : "",
-		    r->basic, sizeof r->basic) < 0)
-			return err_prefix(ERR_USAGE, "--username");
-		snprintf(r->creds_source, sizeof r->creds_source, "--username");
-		return ERR_OK;
-	}
-	return load_config_creds(r);
+	return registry_load_creds(r);
 }
 
 void

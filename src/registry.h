@@ -13,11 +13,14 @@
  *     ... more requests on the same keep-alive connection ...
  *     registry_close(r)
  *
- * Credentials (explicit, or from docker's config.json) are sent only to
- * the registry's own origin and to its token realm when that realm is on
- * the same host or on a host known to serve that registry's tokens; never
- * from an https registry to a plain http realm. A 401 in the middle of a
- * pull re-authenticates once.
+ * Credentials (explicit, or from docker's config.json: its credential
+ * helper for the registry, else its auths entry) are sent only to the
+ * registry's own origin and to the token realm named by a 401 from that
+ * origin, under auth_realm_may_send()'s rule (an https realm on any host
+ * for an https registry; never a plain http realm on another host). A
+ * challenge from a redirect target (blob storage) or a foreign layer's
+ * host is not answered: no realm it names gets anything. A 401 in the
+ * middle of a pull re-authenticates once.
  */
 #ifndef REGISTRY_H
 #define REGISTRY_H
@@ -77,6 +80,10 @@ struct registry_opts {
 /* Most redirects followed for one request (Go's net/http allows 10). */
 #define REG_REDIRECTS_MAX 10
 
+/* "Basic " and the base64 of a user name of up to 255 bytes, ':' and a
+ * secret of up to BOARD_SECRET_MAX - 1 bytes. */
+#define REG_BASIC_MAX (6u + 4u * ((256u + BOARD_SECRET_MAX + 2u) / 3u) + 1u)
+
 struct registry {
 	const struct ref *ref;
 	struct registry_opts opt;
@@ -96,15 +103,15 @@ struct registry {
 	size_t rpos, rlen;
 
 	enum reg_auth auth;        /* what requests to the registry carry */
-	char basic[512];           /* "Basic ..." or "" */
+	char basic[REG_BASIC_MAX]; /* "Basic ..." or "" */
 	char bearer[BOARD_TOKEN_MAX + 8];  /* "Bearer ..."; "" unless
 	                                    * auth is REG_AUTH_BEARER */
 	uint64_t bearer_until_ms;  /* monotonic time the token expires */
 	char creds_source[512];    /* where the credentials came from */
 	char warning[ERR_MSG_MAX]; /* why the default config.json was
 	                            * ignored, or "" */
-	int creds_helper;          /* config.json keeps them in a helper we
-	                            * do not run (credsStore, credHelpers) */
+	int creds_helper;          /* config.json's credential helper
+	                            * (creds_source) had none for us */
 	int clock_warned;          /* EV_WARNING sent: the clock is behind the
 	                            * build's time (clockfloor.h) */
 
@@ -182,6 +189,16 @@ int registry_read(struct registry *r, const uint8_t **p, size_t *n);
  */
 int registry_fetch(struct registry *r, int kind, const char *reference,
     char *buf, size_t cap, size_t *len);
+
+/*
+ * Inside the module (registry_cred.c, for registry_init): load r->basic
+ * and r->creds_source from opt.username, else from config.json: its
+ * helper for the registry (credHelpers[registry], then credsStore) run as
+ * `docker-credential-NAME get` (port_run: BOARD_CRED_HELPER_OUT bytes,
+ * BOARD_CRED_HELPER_TIMEOUT_MS), else its auths entry. A helper that has
+ * none leaves the pull anonymous. Errors as registry_init().
+ */
+int registry_load_creds(struct registry *r);
 
 /* Close the connection and free the TLS state. */
 void registry_close(struct registry *r);

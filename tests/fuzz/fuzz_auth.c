@@ -5,7 +5,8 @@
  * to each parser: auth_parse_challenges (count within the cap, schemes
  * known, strings NUL-terminated), auth_b64_decode (strict, so what
  * decodes must encode back to the same text), auth_config_lookup and
- * auth_config_helper (credentials NUL-terminated; buffers zeroed on
+ * auth_config_helper and auth_helper_reply (credentials NUL-terminated,
+ * helper names without '/'; buffers zeroed on
  * failure), auth_token_reply (token non-empty token68, expires_in at
  * least AUTH_TOKEN_EXPIRES_MIN; buffer zeroed on failure).
  */
@@ -54,6 +55,15 @@ token68(const char *s)
 	return s[i] == '\0';
 }
 
+/* auth_config_default reads the environment through the port, which the
+ * fuzzer does not link: no variable is set. */
+const char *
+port_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -61,6 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static jsmntok_t tok[NTOK];
 	static uint8_t bin[16384];
 	static char enc[32768], user[256], pass[256], token[BOARD_TOKEN_MAX];
+	static char helper[64];
 	const char *in = (const char *)data;
 	size_t max, cap, ucap, i;
 	uint32_t expires = 0;
@@ -128,8 +139,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(all_zero(user, ucap));
 		FUZZ_CHECK(all_zero(pass, sizeof pass));
 	}
-	rc = auth_config_helper(in, size, tok, NTOK, registries[sel >> 6]);
+	rc = auth_config_helper(in, size, tok, NTOK, registries[sel >> 6],
+	    helper, sizeof helper);
 	FUZZ_CHECK(rc == 0 || rc == 1 || rc == ERR_FORMAT || rc == ERR_NOMEM);
+	FUZZ_CHECK(fuzz_terminated(helper, sizeof helper));
+	if (rc == 1)
+		FUZZ_CHECK(helper[0] != '\0' && strchr(helper, '/') == NULL);
+
+	/* A credential helper's answer, with exit status 0 or 1. */
+	err_clear();
+	rc = auth_helper_reply(in, size, (int)(sel & 1), tok, NTOK, "h", user,
+	    ucap, pass, sizeof pass);
+	if (rc == ERR_OK) {
+		FUZZ_CHECK(fuzz_terminated(user, ucap));
+		FUZZ_CHECK(user[0] != '\0' && strchr(user, ':') == NULL);
+	} else {
+		FUZZ_CHECK(rc == ERR_NOENT || rc == ERR_AUTH || rc == ERR_NOMEM);
+		FUZZ_CHECK(all_zero(user, ucap));
+		FUZZ_CHECK(all_zero(pass, sizeof pass));
+	}
 
 	/* Token reply. */
 	cap = (sel & 0x20) ? sizeof token : 1u + (sel & 0x1f);

@@ -167,15 +167,17 @@ expect_rc token-anonymous-exit 0
 expect_out token-anonymous-manifest "^manifest   $m "
 run inspect --plain-http "$REG_TOKEN/$multi"
 expect_rc token-needs-creds-exit 5
-# docker login with a credential helper leaves no auths entry: say why.
+# docker login with a credential helper leaves no auths entry: the helper
+# is run, and one missing from PATH is named (tests/integration/cred.sh
+# runs real ones).
 printf '{"auths":{},"credHelpers":{"%s":"pass"}}' "$REG_TOKEN" > "$T_DIR/helper.json"
 run inspect --plain-http --auth-file "$T_DIR/helper.json" "$REG_TOKEN/$multi"
 expect_rc token-creds-in-helper-exit 5
-expect_err token-creds-in-helper-says 'credential helper'
+expect_err token-creds-in-helper-says 'credential helper: docker-credential-pass: not found in PATH'
 printf '{"auths":{},"credsStore":"secretservice"}' > "$T_DIR/store.json"
 run inspect --ca-file "$CA_DIR/ca.crt" --auth-file "$T_DIR/store.json" "$REG_BASIC/$multi"
 expect_rc basic-creds-in-store-exit 5
-expect_err basic-creds-in-store-says 'credential helper' 
+expect_err basic-creds-in-store-says 'credential helper: docker-credential-secretservice: not found in PATH'
 run_stdin "$T_DIR/pw" inspect --plain-http --username alice --password-stdin "$REG_TOKEN/$multi"
 expect_rc token-with-creds-exit 0
 run_stdin "$T_DIR/badpw" inspect --plain-http --username alice --password-stdin "$REG_TOKEN/$multi"

@@ -680,24 +680,114 @@ test_config_caps(void)
 static void
 test_config_helper(void)
 {
-	static const struct { const char *doc, *registry; int rc; } h[] = {
-		{ "{\"credsStore\": \"desktop\"}", "docker.io", 1 },
-		{ "{\"credsStore\": \"\"}", "docker.io", 0 },
-		{ "{\"credHelpers\": {\"gcr.io\": \"gcloud\"}}", "gcr.io", 1 },
-		{ "{\"credHelpers\": {\"https://gcr.io\": \"gcloud\"}}", "GCR.io", 1 },
-		{ "{\"credHelpers\": {\"gcr.io\": \"gcloud\"}}", "ghcr.io", 0 },
-		{ "{\"credHelpers\": {\"index.docker.io\": \"x\"}}", "docker.io", 1 },
-		{ "{\"auths\": {}}", "docker.io", 0 },
-		{ "{\"credHelpers\": {\"a\": \"x\", \"a\": \"y\"}}", "a", ERR_FORMAT },
-		{ "{\"credsStore\": \"a\", \"credsStore\": \"b\"}", "a", ERR_FORMAT },
+	static const struct {
+		const char *doc, *registry;
+		int rc;
+		const char *name;
+	} h[] = {
+		{ "{\"credsStore\": \"desktop\"}", "docker.io", 1, "desktop" },
+		{ "{\"credsStore\": \"\"}", "docker.io", 0, "" },
+		{ "{\"credHelpers\": {\"gcr.io\": \"gcloud\"}}", "gcr.io", 1, "gcloud" },
+		{ "{\"credHelpers\": {\"https://gcr.io\": \"gcloud\"}}", "GCR.io", 1, "gcloud" },
+		{ "{\"credHelpers\": {\"gcr.io\": \"gcloud\"}}", "ghcr.io", 0, "" },
+		{ "{\"credHelpers\": {\"index.docker.io\": \"x\"}}", "docker.io", 1, "x" },
+		{ "{\"auths\": {}}", "docker.io", 0, "" },
+		/* docker's order: credHelpers[registry], then credsStore */
+		{ "{\"credsStore\": \"pass\", \"credHelpers\": {\"r.example\": "
+		  "\"ecr-login\"}}", "r.example", 1, "ecr-login" },
+		{ "{\"credsStore\": \"pass\", \"credHelpers\": {\"r.example\": "
+		  "\"ecr-login\"}}", "other.example", 1, "pass" },
+		{ "{\"credsStore\": \"pass\", \"credHelpers\": {\"r.example\": "
+		  "\"\"}}", "r.example", 1, "pass" },
+		{ "{\"credHelpers\": {\"a\": \"x\", \"a\": \"y\"}}", "a", ERR_FORMAT, "" },
+		{ "{\"credsStore\": \"a\", \"credsStore\": \"b\"}", "a", ERR_FORMAT, "" },
+		/* a name that would leave PATH's directories, or not text */
+		{ "{\"credsStore\": \"../../bin/sh\"}", "a", ERR_FORMAT, "" },
+		{ "{\"credHelpers\": {\"a\": \"x y\"}}", "a", ERR_FORMAT, "" },
+		{ "{\"credsStore\": 1}", "a", ERR_FORMAT, "" },
+		{ "{\"credHelpers\": []}", "a", ERR_FORMAT, "" },
 	};
+	char name[64];
 	size_t t;
 
 	for (t = 0; t < sizeof h / sizeof h[0]; t++) {
 		err_clear();
 		CHECK_EQ(auth_config_helper(h[t].doc, strlen(h[t].doc), tok, 256,
-		    h[t].registry), h[t].rc);
+		    h[t].registry, name, sizeof name), h[t].rc);
+		if (h[t].rc >= 0)
+			CHECK_STR(name, h[t].name);
 	}
+	err_clear();
+	CHECK_EQ(auth_config_helper("{\"credsStore\": \"abcdefgh\"}", 26, tok, 256,
+	    "a", name, 8), ERR_FORMAT);
+	CHECK(msg_has("longer than 7 bytes"));
+}
+
+static void
+test_helper_server(void)
+{
+	char out[64];
+
+	CHECK_EQ(auth_helper_server("docker.io", out, sizeof out), 27);
+	CHECK_STR(out, "https://index.docker.io/v1/");
+	CHECK_EQ(auth_helper_server("registry-1.docker.io", out, sizeof out), 27);
+	CHECK_EQ(auth_helper_server("localhost:5000", out, sizeof out), 14);
+	CHECK_STR(out, "localhost:5000");
+	CHECK_EQ(auth_helper_server("localhost:5000", out, 14), ERR_NOMEM);
+}
+
+static void
+test_helper_reply(void)
+{
+	static const struct {
+		const char *out;
+		int status, rc;
+		const char *user, *pass, *msg;
+	} h[] = {
+		{ "{\"ServerURL\":\"r.example\",\"Username\":\"alice\",\"Secret\":"
+		  "\"s3cr\\u0065t\"}\n", 0, ERR_OK, "alice", "s3cret", NULL },
+		{ "credentials not found in native keychain\n", 1, ERR_NOENT, "", "", NULL },
+		{ "  credentials not found in native keychain", 1, ERR_NOENT, "", "", NULL },
+		{ "{\"Username\":\"\",\"Secret\":\"\"}", 0, ERR_NOENT, "", "", NULL },
+		{ "error getting credentials: boom\n", 1, ERR_AUTH, "", "",
+		  "exited with status 1: error getting credentials: boom" },
+		{ "", 3, ERR_AUTH, "", "", "status 3: (no output)" },
+		{ "{\"Username\":\"<token>\",\"Secret\":\"refresh\"}", 0, ERR_AUTH,
+		  "", "", "identity token" },
+		{ "{\"Username\":\"alice\"}", 0, ERR_AUTH, "", "", "no string \"Secret\"" },
+		{ "{\"Username\":\"alice\",\"Secret\":1}", 0, ERR_AUTH, "", "", "\"Secret\"" },
+		{ "{\"Username\":\"a:b\",\"Secret\":\"x\"}", 0, ERR_AUTH, "", "", "':'" },
+		{ "{\"Username\":\"a\\nb\",\"Secret\":\"x\"}", 0, ERR_AUTH, "", "",
+		  "control character" },
+		{ "[\"alice\"]", 0, ERR_AUTH, "", "", "not a JSON object" },
+		{ "{\"Username\":", 0, ERR_AUTH, "", "", "docker-credential-t: reply" },
+	};
+	char user[16], pass[16];
+	size_t t;
+
+	for (t = 0; t < sizeof h / sizeof h[0]; t++) {
+		err_clear();
+		memset(user, 'x', sizeof user);
+		memset(pass, 'x', sizeof pass);
+		CHECK_EQ(auth_helper_reply(h[t].out, strlen(h[t].out), h[t].status,
+		    tok, 256, "docker-credential-t", user, sizeof user, pass,
+		    sizeof pass), h[t].rc);
+		CHECK_STR(user, h[t].user);
+		CHECK_STR(pass, h[t].pass);
+		if (h[t].msg != NULL)
+			CHECK(msg_has(h[t].msg));
+		if (h[t].rc != ERR_OK) {
+			CHECK_EQ(user[sizeof user - 1], 0);
+			CHECK_EQ(pass[sizeof pass - 1], 0);
+		}
+	}
+	/* a secret longer than the caller's room: refused, wiped */
+	err_clear();
+	CHECK_EQ(auth_helper_reply("{\"Username\":\"a\",\"Secret\":"
+	    "\"0123456789abcdefXYZ\"}", 47, 0, tok, 256, "t", user, sizeof user,
+	    pass, sizeof pass), ERR_AUTH);
+	CHECK(msg_has("\"Secret\" longer than 15 bytes"));
+	CHECK_EQ(pass[0], 0);
 }
 
 /* ---- token reply ----------------------------------------------------- */
@@ -867,6 +957,27 @@ test_may_send(void)
 	CHECK_EQ(auth_may_send(1, "registry.example", 443, 1, NULL, 443), 0);
 }
 
+/* The realm named by the registry's own 401 (issue 13). */
+static void
+test_realm_may_send(void)
+{
+	/* https registry: an https realm on any host, as docker does */
+	CHECK_EQ(auth_realm_may_send(1, "registry.gitlab.com", 1, "gitlab.com"), 1);
+	CHECK_EQ(auth_realm_may_send(1, "registry-1.docker.io", 1, "auth.docker.io"), 1);
+	CHECK_EQ(auth_realm_may_send(1, "127.0.0.1", 1, "127.0.0.2"), 1);
+	/* never a plain http realm, not even on the same host */
+	CHECK_EQ(auth_realm_may_send(1, "registry.example", 0, "registry.example"), 0);
+	CHECK_EQ(auth_realm_may_send(1, "registry.example", 0, "auth.example"), 0);
+	/* plain http registry: its own host only, any scheme */
+	CHECK_EQ(auth_realm_may_send(0, "localhost", 0, "LOCALHOST"), 1);
+	CHECK_EQ(auth_realm_may_send(0, "localhost", 1, "localhost"), 1);
+	CHECK_EQ(auth_realm_may_send(0, "127.0.0.1", 0, "127.0.0.2"), 0);
+	CHECK_EQ(auth_realm_may_send(0, "127.0.0.1", 1, "127.0.0.2"), 0);
+	CHECK_EQ(auth_realm_may_send(1, "", 1, "x"), 0);
+	CHECK_EQ(auth_realm_may_send(1, "x", 1, ""), 0);
+	CHECK_EQ(auth_realm_may_send(1, NULL, 1, "x"), 0);
+}
+
 int
 main(void)
 {
@@ -882,9 +993,12 @@ main(void)
 	UNIT_RUN(test_config_table);
 	UNIT_RUN(test_config_caps);
 	UNIT_RUN(test_config_helper);
+	UNIT_RUN(test_helper_server);
+	UNIT_RUN(test_helper_reply);
 	UNIT_RUN(test_token_reply_table);
 	UNIT_RUN(test_token_reply_caps);
 	UNIT_RUN(test_scope);
 	UNIT_RUN(test_may_send);
+	UNIT_RUN(test_realm_may_send);
 	return UNIT_END();
 }

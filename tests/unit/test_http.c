@@ -17,7 +17,7 @@ struct run {
 	long long content_length;
 	size_t consumed;
 	int misuse;             /* the parser broke its own contract */
-	char location[2048], www[2048], ctype[256], digest[80], range[128];
+	char location[BOARD_HTTP_LINE_MAX], www[2048], ctype[256], digest[80], range[128];
 	char retry[64];
 	char msg[ERR_MSG_MAX];
 	size_t body_len;
@@ -640,6 +640,40 @@ test_field_too_long(void)
 	check_case(&c);
 }
 
+/* A presigned blob-storage URL of 6 KiB (issue 13: ECR to S3 with a
+ * session token) is kept whole, at every split point, and resolves. */
+static void
+test_long_location(void)
+{
+	static char loc[6200];
+	struct http_url base, out;
+	struct rcase c;
+	size_t r, n;
+
+	n = (size_t)snprintf(loc, sizeof loc, "https://bucket.s3.example/"
+	    "blob?X-Amz-Security-Token=");
+	memset(loc + n, 'T', 6144 - n);
+	loc[6144] = '\0';
+	r = append(raw_buf, 0, sizeof raw_buf, "HTTP/1.1 307 Temporary "
+	    "Redirect\r\nContent-Length: 0\r\nLocation: ");
+	r = append(raw_buf, r, sizeof raw_buf, loc);
+	r = append(raw_buf, r, sizeof raw_buf, "\r\n\r\n");
+	memset(&c, 0, sizeof c);
+	c.name = "6 KiB Location";
+	c.raw = raw_buf;
+	c.rc = ERR_END;
+	c.status = 307;
+	c.location = loc;
+	c.body = "";
+	c.consumed = r;
+	check_case(&c);
+	CHECK_EQ(http_url_parse("https://registry.example/v2/x/blobs/sha256:0",
+	    &base), ERR_OK);
+	CHECK_EQ(http_url_resolve(&base, loc, &out), ERR_OK);
+	CHECK_STR(out.host, "bucket.s3.example");
+	CHECK_EQ(strlen(out.target), 6144 - strlen("https://bucket.s3.example"));
+}
+
 /* After an error or the end, the parser stays put until re-init. */
 static void
 test_sticky(void)
@@ -928,7 +962,7 @@ test_url_parse_fields(void)
 {
 	struct http_url u, v;
 	char buf[64];
-	static char longurl[6000];
+	static char longurl[BOARD_HTTP_LINE_MAX + 100];
 
 	CHECK_EQ(http_url_parse("HTTPS://Registry-1.Docker.IO", &u), ERR_OK);
 	CHECK_EQ(u.https, 1);
@@ -958,16 +992,26 @@ test_url_parse_fields(void)
 	CHECK_EQ(http_url_format(&u, buf, 18), 17);
 	CHECK_STR(buf, "https://[::1]/v2/");
 
-	/* A path that does not fit in target is refused, not cut. */
+	/* A URL longer than a header line is refused, not cut; one as long
+	 * as the longest Location fits. */
 	memcpy(longurl, "https://h/", 10);
-	memset(longurl + 10, 'a', 4094);
-	longurl[10 + 4094] = '\0';
+	memset(longurl + 10, 'a', BOARD_HTTP_LINE_MAX - 9);
+	longurl[BOARD_HTTP_LINE_MAX + 1] = '\0';
 	err_clear();
 	CHECK_EQ(http_url_parse(longurl, &u), ERR_USAGE);
-	CHECK(strstr(err_msg(), "longer than 4094 bytes") != NULL);
-	longurl[10 + 4093] = '\0';
+	CHECK(strstr(err_msg(), "longer than 8192 bytes") != NULL);
+	longurl[BOARD_HTTP_LINE_MAX] = '\0';
 	CHECK_EQ(http_url_parse(longurl, &u), ERR_OK);
-	CHECK_EQ(strlen(u.target), 4094);
+	CHECK_EQ(strlen(u.target), BOARD_HTTP_LINE_MAX - 9);
+	/* A relative path that does not fit beside the base's is refused. */
+	longurl[10 + 8000] = '/';
+	longurl[10 + 8001] = '\0';
+	CHECK_EQ(http_url_parse(longurl, &u), ERR_OK);
+	memset(longurl, 'b', 400);
+	longurl[400] = '\0';
+	err_clear();
+	CHECK_EQ(http_url_resolve(&u, longurl, &u), ERR_PROTO);
+	CHECK(strstr(err_msg(), "longer than 8190") != NULL);
 
 	/* Same origin: scheme, host ignoring case, port. */
 	CHECK_EQ(http_url_parse("https://r.example/a", &u), ERR_OK);
@@ -990,6 +1034,7 @@ main(void)
 	UNIT_RUN(test_line_cap);
 	UNIT_RUN(test_header_count_cap);
 	UNIT_RUN(test_field_too_long);
+	UNIT_RUN(test_long_location);
 	UNIT_RUN(test_sticky);
 	UNIT_RUN(test_request_exact);
 	UNIT_RUN(test_request_injection);

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
@@ -276,6 +277,96 @@ test_libc_version_from_glibc(void)
 	CHECK_STR(port_libc_version(), want);
 }
 
+/* A script in tmp/bin, mode 0755 (or 0644 when exec is 0). */
+static void
+script(const char *name, const char *body, int exec)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/bin/%s", tmp, name);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	chmod(path, exec ? 0755 : 0644);
+}
+
+/* port_run: a credential helper as docker runs one, through PATH. */
+static void
+test_run_helper_program(void)
+{
+	char path[4096], out[256], big[PORT_RUN_IN_MAX + 1];
+	const char *old = getenv("PATH");
+	size_t n = 99;
+	int status = 99;
+	uint64_t t0;
+
+	snprintf(path, sizeof path, "%s/bin", tmp);
+	CHECK_EQ(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/bin:%s", tmp, old ? old : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+	script("docker-credential-unit", "read -r url\n"
+	    "[ \"$1\" = get ] || exit 9\n"
+	    "printf '{\"ServerURL\":\"%s\",\"Username\":\"alice\",\"Secret\":\"pw\"}' "
+	    "\"$url\"\necho noise >&2", 1);
+	script("fails", "echo 'credentials not found in native keychain'; exit 3", 1);
+	script("chatty", "i=0; while [ $i -lt 100 ]; do echo 0123456789; "
+	    "i=$((i + 1)); done", 1);
+	script("slow", "exec sleep 5", 1);
+	script("killed", "kill -9 $$", 1);
+	script("notexec", "exit 0", 0);
+
+	CHECK_EQ(port_run("docker-credential-unit", "get", "r.example:5000", 14,
+	    out, sizeof out, 5000, &n, &status), ERR_OK);
+	CHECK_EQ(status, 0);
+	CHECK_MEM(out, n, "{\"ServerURL\":\"r.example:5000\",\"Username\":"
+	    "\"alice\",\"Secret\":\"pw\"}");
+	CHECK_EQ(port_run("docker-credential-unit", "store", "x", 1, out,
+	    sizeof out, 5000, &n, &status), ERR_OK);
+	CHECK_EQ(status, 9);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(port_run("fails", "get", "", 0, out, sizeof out, 5000, &n,
+	    &status), ERR_OK);
+	CHECK_EQ(status, 3);
+	CHECK_MEM(out, n, "credentials not found in native keychain\n");
+	/* more output than the room: an error, the program killed */
+	err_clear();
+	CHECK_EQ(port_run("chatty", "get", "", 0, out, sizeof out, 5000, &n,
+	    &status), ERR_NOMEM);
+	CHECK(strstr(err_msg(), "chatty wrote more than 256 bytes") != NULL);
+	CHECK_EQ(n, 0);
+	/* no answer in time: killed, well before the sleep would end */
+	err_clear();
+	t0 = port_mono_ms();
+	CHECK_EQ(port_run("slow", "get", "", 0, out, sizeof out, 300, &n,
+	    &status), ERR_TIMEOUT);
+	CHECK(port_mono_ms() - t0 < 3000);
+	CHECK(strstr(err_msg(), "slow did not finish within 300 ms") != NULL);
+	err_clear();
+	CHECK_EQ(port_run("killed", "get", "", 0, out, sizeof out, 5000, &n,
+	    &status), ERR_IO);
+	CHECK(strstr(err_msg(), "signal 9") != NULL);
+	err_clear();
+	CHECK_EQ(port_run("docker-credential-none", "get", "", 0, out,
+	    sizeof out, 5000, &n, &status), ERR_NOENT);
+	CHECK(strstr(err_msg(), "docker-credential-none: not found in PATH") != NULL);
+	err_clear();
+	CHECK_EQ(port_run("notexec", "get", "", 0, out, sizeof out, 5000, &n,
+	    &status), ERR_PERM);
+	err_clear();
+	CHECK_EQ(port_run("../bin/sh", "get", "", 0, out, sizeof out, 5000, &n,
+	    &status), ERR_USAGE);
+	err_clear();
+	memset(big, 'a', sizeof big);
+	CHECK_EQ(port_run("docker-credential-unit", "get", big, sizeof big, out,
+	    sizeof out, 5000, &n, &status), ERR_USAGE);
+	err_clear();
+	if (old != NULL)
+		setenv("PATH", old, 1);
+}
+
 int
 main(void)
 {
@@ -294,6 +385,7 @@ main(void)
 	UNIT_RUN(test_net_order_interleaves);
 	UNIT_RUN(test_time_and_entropy);
 	UNIT_RUN(test_libc_version_from_glibc);
+	UNIT_RUN(test_run_helper_program);
 	port_fs_close(tmpfd);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
 	rc = system(cmd);
