@@ -720,9 +720,11 @@ cmd_run(const struct opts *o)
 	rc = registry_init(&reg, &ref, &ro);
 	memset(&sec, 0, sizeof sec);
 	/* registry_init reads the options, the environment and the auth file,
-	 * and sends nothing: what it refuses is configuration. */
+	 * and sends nothing: what it refuses is configuration, but for a
+	 * credential helper that fails to give credentials (authentication,
+	 * as docker reports it). */
 	if (rc < 0)
-		return fail_with(rc, EXIT_USAGE);
+		return fail_with(rc, rc == ERR_AUTH ? exit_code(rc) : EXIT_USAGE);
 	if (reg.warning[0] != '\0')
 		progress_warning(reg.warning);
 	ref_format(&ref, refname, sizeof refname);
