@@ -137,7 +137,7 @@ done
 # ---- 3. header -------------------------------------------------------------------
 JAIL=$ROOT/tests/lib/jail.sh
 STATS=""
-sh "$JAIL" "$OCIPULL" --help 2>&1 | grep -q -- '--stats' && STATS=--stats
+sh "$JAIL" "$OCIPULL" help pull 2>&1 | grep -q -- '--stats' && STATS=--stats
 say ""
 say "ocipull benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 say "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/^MemTotal/ {printf "%d MiB RAM", $2 / 1024}' /proc/meminfo), kernel $(uname -r)"

@@ -71,6 +71,9 @@ fi
 skopeo copy -q --all "oci:$DEMO/layouts/demo:latest" "docker://$REGISTRY/$IMAGE" "$push_tls"
 echo "demo: pushed $IMAGE to $REGISTRY, $where"
 
+# A rootfs an older ocipull left here has no state record: ocipull would
+# refuse to replace it (it did not write it, as far as it can tell).
+[ -e "$(dirname "$ROOTFS")/.$(basename "$ROOTFS").ocipull.json" ] || rm -rf "$ROOTFS"
 echo "demo: qemu-aarch64-static build/generic-arm64/ocipull pull $flags $REGISTRY/$IMAGE $ROOTFS"
 # shellcheck disable=SC2086 # flags are words
 sh tests/lib/jail.sh -w "$(pwd)/$DEMO" \

@@ -441,8 +441,9 @@ def handshake(b, boards, n=15):
 
 
 def signatures(b, boards, n=15):
-    """The median wall time of n pulls of bench/small (--no-sync, into the
-    same DEST, replaced each time) over plain http without and with
+    """The median wall time of n pulls of bench/small (--no-sync --force,
+    into the same DEST, replaced each time: without --force a pull into a
+    DEST that holds the image does nothing) over plain http without and with
     --verify-key, per board (paired); the image's index carries one cosign
     signature (tag scheme). The difference is what a device pays for the
     check: a pull stops at the first signature that verifies (the index's
@@ -457,9 +458,10 @@ def signatures(b, boards, n=15):
     dest = os.path.join(b.tmp, "sig-dest")
     paired(b, boards, n, "signatures", ("plain (ms)", "signed (ms)", "cost (ms)"),
            lambda pre, binary: (
-               pre + [binary, "pull", "--no-sync", "--plain-http", ref, dest],
-               pre + [binary, "pull", "--no-sync", "--plain-http", "--verify-key",
-                      a.signatures, ref, dest]))
+               pre + [binary, "pull", "--no-sync", "--force", "--plain-http", ref,
+                      dest],
+               pre + [binary, "pull", "--no-sync", "--force", "--plain-http",
+                      "--verify-key", a.signatures, ref, dest]))
     shutil.rmtree(dest, ignore_errors=True)
 
 
