@@ -41,7 +41,8 @@ void port_on_terminate(void (*fn)(int sig));
 
 /* Turn the echo of the terminal on stream off (on 0) or back on: 0, or
  * ERR_UNSUPPORTED when stream is not a terminal. The caller turns it back
- * on before it exits. */
+ * on before it exits; SIGINT or SIGTERM while it is off turn it back on
+ * before the process dies. */
 int port_tty_echo(int stream, int on);
 
 /* Value of an environment variable, or NULL. */

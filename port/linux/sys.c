@@ -55,12 +55,17 @@ port_out(int stream, const char *s, size_t len)
 }
 
 static void (*on_terminate)(int sig);
+static int echo_off = -1;          /* a terminal whose echo we turned off */
+static struct termios echo_saved;
 
 static void
 terminate(int sig)
 {
 	int e = errno;
 
+	/* ^C at the password prompt: the terminal gets its echo back. */
+	if (echo_off >= 0)
+		tcsetattr(echo_off, TCSANOW, &echo_saved);
 	if (on_terminate != NULL)
 		on_terminate(sig == SIGINT ? PORT_SIGINT : PORT_SIGTERM);
 	signal(sig, SIG_DFL);
@@ -68,17 +73,23 @@ terminate(int sig)
 	raise(sig);
 }
 
-void
-port_on_terminate(void (*fn)(int sig))
+static void
+trap_terminate(void)
 {
 	struct sigaction sa;
 
-	on_terminate = fn;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = terminate;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+}
+
+void
+port_on_terminate(void (*fn)(int sig))
+{
+	on_terminate = fn;
+	trap_terminate();
 }
 
 int
@@ -96,12 +107,19 @@ port_tty_echo(int stream, int on)
 		return err_set(ERR_UNSUPPORTED, "fd %d is not a terminal", stream);
 	if (tcgetattr(stream, &t) != 0)
 		return linux_err(errno, "tcgetattr", NULL);
+	if (!on && echo_off < 0) {
+		echo_saved = t;
+		echo_off = stream;
+		trap_terminate();
+	}
 	if (on)
 		t.c_lflag |= (tcflag_t)ECHO;
 	else
 		t.c_lflag &= ~(tcflag_t)ECHO;
 	if (tcsetattr(stream, TCSANOW, &t) != 0)
 		return linux_err(errno, "tcsetattr", NULL);
+	if (on)
+		echo_off = -1;
 	return ERR_OK;
 }
 

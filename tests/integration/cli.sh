@@ -231,6 +231,14 @@ jailed python3 "$PTY" "$T_DIR/pty-ok" "Password for alice: " secret \
 rc=$?
 if [ "$rc" -eq 0 ]; then pass pty-creds-right-password-exit
 else fail pty-creds-right-password-exit "exited $rc: $(head -c 300 "$T_DIR/pty-ok")"; fi
+# ^C at the prompt: ocipull dies by SIGINT, and the terminal echoes again.
+jailed python3 "$PTY" "$T_DIR/pty-intr" "Password for alice: " "^C" \
+	$RUNNER "$OCIPULL" inspect --ca-file "$CA_DIR/ca.crt" --creds alice "$REG_BASIC/$multi"
+rc=$?
+if [ "$rc" -eq 130 ]; then pass pty-interrupt-exit
+else fail pty-interrupt-exit "exited $rc: $(head -c 300 "$T_DIR/pty-intr")"; fi
+if grep -q '^\[echo on\]' "$T_DIR/pty-intr"; then pass pty-interrupt-echo-back
+else fail pty-interrupt-echo-back "$(tail -c 200 "$T_DIR/pty-intr")"; fi
 
 # Exit 2 for files that options name and that cannot be read, before any
 # traffic (REG_BASIC would answer 401: 5).

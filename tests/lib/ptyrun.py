@@ -7,12 +7,16 @@ CMD's standard input, output and error are the terminal. When PROMPT
 appears in what it writes, LINE and a newline are typed. Everything the
 terminal shows (CMD's output and the terminal's echo of what was typed)
 goes to the file OUT; the exit status is CMD's (124 when PROMPT never came
-within 20 s, or CMD did not end within 60 s).
+within 20 s, or CMD did not end within 60 s). LINE "^C" types the
+terminal's interrupt character instead, and OUT then ends with the line
+"[echo on]" or "[echo off]": the terminal's echo once CMD has ended; the
+exit status is then 128 + the signal that ended CMD.
 """
 import os
 import pty
 import select
 import sys
+import termios
 import time
 
 
@@ -38,9 +42,16 @@ def main():
                 break
             seen += chunk
         if not typed and prompt in seen:
-            os.write(fd, line + b"\n")
+            os.write(fd, b"\x03" if line == b"^C" else line + b"\n")
             typed = True
     _, status = os.waitpid(pid, 0)
+    if line == b"^C":
+        lflag = termios.tcgetattr(fd)[3]
+        seen += b"\n[echo on]\n" if lflag & termios.ECHO else b"\n[echo off]\n"
+        if typed and os.WIFSIGNALED(status):
+            with open(out, "wb") as f:
+                f.write(seen)
+            sys.exit(128 + os.WTERMSIG(status))
     with open(out, "wb") as f:
         f.write(seen)
     if not typed:
