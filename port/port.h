@@ -39,6 +39,10 @@ int port_isatty(int stream);
 enum { PORT_SIGINT = 2, PORT_SIGTERM = 15 };
 void port_on_terminate(void (*fn)(int sig));
 
+/* Hold SIGTERM and SIGINT back (hold 1) across a step that must not be
+ * cut short by them, then let a pending one act (hold 0). */
+void port_hold_terminate(int hold);
+
 /* Turn the echo of the terminal on stream off (on 0) or back on: 0, or
  * ERR_UNSUPPORTED when stream is not a terminal. The caller turns it back
  * on before it exits; SIGINT or SIGTERM while it is off turn it back on

@@ -15,6 +15,15 @@ dest_record_name(char *out, size_t cap, const char *base)
 	snprintf(out, cap, ".%s.ocipull.json", base);
 }
 
+void
+dest_record_path(const struct dest *d, char *out, size_t cap)
+{
+	if (d->mount)
+		snprintf(out, cap, "%s/%s", d->path, DEST_RECORD_IN);
+	else
+		snprintf(out, cap, "%s/.%s.ocipull.json", d->parent, d->base);
+}
+
 int
 dest_split(const char *path, char *parent, size_t pcap, char *base,
     size_t bcap)
@@ -81,8 +90,10 @@ is_empty(struct dest *d, int fd)
 
 	port_fs_dir_open(&dir, fd);
 	while (empty && (n = port_fs_dir_next(&dir, name, sizeof name)) > 0) {
-		if (strcmp(name, DEST_STAGING_IN) == 0) {
+		if (d->mount && strcmp(name, DEST_STAGING_IN) == 0) {
 			d->staging_inside = 1;
+		} else if (d->mount && strcmp(name, DEST_RECORD_IN) == 0) {
+			d->record_file = 1;
 		} else if (d->mount && strcmp(name, "lost+found") == 0) {
 			struct port_dir lf;
 			char sub[256];
@@ -106,7 +117,9 @@ is_empty(struct dest *d, int fd)
 	return empty;
 }
 
-/* The state record beside d, parsed into rec when there is one. */
+/* d's state record (beside it; a mount point's inside it), parsed into
+ * rec when there is one. A record describes DEST only while its tree is
+ * DEST's root and DEST holds something. */
 static void
 read_record(struct dest *d, int pfd, struct state_rec *rec, char *doc,
     size_t cap, jsmntok_t *tok, unsigned ntok)
@@ -114,7 +127,10 @@ read_record(struct dest *d, int pfd, struct state_rec *rec, char *doc,
 	char name[300];
 	long n;
 
-	dest_record_name(name, sizeof name, d->base);
+	if (d->mount)
+		snprintf(name, sizeof name, "%s/%s", d->base, DEST_RECORD_IN);
+	else
+		dest_record_name(name, sizeof name, d->base);
 	n = port_fs_read_file(pfd, name, doc, cap);
 	if (n == ERR_NOENT) {
 		err_clear();
@@ -123,7 +139,7 @@ read_record(struct dest *d, int pfd, struct state_rec *rec, char *doc,
 	d->record_file = 1;
 	if (n >= 0 && state_parse(rec, doc, (size_t)n, tok, ntok, name) == ERR_OK) {
 		d->recorded = 1;
-		d->current = d->exists && rec->tree == d->ino;
+		d->current = d->exists && !d->empty && rec->tree == d->ino;
 	}
 	err_clear();
 }
@@ -131,14 +147,14 @@ read_record(struct dest *d, int pfd, struct state_rec *rec, char *doc,
 /* What is at d->base below pfd, a directory st. */
 static int
 look_inside(struct dest *d, int pfd, const struct port_stat *st,
-    const struct port_stat *pst)
+    const struct port_stat *pst, int write)
 {
 	int fd, rc;
 
 	d->exists = 1;
 	d->ino = st->ino;
 	d->mount = st->dev != pst->dev;
-	rc = port_fs_writable(pfd, d->base);
+	rc = write ? port_fs_writable(pfd, d->base) : ERR_OK;
 	if (rc < 0)
 		return err_prefix(ERR_USAGE, "destination %s cannot be written",
 		    d->path);
@@ -152,8 +168,9 @@ look_inside(struct dest *d, int pfd, const struct port_stat *st,
 }
 
 int
-dest_probe(struct dest *d, const char *arg, struct state_rec *rec,
-    char *doc, size_t cap, jsmntok_t *tok, unsigned ntok)
+dest_probe(struct dest *d, const char *arg, int write,
+    struct state_rec *rec, char *doc, size_t cap, jsmntok_t *tok,
+    unsigned ntok)
 {
 	struct port_stat st, pst;
 	char old[300];
@@ -195,12 +212,12 @@ dest_probe(struct dest *d, const char *arg, struct state_rec *rec,
 	}
 	if (rc == ERR_OK)
 		rc = port_fs_stat(pfd, NULL, &pst);
-	if (rc == ERR_OK && port_fs_writable(pfd, NULL) < 0)
+	if (rc == ERR_OK && write && port_fs_writable(pfd, NULL) < 0)
 		rc = err_prefix(ERR_USAGE, "destination %s: its parent directory %s "
 		    "cannot be written (the lock, staging and state record go "
 		    "there)", d->path, d->parent);
 	if (rc == ERR_OK && there)
-		rc = look_inside(d, pfd, &st, &pst);
+		rc = look_inside(d, pfd, &st, &pst, write);
 	if (rc == ERR_OK) {
 		read_record(d, pfd, rec, doc, cap, tok, ntok);
 		snprintf(old, sizeof old, "%s.old", d->base);
@@ -215,15 +232,18 @@ dest_probe(struct dest *d, const char *arg, struct state_rec *rec,
 int
 dest_usable(const struct dest *d, int force, int keep_old)
 {
+	char rp[BOARD_PATH_MAX + 300];
+
 	if (keep_old && d->mount)
 		return err_set(ERR_USAGE, "--keep-old: %s is a mount point, and %s.old "
 		    "would be on another file system; keep the old slot instead",
 		    d->path, d->path);
+	dest_record_path(d, rp, sizeof rp);
 	if (d->exists && !d->empty && !d->record_file && !d->staging_inside &&
 	    !force)
 		return err_set(ERR_USAGE, "destination %s is not empty and ocipull "
-		    "did not write it (no %s/.%s.ocipull.json): give --force to "
-		    "replace everything in it", d->path, d->parent, d->base);
+		    "did not write it (no %s): give --force to replace everything "
+		    "in it", d->path, rp);
 	if (keep_old && d->old_exists && !force)
 		return err_set(ERR_USAGE, "--keep-old: %s.old exists already; move "
 		    "it away, or give --force to replace it", d->path);

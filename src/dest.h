@@ -10,7 +10,10 @@
  *   - nothing: a new directory will be made (the parent must exist and be
  *     writable);
  *   - a directory on another file system than its parent (a mount point,
- *     such as an A/B slot): its contents are replaced in place;
+ *     such as an A/B slot): its contents are replaced in place, and its
+ *     state record lives inside it (DEST_RECORD_IN), so that it travels
+ *     with the file system: another one mounted there, or the same one
+ *     made afresh, has its own record or none;
  *   - a directory with ocipull's state record beside it: ocipull's own;
  *   - an empty directory (at a mount point's root, an empty lost+found
  *     counts as empty, since mkfs makes one);
@@ -31,6 +34,7 @@
 
 #define DEST_LINKS_MAX 8u
 #define DEST_STAGING_IN ".ocipull-staging"  /* a mount point's staging name */
+#define DEST_RECORD_IN ".ocipull.json"      /* a mount point's record */
 
 struct dest {
 	char path[BOARD_PATH_MAX];      /* DEST after following symlinks */
@@ -41,21 +45,27 @@ struct dest {
 	int mount;                      /* ... on another file system */
 	int empty;                      /* ... with nothing in it */
 	int staging_inside;             /* ... holding ocipull's staging */
-	int record_file;                /* a state record file is beside it */
+	int record_file;                /* it has a state record file */
 	int recorded;                   /* ... and it parsed (rec is valid) */
-	int current;                    /* ... and its tree is DEST's root */
+	int current;                    /* ... its tree is DEST's root, and
+	                                 * DEST is not empty */
 	int old_exists;                 /* DEST.old is there */
 	uint64_t ino;                   /* DEST's root directory inode */
 };
 
 /*
- * Look at arg (see above); parse a state record beside it into rec, with
+ * Look at arg (see above); parse its state record into rec, with
  * doc[0..cap) and tok[0..ntok) as scratch. Returns ERR_OK, or ERR_USAGE
- * naming what makes DEST unusable: a missing or unwritable parent, a
- * non-directory, a symlink loop, an unwritable directory.
+ * naming what makes DEST unusable: a missing parent, a non-directory, a
+ * symlink loop; with write (a pull) also an unwritable parent or DEST.
  */
-int dest_probe(struct dest *d, const char *arg, struct state_rec *rec,
-    char *doc, size_t cap, jsmntok_t *tok, unsigned ntok);
+int dest_probe(struct dest *d, const char *arg, int write,
+    struct state_rec *rec, char *doc, size_t cap, jsmntok_t *tok,
+    unsigned ntok);
+
+/* Where d's state record is, for messages: "PARENT/.BASE.ocipull.json",
+ * or for a mount point "DEST/.ocipull.json". */
+void dest_record_path(const struct dest *d, char *out, size_t cap);
 
 /* ERR_OK when a pull may replace d: ERR_USAGE for a non-empty directory
  * that is not ocipull's, or an existing DEST.old with keep_old (each

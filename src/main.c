@@ -48,9 +48,15 @@ static int
 usage_error(const char *what, const char *arg)
 {
 	const char *c = cli_command_name(usage_cmd);
+	char m[ERR_MSG_MAX];
 
-	progress_say(PORT_STDERR, "ocipull: %s%s%s%s\n", what, arg ? " '" : "",
-	    arg ? arg : "", arg ? "'" : "");
+	snprintf(m, sizeof m, "%s%s%s%s", what, arg ? " '" : "", arg ? arg : "",
+	    arg ? "'" : "");
+	/* In JSON mode (once the options are read) an error event too. */
+	progress_error(EXIT_USAGE, err_name(ERR_USAGE), m);
+	if (progress_json_on_stderr())
+		return EXIT_USAGE;
+	progress_say(PORT_STDERR, "ocipull: %s\n", m);
 	progress_say(PORT_STDERR, "Try 'ocipull %s%s--help' for more information.\n",
 	    c, c[0] ? " " : "");
 	return EXIT_USAGE;
@@ -184,10 +190,8 @@ get_creds(const struct opts *o, struct secret *sec, struct registry_opts *ro)
 	if (user == NULL)
 		return EXIT_OK;
 	if (colon == NULL && read_password(user, o->password_stdin,
-	    sec->password, sizeof sec->password) < 0) {
-		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
-		return EXIT_USAGE;
-	}
+	    sec->password, sizeof sec->password) < 0)
+		return fail_with(ERR_USAGE, EXIT_USAGE);
 	ro->username = user;
 	ro->password = sec->password;
 	return EXIT_OK;
@@ -463,19 +467,15 @@ static int
 prepare(const struct opts *o, struct ref *ref, struct platform *want,
     struct registry_opts *ro, struct secret *sec)
 {
-	if (ref_parse(ref, o->reference) < 0) {
-		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
-		return EXIT_USAGE;
-	}
-	if (platform_parse(o->platform ? o->platform : BOARD_PLATFORM, want) < 0) {
-		progress_say(PORT_STDERR, "ocipull: --platform: %s\n", err_msg());
-		return EXIT_USAGE;
-	}
+	if (ref_parse(ref, o->reference) < 0)
+		return fail_with(ERR_USAGE, EXIT_USAGE);
+	if (platform_parse(o->platform ? o->platform : BOARD_PLATFORM, want) < 0)
+		return fail_with(err_prefix(ERR_USAGE, "--platform"), EXIT_USAGE);
 	if (o->signed_identity != NULL && o->nkeys == 0)
 		return usage_error("--signed-identity needs --verify-key", NULL);
 	if (o->nlogs > 0 && o->nkeys == 0)
 		return usage_error("--rekor-key needs --verify-key", NULL);
-	if (o->insecure && o->plain_http)
+	if (o->insecure && o->plain_http && o->tls_verify != 0)
 		return usage_error("--insecure and --plain-http exclude each other", NULL);
 	if ((o->cert_file == NULL) != (o->key_file == NULL))
 		return usage_error(o->cert_file ? "--cert needs --key" :
@@ -484,7 +484,8 @@ prepare(const struct opts *o, struct ref *ref, struct platform *want,
 		return usage_error("--cert and --key need https, not --plain-http", NULL);
 	memset(ro, 0, sizeof *ro);
 	ro->plain_http = o->plain_http;
-	ro->insecure = o->insecure;
+	ro->insecure = o->insecure && !o->plain_http;  /* --tls-verify=false:
+	                                                * nothing to verify */
 	ro->ca_file = o->ca_file;
 	ro->cert_file = o->cert_file;
 	ro->key_file = o->key_file;
@@ -492,10 +493,8 @@ prepare(const struct opts *o, struct ref *ref, struct platform *want,
 	ro->retries = (unsigned)o->retries;
 	ro->timeout_s = (uint32_t)o->timeout_s;
 	ro->read_timeout_ms = (uint32_t)o->read_timeout_s * 1000u;
-	if (cli_check_files(o) < 0) {
-		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
-		return EXIT_USAGE;
-	}
+	if (cli_check_files(o) < 0)
+		return fail_with(ERR_USAGE, EXIT_USAGE);
 	return get_creds(o, sec, ro);
 }
 
@@ -547,10 +546,9 @@ load_keys(const struct opts *o)
 	for (i = 0; i < o->nlogs && rc == ERR_OK; i++)
 		rc = rekor_keys_add(&logs, o->rekor_key[i]);
 	if (rc < 0) {
-		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
 		sigkeys_free(&keys);
 		sigkeys_free(&logs);
-		return EXIT_USAGE;
+		return fail_with(ERR_USAGE, EXIT_USAGE);
 	}
 	return EXIT_OK;
 }
@@ -576,8 +574,10 @@ resolve_signed(const struct opts *o, const struct source *src,
 	if (o->command == CLI_CHECK || (o->command == CLI_PULL && !o->force)) {
 		uptodate = dst.current &&
 		    strcmp(rec.manifest, img.manifest.digest) == 0;
-		if (uptodate || o->command == CLI_CHECK)
-			return ERR_OK;     /* nothing past the manifests */
+		/* Nothing past the manifests; but with keys the signature is
+		 * checked again (the record does not say by which keys). */
+		if (o->command == CLI_CHECK || (uptodate && keys.n == 0))
+			return ERR_OK;
 	}
 	if (keys.n == 0)
 		return resolve_config(src, &img, doc, sizeof doc, tok, ntok,
@@ -598,6 +598,8 @@ resolve_signed(const struct opts *o, const struct source *src,
 	}
 	if (sig_rc < 0 && (o->command == CLI_PULL || sig_rc != ERR_SIGNATURE))
 		return sig_rc;
+	if (uptodate)
+		return ERR_OK;         /* signed, and DEST holds it */
 	snprintf(msg, sizeof msg, "%s", err_msg());
 	err_clear();
 	rc = resolve_config(src, &img, doc, sizeof doc, tok, ntok, config_len);
@@ -611,15 +613,13 @@ resolve_signed(const struct opts *o, const struct source *src,
 static int
 probe_dest(const struct opts *o)
 {
-	int rc = dest_probe(&dst, o->dest, &rec, doc, sizeof doc, tok,
-	    (unsigned)(sizeof tok / sizeof tok[0]));
+	int rc = dest_probe(&dst, o->dest, o->command == CLI_PULL, &rec, doc,
+	    sizeof doc, tok, (unsigned)(sizeof tok / sizeof tok[0]));
 
 	if (rc == ERR_OK && o->command == CLI_PULL)
 		rc = dest_usable(&dst, o->force, o->keep_old);
-	if (rc < 0) {
-		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
-		return EXIT_USAGE;
-	}
+	if (rc < 0)
+		return fail_with(ERR_USAGE, EXIT_USAGE);
 	return EXIT_OK;
 }
 
@@ -704,6 +704,10 @@ cmd_run(const struct opts *o)
 	size_t config_len = 0;
 	int rc, pull = o->command == CLI_PULL;
 
+	/* Progress first: in JSON mode a configuration error is an event. */
+	progress_init(o->progress >= 0 ? o->progress : !pull ? PROGRESS_NONE :
+	    port_isatty((int)o->progress_fd) ? PROGRESS_TTY : PROGRESS_PLAIN,
+	    (int)o->progress_fd);
 	memset(&sec, 0, sizeof sec);
 	rc = prepare(o, &ref, &want, &ro, &sec);
 	if (rc == EXIT_OK && o->dest != NULL)
@@ -712,10 +716,7 @@ cmd_run(const struct opts *o)
 		rc = load_keys(o);
 	if (rc != EXIT_OK)
 		return rc;
-	progress_init(o->progress >= 0 ? o->progress : !pull ? PROGRESS_NONE :
-	    port_isatty((int)o->progress_fd) ? PROGRESS_TTY : PROGRESS_PLAIN,
-	    (int)o->progress_fd);
-	if (o->insecure)
+	if (o->insecure && !o->plain_http)
 		progress_warning("--insecure: TLS certificates are not verified");
 	rc = registry_init(&reg, &ref, &ro);
 	memset(&sec, 0, sizeof sec);
@@ -751,20 +752,18 @@ cmd_run(const struct opts *o)
 static int
 cmd_status(const struct opts *o)
 {
-	char name[300];
+	char where[BOARD_PATH_MAX + 300];
 	long n;
 	size_t i;
 
-	if (dest_probe(&dst, o->dest, &rec, doc, sizeof doc, tok,
-	    (unsigned)(sizeof tok / sizeof tok[0])) < 0) {
-		progress_say(PORT_STDERR, "ocipull: %s\n", err_msg());
-		return EXIT_USAGE;
-	}
-	dest_record_name(name, sizeof name, dst.base);
+	if (dest_probe(&dst, o->dest, 0, &rec, doc, sizeof doc, tok,
+	    (unsigned)(sizeof tok / sizeof tok[0])) < 0)
+		return fail_with(ERR_USAGE, EXIT_USAGE);
+	dest_record_path(&dst, where, sizeof where);
 	if (!dst.recorded) {
-		progress_say(PORT_STDERR, "ocipull: %s: %s %s/%s\n", o->dest,
+		progress_say(PORT_STDERR, "ocipull: %s: %s %s\n", o->dest,
 		    dst.record_file ? "unreadable state record" : "no state record "
-		    "(ocipull has not pulled into it):", dst.parent, name);
+		    "(ocipull has not pulled into it):", where);
 		return EXIT_FAILURE_OTHER;
 	}
 	if (o->json) {

@@ -600,10 +600,12 @@ switch_contents(struct stage *st)
 	int oldfd, rc, has_lf;
 
 	has_lf = port_fs_stat(st->rootfd, "lost+found", &lf) == ERR_OK;
-	if (port_fs_stat(st->rootfd, DEST_STAGING_IN, &lf) == ERR_OK)
-		return err_set(ERR_UNSUPPORTED, "the image has %s at its root, the "
-		    "name ocipull stages under in a mount point; %s is unchanged",
-		    DEST_STAGING_IN, st->o.dest);
+	err_clear();
+	if (port_fs_stat(st->rootfd, DEST_STAGING_IN, &lf) == ERR_OK ||
+	    port_fs_stat(st->rootfd, DEST_RECORD_IN, &lf) == ERR_OK)
+		return err_set(ERR_UNSUPPORTED, "the image has %s or %s at its root, "
+		    "names ocipull keeps for itself in a mount point; %s is "
+		    "unchanged", DEST_STAGING_IN, DEST_RECORD_IN, st->o.dest);
 	err_clear();
 	rc = port_fs_stat(st->rootfd, NULL, &root);
 	if (rc == ERR_OK)
@@ -652,8 +654,10 @@ switch_tree(struct stage *st)
 }
 
 /*
- * The state record, to a temporary name beside DEST before the switch
- * (so that no space for it fails a pull after DEST changed). tree is the
+ * The state record, to a temporary name before the switch (so that no
+ * space for it fails a pull before DEST changed): beside DEST, or for a
+ * mount point in staging (the record lives inside DEST, on its file
+ * system; the old one moves aside with the old contents). tree is the
  * inode DEST's root will have: staging's rootfs, renamed; or, for a mount
  * point, DEST itself. The text goes through st->journal, which nothing
  * reads after stage_open.
@@ -664,7 +668,7 @@ record_prepare(struct stage *st)
 	struct port_stat t;
 	char name[300];
 	long len;
-	int fd, rc;
+	int dir = st->mount ? st->sfd : st->pfd, fd, rc;
 
 	if (st->o.record == NULL)
 		return ERR_OK;
@@ -676,30 +680,23 @@ record_prepare(struct stage *st)
 	if (len < 0)
 		return (int)len;
 	dest_record_name(name, sizeof name, st->base);
-	snprintf(st->rec_tmp, sizeof st->rec_tmp, "%s.tmp", name);
-	(void)port_fs_unlink(st->pfd, st->rec_tmp, 0);
+	snprintf(st->rec_tmp, sizeof st->rec_tmp, "%s.tmp", st->mount ? "record" :
+	    name);
+	(void)port_fs_unlink(dir, st->rec_tmp, 0);
 	err_clear();
-	fd = port_fs_open(st->pfd, st->rec_tmp, PORT_O_WRITE | PORT_O_CREATE |
+	fd = port_fs_open(dir, st->rec_tmp, PORT_O_WRITE | PORT_O_CREATE |
 	    PORT_O_EXCL | PORT_O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return err_prefix(fd, "state record %s/%s", st->parent, st->rec_tmp);
-	rc = (int)port_fs_write(fd, st->journal, (size_t)len);
+	rc = fd < 0 ? fd : (int)port_fs_write(fd, st->journal, (size_t)len);
 	if (rc >= 0 && !st->o.no_sync)
 		rc = port_fs_fsync(fd);
-	port_fs_close(fd);
-	if (rc < 0)
-		return err_prefix(rc, "state record %s/%s", st->parent, st->rec_tmp);
-	/* A mount point's contents are replaced in place: without its record
-	 * a half-replaced DEST is never taken as up to date (the staging
-	 * directory inside it still marks it as ocipull's). */
-	if (st->mount)
-		(void)port_fs_unlink(st->pfd, name, 0);
-	err_clear();
-	return ERR_OK;
+	if (fd >= 0)
+		port_fs_close(fd);
+	return rc < 0 ? err_prefix(rc, "state record %s/%s", host(st),
+	    st->rec_tmp) : ERR_OK;
 }
 
 /*
- * After the switch: the record into place, then the parent synced once
+ * After the switch: the record into place, then the directory synced once
  * for both renames. Should a power cut keep the record's rename but not
  * the switch's, the record's tree is not DEST's root, and the record is
  * never taken as current.
@@ -708,21 +705,25 @@ static int
 record_commit(struct stage *st)
 {
 	char name[300];
-	int rc = ERR_OK;
+	int rc = ERR_OK, to = st->mount ? st->dfd : st->pfd;
 
 	if (st->o.record != NULL) {
-		dest_record_name(name, sizeof name, st->base);
-		rc = port_fs_rename(st->pfd, st->rec_tmp, st->pfd, name, 0);
+		if (st->mount)
+			snprintf(name, sizeof name, "%s", DEST_RECORD_IN);
+		else
+			dest_record_name(name, sizeof name, st->base);
+		rc = port_fs_rename(st->mount ? st->sfd : st->pfd, st->rec_tmp, to,
+		    name, 0);
 		if (rc < 0)
 			return err_prefix(rc, "%s holds the new tree, but its state "
-			    "record %s/%s could not be written", st->o.dest, st->parent,
-			    name);
+			    "record %s/%s could not be written", st->o.dest,
+			    st->mount ? st->o.dest : st->parent, name);
 	}
-	rc = st->o.no_sync ? ERR_OK : port_fs_fsync(st->pfd);
+	rc = st->o.no_sync ? ERR_OK : port_fs_fsync(to);
 	if (rc < 0)
-		return err_prefix(rc, "%s holds the new tree, but syncing its parent "
-		    "directory failed, so a power cut could still bring the old one "
-		    "back", st->o.dest);
+		return err_prefix(rc, "%s holds the new tree, but syncing %s failed, "
+		    "so a power cut could still bring the old one back", st->o.dest,
+		    st->mount ? "it" : "its parent directory");
 	return ERR_OK;
 }
 
@@ -763,6 +764,10 @@ stage_commit(struct stage *st, struct rootfs *fs)
 		if (rc < 0)
 			return rc;
 	}
+	/* From the journal's "commit" to the close, a SIGTERM (systemctl
+	 * stop) waits: cut short, a mount point would be left half replaced. */
+	port_hold_terminate(1);
+	st->held = 1;
 	rc = record_prepare(st);
 	if (rc == ERR_OK)
 		rc = config_commit(st);
@@ -821,7 +826,7 @@ stage_close(struct stage *st, struct rootfs *fs, int rc)
 	close_fd(&st->sfd);
 	if (rc < 0 && st->cfgfd >= 0 && !st->cfg_done)
 		(void)port_fs_unlink(st->cfgfd, st->cfg_tmp, 0);
-	if (rc < 0 && st->rec_tmp[0] != '\0' && st->pfd >= 0)
+	if (rc < 0 && st->rec_tmp[0] != '\0' && !st->mount && st->pfd >= 0)
 		(void)port_fs_unlink(st->pfd, st->rec_tmp, 0);
 	close_fd(&st->cfgfd);
 	if (st->staged && !st->keep && rc < 0) {
@@ -841,5 +846,8 @@ stage_close(struct stage *st, struct rootfs *fs, int rc)
 	close_fd(&st->lockfd);
 	close_fd(&st->dfd);
 	close_fd(&st->pfd);
+	if (st->held)
+		port_hold_terminate(0);
+	st->held = 0;
 	return rc;
 }

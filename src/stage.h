@@ -57,6 +57,11 @@
 #include "rootfs.h"
 #include "state.h"
 
+/* The record's text goes through the journal buffer at commit. */
+#define STAGE_JOURNAL_MAX (BOARD_LAYERS_MAX * 200u + 200u)
+_Static_assert(STAGE_JOURNAL_MAX >= STATE_TEXT_MAX,
+    "the journal buffer must hold the state record");
+
 struct stage_opts {
 	const char *dest;          /* directory to create or replace */
 	const char *config_out;    /* write the verified config here, or NULL */
@@ -82,9 +87,10 @@ struct stage {
 	int cfg_done;              /* --config-out is in place */
 	int switched;              /* DEST holds the new tree (also on errors) */
 	int keep;                  /* staging holds the previous tree: keep it */
+	int held;                  /* SIGTERM and SIGINT held back (commit) */
 	size_t kept;               /* layers verified by an earlier, killed run */
 	size_t done;               /* layers the journal records as verified */
-	char journal[BOARD_LAYERS_MAX * 200 + 200];
+	char journal[STAGE_JOURNAL_MAX];
 };
 
 /*

@@ -86,6 +86,17 @@ trap_terminate(void)
 }
 
 void
+port_hold_terminate(int hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+void
 port_on_terminate(void (*fn)(int sig))
 {
 	on_terminate = fn;

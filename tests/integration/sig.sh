@@ -452,6 +452,17 @@ assert s["kind"] == "ECDSA P-256", s
 PY
 then pass sig-order-signed-before-layers
 else fail sig-order-signed-before-layers "$(tail -1 "$T_DIR/order.err")"; fi
+# DEST up to date: with --verify-key the signature is checked all the same
+# (the record does not say which keys DEST was pulled with): the right key
+# makes it a no-op, another key is refused (12) and DEST stays as it is.
+run pull --plain-http --verify-key "$S/a.pub" "$R/tag:latest" "$D"
+expect_rc sig-uptodate-signed-exit 0
+expect_err sig-uptodate-signed-says "is up to date"
+cp -a "$D" "$D.uptodate"
+run pull --plain-http --verify-key "$S/b.pub" "$R/tag:latest" "$D"
+expect_rc sig-uptodate-other-key-exit 12
+same_tree sig-uptodate-other-key-unchanged "$D" "$D.uptodate"
+rm -rf "$D.uptodate"
 # Refused: no layer started, no layer byte fetched (--stats).
 old_dest "$D"
 run pull --plain-http --progress=json --stats --verify-key "$S/b.pub" "$R/tag:latest" "$D"

@@ -120,6 +120,7 @@ jailed -m "$M" sh -c 'r=$1 first=$2 second=$3
 			echo "pull $img: $?" >> "$r/mount.rc"
 		stat -f -c %T "$r/slot" >> "$r/mount.fs"
 		cp -a "$r/slot" "$r/slot-copy-${img##*/}"
+		mv "$r/slot-copy-${img##*/}/.ocipull.json" "$r/record-${img##*/}"
 		ls -A "$r/slot" | grep -c ocipull-staging >> "$r/mount.staging"
 	done' sh "$U" "$OTHER" "$IMG" $RUNNER "$OCIPULL" pull $P
 if [ ! -e "$U/mount.rc" ]; then pass mount-pulls-exit
@@ -131,8 +132,25 @@ same_tree mount-second-tree "$U/slot-copy-layers:latest" "$U/ref" --ignore-root-
 if [ "$(cat "$U/mount.staging" 2>/dev/null | tr '\n' ' ')" = "0 0 " ]; then pass mount-no-staging-left
 else fail mount-no-staging-left "$(cat "$U/mount.staging" 2>/dev/null)"; fi
 if grep -q "\"manifest\":\"$(sed -n 's/.*"manifest":"\([^"]*\)".*/\1/p' "$U/.ref.ocipull.json")\"" \
-	"$U/.slot.ocipull.json" 2>/dev/null; then pass mount-record
-else fail mount-record "no record of the second image beside the mount point"; fi
+	"$U/record-layers:latest" 2>/dev/null && [ ! -e "$U/.slot.ocipull.json" ]; then pass mount-record-inside
+else fail mount-record-inside "no record of the second image inside the mount point"; fi
+# Another file system mounted there (a fresh tmpfs: a reformatted or other
+# slot) holds nothing: it is not up to date, whatever was pulled before.
+# shellcheck disable=SC2086
+jailed -m "$M" sh -c 'r=$1 img=$2
+	shift 2
+	"$@" status "$r/slot" > "$r/fresh-status.out" 2>&1
+	echo $? > "$r/fresh-status.rc"
+	"$@" pull $0 "$img" "$r/slot" > "$r/fresh.out" 2> "$r/fresh.err"
+	echo $? > "$r/fresh.rc"
+	rm -rf "$r/slot-fresh"
+	cp -a "$r/slot" "$r/slot-fresh"
+	rm -f "$r/slot-fresh/.ocipull.json"' "$P" "$U" "$IMG" $RUNNER "$OCIPULL"
+if [ "$(cat "$U/fresh-status.rc")" = 1 ]; then pass mount-fresh-no-record
+else fail mount-fresh-no-record "status exited $(cat "$U/fresh-status.rc")"; fi
+if [ "$(cat "$U/fresh.rc")" = 0 ] && ! grep -q "up to date" "$U/fresh.err"; then pass mount-fresh-pulled
+else fail mount-fresh-pulled "exit $(cat "$U/fresh.rc"): $(head -c 300 "$U/fresh.err")"; fi
+same_tree mount-fresh-tree "$U/slot-fresh" "$U/ref" --ignore-root-meta
 
 # A rename failing while the old contents move aside (strace, host only):
 # what moved goes back, the slot is as it was, nothing is left in it.
@@ -148,7 +166,10 @@ if [ -z "$RUNNER" ] && command -v strace >/dev/null 2>&1; then
 		cp -a "$r/slot" "$r/slot-after"' sh "$U" "$OTHER" "$IMG" "$OCIPULL" pull $P
 	if [ "$(cat "$U/fail.rc")" = 9 ]; then pass mount-move-fails-exit
 	else fail mount-move-fails-exit "exit $(cat "$U/fail.rc"): $(head -c 300 "$U/fail.err")"; fi
-	same_tree mount-move-fails-unchanged "$U/slot-after" "$U/slot-before"
+	# (The root's mtime moves: entries left it and came back.)
+	same_tree mount-move-fails-unchanged "$U/slot-after" "$U/slot-before" --ignore-root-meta
+	if [ -f "$U/slot-after/.ocipull.json" ]; then pass mount-move-fails-record-kept
+	else fail mount-move-fails-record-kept "the slot lost its state record"; fi
 	if grep -q "is unchanged" "$U/fail.err"; then pass mount-move-fails-says
 	else fail mount-move-fails-says "$(head -c 300 "$U/fail.err")"; fi
 fi
@@ -220,6 +241,29 @@ proxy_stats
 if [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1])).get("paths", {})))' "$T_DIR/stats.json")" = 0 ]; then
 	pass dest-errors-before-network
 else fail dest-errors-before-network "requests reached the proxy"; fi
+
+# status and check only read: a read-only DEST and parent are fine.
+# shellcheck disable=SC2086
+jailed -r "$U" $RUNNER "$OCIPULL" status "$U/ref" >"$OUT_F" 2>"$ERR_F" </dev/null
+RC=$?
+LAST="ocipull status on a read-only tree"
+expect_rc status-read-only-exit 0
+# shellcheck disable=SC2086
+jailed -r "$U" $RUNNER "$OCIPULL" check $P "$IMG" "$U/ref" >"$OUT_F" 2>"$ERR_F" </dev/null
+RC=$?
+LAST="ocipull check on a read-only tree"
+expect_rc check-read-only-exit 0
+
+# A configuration error in JSON mode is an error event too (code 2).
+# shellcheck disable=SC2086
+jailed $RUNNER "$OCIPULL" pull $P --progress-fd 3 "$IMG" "$U/afile" \
+	3>"$T_DIR/fd3-err" >"$OUT_F" 2>"$ERR_F" </dev/null
+RC=$?
+LAST="ocipull pull --progress-fd 3 into a file"
+expect_rc progress-fd-usage-exit 2
+if grep -q '^{"event":"error","code":2,"error":"usage error","message":"destination .*afile exists and is not a directory"}$' "$T_DIR/fd3-err"; then
+	pass progress-fd-usage-error-event
+else fail progress-fd-usage-error-event "fd 3: $(head -c 300 "$T_DIR/fd3-err")"; fi
 
 # ---- --progress-fd 3 alone -----------------------------------------------------------
 rm -rf "$U/fd3"
