@@ -9,6 +9,14 @@
  *
  * and a lock file ".DEST.ocipull-lock" keeps a second ocipull away (it
  * stays: removing it would let two later runs lock two different files).
+ * When DEST is a mount point (another file system than its parent), the
+ * staging directory is DEST/.ocipull-staging instead, and the switch moves
+ * DEST's entries into its "old" and the new tree's entries into DEST (a
+ * rename cannot cross file systems). The state record (state.h, given in
+ * o.record) is written to a temporary name before the switch and renamed
+ * into place after it: beside DEST, or for a mount point inside it.
+ * SIGTERM and SIGINT are held back from the journal's "commit" to
+ * stage_close.
  * Only when every layer was verified is the tree synced and switched in
  * one step: renamed to DEST, or exchanged with an existing DEST (with
  * keep_old then exchanged with DEST.old, or switched back when that
