@@ -2,7 +2,8 @@
  * test_state.c: the state record (src/state.h) written and read back, the
  * records refused, the time format; and dest_probe / dest_usable
  * (src/dest.h) over real directories: empty, foreign, recorded, a stale
- * record, a symlink, a file, a missing parent, DEST.old.
+ * record, an empty DEST with a record, a symlink, a file, a missing
+ * parent, DEST.old.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -141,7 +142,7 @@ probe(struct dest *d, const char *name)
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	err_clear();
-	return dest_probe(d, path, &back, doc, sizeof doc, tok,
+	return dest_probe(d, path, 1, &back, doc, sizeof doc, tok,
 	    (unsigned)(sizeof tok / sizeof tok[0]));
 }
 
@@ -204,6 +205,10 @@ test_dest(void)
 	CHECK_EQ(probe(&d, "foreign"), ERR_OK);
 	CHECK(d.recorded && !d.current);
 	CHECK_EQ(dest_usable(&d, 0, 0), ERR_OK);
+	/* An empty DEST is never current, whatever its record says. */
+	put_record("empty", "empty");
+	CHECK_EQ(probe(&d, "empty"), ERR_OK);
+	CHECK(d.recorded && d.empty && !d.current);
 	/* A symlink: its target, the record beside the target. */
 	snprintf(p, sizeof p, "%s/current", dir);
 	CHECK_EQ(symlink("foreign", p), 0);
