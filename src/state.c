@@ -3,6 +3,7 @@
  */
 #include "state.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -144,6 +145,19 @@ check_digest(const char *d, const char *key, const char *what)
 	return ERR_OK;
 }
 
+/* The string members of a record, where they go in struct state_rec. */
+static const struct {
+	const char *key;
+	size_t at, cap;
+	int null_ok;               /* null stands for "" */
+} fields[] = {
+#define FIELD(name, null_ok) { #name, offsetof(struct state_rec, name), \
+	sizeof ((struct state_rec *)0)->name, null_ok }
+	FIELD(reference, 0), FIELD(index, 1), FIELD(manifest, 0),
+	FIELD(config, 0), FIELD(platform, 0), FIELD(time, 0), FIELD(version, 0),
+#undef FIELD
+};
+
 int
 state_parse(struct state_rec *r, const char *doc, size_t len,
     jsmntok_t *tok, unsigned ntok, const char *what)
@@ -165,19 +179,9 @@ state_parse(struct state_rec *r, const char *doc, size_t len,
 		return err_set(ERR_FORMAT, "%s: not an ocipull state record of format "
 		    "%u", what, STATE_FORMAT);
 	}
-	rc = get_str(&j, "reference", r->reference, sizeof r->reference, 0, what);
-	if (rc == ERR_OK)
-		rc = get_str(&j, "index", r->index, sizeof r->index, 1, what);
-	if (rc == ERR_OK)
-		rc = get_str(&j, "manifest", r->manifest, sizeof r->manifest, 0, what);
-	if (rc == ERR_OK)
-		rc = get_str(&j, "config", r->config, sizeof r->config, 0, what);
-	if (rc == ERR_OK)
-		rc = get_str(&j, "platform", r->platform, sizeof r->platform, 0, what);
-	if (rc == ERR_OK)
-		rc = get_str(&j, "time", r->time, sizeof r->time, 0, what);
-	if (rc == ERR_OK)
-		rc = get_str(&j, "version", r->version, sizeof r->version, 0, what);
+	for (k = 0; k < sizeof fields / sizeof fields[0] && rc == ERR_OK; k++)
+		rc = get_str(&j, fields[k].key, (char *)r + fields[k].at,
+		    fields[k].cap, fields[k].null_ok, what);
 	if (rc == ERR_OK && r->index[0] != '\0')
 		rc = check_digest(r->index, "index", what);
 	if (rc == ERR_OK)
