@@ -26,14 +26,8 @@
 HOME=$T_DIR/home
 export HOME
 unset DOCKER_CONFIG
-FP=http://127.0.0.1:${FP_PORT:-0}
-IMG=127.0.0.1:${FP_PORT:-0}/fixture
-
-if [ -z "${FP_PORT:-}" ] ||
-   ! curl -sf -o /dev/null -X POST "$FP/_reset"; then
-	fail faults-proxy "the fault proxy does not answer on 127.0.0.1:${FP_PORT:-unset} (tests/run.sh starts it)"
-	exit 0
-fi
+fault_proxy faults-proxy || exit 0
+IMG=$PX
 pass faults-proxy
 
 expect() { python3 "$ROOT/tests/fixtures/expect.py" "$FIXTURES/$1" "$2" "$3"; }

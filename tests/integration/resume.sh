@@ -23,13 +23,9 @@
 # case waits for, so the cases do not depend on timing (also under qemu).
 . "$(dirname "$0")/../lib/t.sh"
 
-FP=http://127.0.0.1:${FP_PORT:-0}
-if [ -z "${FP_PORT:-}" ] || ! curl -sf -o /dev/null -X POST "$FP/_reset"; then
-	fail resume-proxy "the fault proxy does not answer (tests/run.sh starts it)"
-	exit 0
-fi
+fault_proxy resume-proxy || exit 0
 
-IMG=127.0.0.1:$FP_PORT/fixture/crash:latest
+IMG=$PX/crash:latest
 TC="python3 $ROOT/tests/treecmp.py"
 C=$T_DIR
 D=$C/dest

@@ -17,12 +17,7 @@
 #   after the switch (host): see switch.sh.
 . "$(dirname "$0")/../lib/t.sh"
 
-FP=http://127.0.0.1:${FP_PORT:-0}
-PX=127.0.0.1:${FP_PORT:-0}/fixture
-if [ -z "${FP_PORT:-}" ] || ! curl -sf -o /dev/null -X POST "$FP/_reset"; then
-	fail stage-proxy "the fault proxy does not answer on 127.0.0.1:${FP_PORT:-unset}"
-	exit 0
-fi
+fault_proxy stage-proxy || exit 0
 
 expect() { python3 "$ROOT/tests/fixtures/expect.py" "$FIXTURES/$1" "$2" "$3"; }
 bsize() { wc -c < "$FIXTURES/$1/blobs/sha256/${2#sha256:}"; }

@@ -18,12 +18,7 @@
 #     kept, and the next pull resumes from it.
 . "$(dirname "$0")/../lib/t.sh"
 
-FP=http://127.0.0.1:${FP_PORT:-0}
-PX=127.0.0.1:${FP_PORT:-0}/fixture
-if [ -z "${FP_PORT:-}" ] || ! curl -sf -o /dev/null -X POST "$FP/_reset"; then
-	fail update-proxy "the fault proxy does not answer on 127.0.0.1:${FP_PORT:-unset}"
-	exit 0
-fi
+fault_proxy update-proxy || exit 0
 IMG=$PX/layers:latest
 OTHER=$PX/multi:latest
 P="--plain-http --platform linux/amd64"

@@ -16,6 +16,9 @@
 #   expect_err NAME ERE    stderr of the last run matches ERE
 #   pass NAME / fail NAME WHY
 #   same_tree NAME A B [treecmp options]   trees A and B are identical
+#   fault_proxy NAME       FP (the fault proxy's control URL) and PX (its
+#                          registry's fixture/ prefix) once the proxy
+#                          answers a reset; else FAIL NAME and return 1
 #   old_dest DIR           a DEST that an earlier pull left (a marker file,
 #                          a subdirectory, a symlink, and ocipull's state
 #                          record beside it, for another image), snapshot
@@ -75,6 +78,15 @@ setup_once() {
 		return 1
 	fi
 	. "$1/env"
+}
+
+fault_proxy() {
+	FP=http://127.0.0.1:${FP_PORT:-0}
+	PX=127.0.0.1:${FP_PORT:-0}/fixture
+	if [ -z "${FP_PORT:-}" ] || ! curl -sf -o /dev/null -X POST "$FP/_reset"; then
+		fail "$1" "the fault proxy does not answer on 127.0.0.1:${FP_PORT:-unset} (tests/run.sh starts it)"
+		return 1
+	fi
 }
 
 same_tree() {
