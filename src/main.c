@@ -22,6 +22,7 @@
 #include "registry.h"
 #include "sig.h"
 #include "state.h"
+#include "source_layout.h"
 #include "source_registry.h"
 
 #define OCIPULL_VERSION "0.1.0"
@@ -29,6 +30,7 @@
 /* Large state lives in static storage, sized by the board, never on the
  * heap. */
 static struct registry reg;
+static struct layout lay;       /* oci:DIR sources */
 static struct image img;
 static char doc[BOARD_JSON_MAX];
 static jsmntok_t tok[BOARD_JSON_TOKENS];
@@ -467,7 +469,9 @@ static int
 prepare(const struct opts *o, struct ref *ref, struct platform *want,
     struct registry_opts *ro, struct secret *sec)
 {
-	if (ref_parse(ref, o->reference) < 0)
+	if (strncmp(o->reference, LAYOUT_PREFIX, 4) == 0 ?
+	    layout_ref_split(ref, o->reference + 4) < 0 :
+	    ref_parse(ref, o->reference) < 0)
 		return fail_with(ERR_USAGE, EXIT_USAGE);
 	if (platform_parse(o->platform ? o->platform : BOARD_PLATFORM, want) < 0)
 		return fail_with(err_prefix(ERR_USAGE, "--platform"), EXIT_USAGE);
@@ -692,6 +696,41 @@ report_pulled(const struct opts *o, const char *refname)
 	print_signed();
 }
 
+/* The source ref names: an OCI layout (oci:DIR) or the registry, and the
+ * name it is shown by in refname. Returns 0 or an exit code. */
+static int
+open_source(const struct opts *o, const struct ref *ref,
+    const struct registry_opts *ro, struct secret *sec, struct source *src,
+    char refname[REF_TEXT_MAX])
+{
+	int rc;
+
+	if (strncmp(o->reference, LAYOUT_PREFIX, 4) == 0) {
+		memset(sec, 0, sizeof *sec);
+		layout_ref_format(ref, refname, REF_TEXT_MAX);
+		if ((rc = layout_open(&lay, ref->repo)) < 0)
+			return fail(rc);
+		source_layout(src, &lay);
+		return EXIT_OK;
+	}
+	if (o->insecure && !o->plain_http)
+		progress_warning("--insecure: TLS certificates are not verified");
+	rc = registry_init(&reg, ref, ro);
+	memset(sec, 0, sizeof *sec);
+	/* registry_init reads the options, the environment and the auth file,
+	 * and sends nothing: what it refuses is configuration, but for a
+	 * credential helper that fails to give credentials (authentication,
+	 * as docker reports it). */
+	if (rc < 0)
+		return fail_with(rc, rc == ERR_AUTH ? exit_code(rc) : EXIT_USAGE);
+	if (reg.warning[0] != '\0')
+		progress_warning(reg.warning);
+	ref_format(ref, refname, REF_TEXT_MAX);
+	reg.events = events;
+	source_registry(src, &reg);
+	return EXIT_OK;
+}
+
 static int
 cmd_run(const struct opts *o)
 {
@@ -716,25 +755,16 @@ cmd_run(const struct opts *o)
 		rc = load_keys(o);
 	if (rc != EXIT_OK)
 		return rc;
-	if (o->insecure && !o->plain_http)
-		progress_warning("--insecure: TLS certificates are not verified");
-	rc = registry_init(&reg, &ref, &ro);
-	memset(&sec, 0, sizeof sec);
-	/* registry_init reads the options, the environment and the auth file,
-	 * and sends nothing: what it refuses is configuration, but for a
-	 * credential helper that fails to give credentials (authentication,
-	 * as docker reports it). */
-	if (rc < 0)
-		return fail_with(rc, rc == ERR_AUTH ? exit_code(rc) : EXIT_USAGE);
-	if (reg.warning[0] != '\0')
-		progress_warning(reg.warning);
-	ref_format(&ref, refname, sizeof refname);
-	reg.events = events;
-	source_registry(&src, &reg);
+	rc = open_source(o, &ref, &ro, &sec, &src, refname);
+	if (rc != EXIT_OK)
+		return rc;
 	rc = resolve_signed(o, &src, &ref, &want, &config_len);
 	if (rc == ERR_OK && pull && !uptodate)
 		rc = run_pull(o, &src, refname, config_len);
-	registry_close(&reg);
+	if (src.ctx == &lay)
+		layout_close(&lay);
+	else
+		registry_close(&reg);
 	if (o->stats)
 		print_stats(pull);
 	if (o->command == CLI_INSPECT && (rc == ERR_OK || rc == ERR_SIGNATURE))
