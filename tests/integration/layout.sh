@@ -59,6 +59,9 @@ run pull --no-sync --platform linux/amd64 "oci:$ONE" "$W/d-one"
 expect_rc layout-pull-single-no-tag 0
 same_tree layout-same-tree-single "$W/reg-layers" "$W/d-one" --ignore-root-meta
 
+run check --platform linux/amd64 "oci:$L:layers" "$W/d-layers"
+expect_rc layout-check-up-to-date 0
+expect_out layout-check-names "up to date: .* holds oci:$L:layers"
 run inspect --platform linux/arm64/v8 "oci:$L:multi"
 expect_rc layout-inspect 0
 expect_out layout-inspect-names "oci:$L:multi"
@@ -87,9 +90,10 @@ chmod u+w "$B/blobs/sha256/$layer"
 printf 'X' | dd of="$B/blobs/sha256/$layer" bs=1 seek=100 conv=notrunc 2>/dev/null
 mkdir -p "$W/alone"
 old_dest "$W/alone/d-bad"
-run pull --no-sync --force "oci:$B" "$W/alone/d-bad"
+run pull --no-sync --force --platform linux/amd64 "oci:$B" "$W/alone/d-bad"
 if [ "$RC" -ne 0 ]; then pass layout-bad-blob-refused
 else fail layout-bad-blob-refused "exit 0 for a changed layer blob"; fi
+expect_err layout-bad-blob-message "sha256:$layer"
 unchanged layout-bad-blob "$W/alone/d-bad"
 
 # A blob that is a symlink to a file outside the layout is not followed.
@@ -98,5 +102,5 @@ cp -a "$ONE" "$S"
 echo outside > "$W/outside"
 rm -f "$S/blobs/sha256/$layer"
 ln -s "$W/outside" "$S/blobs/sha256/$layer"
-run pull --no-sync "oci:$S" "$W/d-sym"
+run pull --no-sync --platform linux/amd64 "oci:$S" "$W/d-sym"
 expect_err layout-symlink-blob-refused "not a regular file"
