@@ -207,7 +207,11 @@ lex_json_quote(char *out, size_t cap, const char *s)
 {
 	size_t o = 0;
 
-	if (cap < 3) {
+	if (s == NULL && cap >= 5) {
+		memcpy(out, "null", 5);
+		return 4;
+	}
+	if (cap < 3 || s == NULL) {
 		if (cap > 0)
 			out[0] = '\0';
 		return 0;

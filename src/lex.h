@@ -119,8 +119,9 @@ void lex_hex_encode(char *out, const void *in, size_t n, int upper);
  * NUL-terminated: '"' and '\' get a backslash, bytes below 0x20 become
  * \u00xx, all others (0x7f, UTF-8 or not) are copied as they are. When
  * fewer than 8 bytes of room remain the rest of s is cut (never inside an
- * escape) and the closing quote still written. Returns the length
- * written without the NUL: 0, with out "" when cap > 0, if cap < 3.
+ * escape) and the closing quote still written. A NULL s is written as
+ * null. Returns the length written without the NUL: 0, with out "" when
+ * cap > 0, if cap < 3 (cap < 5 for NULL).
  */
 size_t lex_json_quote(char *out, size_t cap, const char *s);
 

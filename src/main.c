@@ -519,7 +519,7 @@ run_pull(const struct opts *o, const struct source *src, const char *refname,
 	platform_format(&img.platform, plat, sizeof plat);
 	ev.text = refname;
 	ev.digest = img.manifest.digest;
-	ev.index_digest = img.depth > 0 ? img.top_digest : NULL;
+	ev.index_digest = resolve_index(&img);
 	ev.platform = plat;
 	ev.count = (unsigned)img.nlayers;
 	event_emit(&events, &ev);
@@ -627,12 +627,11 @@ probe_dest(const struct opts *o)
 	return EXIT_OK;
 }
 
-/* " (index sha256:...)" when the reference named an index. */
+/* " in index sha256:..." when the reference named an index, else "". */
 static const char *
 index_note(char *buf, size_t cap, const char *index)
 {
-	snprintf(buf, cap, "%s%s%s", index && index[0] ? " in index " : "",
-	    index && index[0] ? index : "", "");
+	snprintf(buf, cap, "%s%s", index ? " in index " : "", index ? index : "");
 	return buf;
 }
 
@@ -641,7 +640,7 @@ static int
 report_uptodate(const struct opts *o, const char *refname)
 {
 	char ix[100];
-	const char *index = img.depth > 0 ? img.top_digest : NULL;
+	const char *index = resolve_index(&img);
 
 	if (o->command == CLI_CHECK && o->json) {
 		progress_say(PORT_STDOUT, "{\"reference\":");
@@ -649,11 +648,11 @@ report_uptodate(const struct opts *o, const char *refname)
 		progress_say(PORT_STDOUT, ",\"dest\":");
 		json_out(dst.path);
 		progress_say(PORT_STDOUT, ",\"uptodate\":%s,\"manifest\":\"%s\","
-		    "\"index\":%s%s%s,\"installed\":%s%s%s}\n", uptodate ? "true" :
-		    "false", img.manifest.digest, index ? "\"" : "",
-		    index ? index : "null", index ? "\"" : "",
-		    dst.recorded ? "\"" : "", dst.recorded ? rec.manifest : "null",
-		    dst.recorded ? "\"" : "");
+		    "\"index\":", uptodate ? "true" : "false", img.manifest.digest);
+		json_out(index);
+		progress_say(PORT_STDOUT, ",\"installed\":");
+		json_out(dst.recorded ? rec.manifest : NULL);
+		progress_say(PORT_STDOUT, "}\n");
 	} else if (o->command == CLI_CHECK && !uptodate) {
 		progress_say(PORT_STDOUT, "update available: %s is %s%s; %s holds %s\n",
 		    refname, img.manifest.digest, index_note(ix, sizeof ix, index),
@@ -664,9 +663,9 @@ report_uptodate(const struct opts *o, const char *refname)
 	} else if (o->command == CLI_CHECK) {
 		progress_say(PORT_STDOUT, "up to date: %s holds %s (%s)%s\n", o->dest,
 		    refname, img.manifest.digest, index_note(ix, sizeof ix, index));
-	} else if (progress_json_on_stderr() || o->progress == PROGRESS_JSON) {
+	} else {
 		progress_done(refname, img.manifest.digest, index, o->dest,
-		    img.nlayers, 1);
+		    img.nlayers, 1);   /* JSON mode only */
 	}
 	if (o->command == CLI_PULL && !progress_json_on_stderr())
 		progress_say(PORT_STDERR, "ocipull: %s is up to date: it holds %s (%s)%s; "
@@ -680,7 +679,7 @@ static void
 report_pulled(const struct opts *o, const char *refname)
 {
 	char ix[100];
-	const char *index = img.depth > 0 ? img.top_digest : NULL;
+	const char *index = resolve_index(&img);
 
 	if (pst.fs.skipped_devices > 0) {
 		char w[80];

@@ -110,15 +110,6 @@ end_line(void)
 	}
 }
 
-/* ", \"index\":\"sha256:...\"" or ",\"index\":null" into out. */
-static const char *
-json_index(char *out, size_t cap, const char *index)
-{
-	snprintf(out, cap, ",\"index\":%s%s%s", index ? "\"" : "",
-	    index ? index : "null", index ? "\"" : "");
-	return out;
-}
-
 void
 progress_resolved(const char *ref, const char *digest, const char *index,
     const char *platform, size_t nlayers, uint64_t total)
@@ -127,10 +118,10 @@ progress_resolved(const char *ref, const char *digest, const char *index,
 
 	if (P.mode == PROGRESS_JSON) {
 		lex_json_quote(r, sizeof r, ref);
+		lex_json_quote(ix, sizeof ix, index);
 		progress_say(P.fd, "{\"event\":\"resolved\",\"reference\":%s,\"digest\":\"%s\""
-		    "%s,\"platform\":\"%s\",\"layers\":%zu,\"bytes\":%llu}\n", r, digest,
-		    json_index(ix, sizeof ix, index), platform, nlayers,
-		    (unsigned long long)total);
+		    ",\"index\":%s,\"platform\":\"%s\",\"layers\":%zu,\"bytes\":%llu}\n", r, digest,
+		    ix, platform, nlayers, (unsigned long long)total);
 	} else if (P.mode != PROGRESS_NONE) {
 		progress_size(sz, total);
 		progress_say(P.fd, "%s: %s%s%s for %s, %zu layers, %s\n", ref, digest,
@@ -282,8 +273,9 @@ progress_committed(const char *dest, const char *digest, const char *index)
 	end_line();
 	if (P.mode == PROGRESS_JSON) {
 		lex_json_quote(d, sizeof d, dest);
-		progress_say(P.fd, "{\"event\":\"committed\",\"dest\":%s,\"digest\":\"%s\"%s}\n",
-		    d, digest, json_index(ix, sizeof ix, index));
+		lex_json_quote(ix, sizeof ix, index);
+		progress_say(P.fd, "{\"event\":\"committed\",\"dest\":%s,\"digest\":\"%s\",\"index\":%s}\n",
+		    d, digest, ix);
 	} else if (P.mode == PROGRESS_PLAIN) {
 		progress_say(P.fd, "committed %s into %s\n", digest, dest);
 	}
@@ -300,9 +292,10 @@ progress_done(const char *ref, const char *digest, const char *index,
 		return;
 	lex_json_quote(r, sizeof r, ref);
 	lex_json_quote(d, sizeof d, dest);
-	progress_say(P.fd, "{\"event\":\"%s\",\"reference\":%s,\"digest\":\"%s\"%s,"
+	lex_json_quote(ix, sizeof ix, index);
+	progress_say(P.fd, "{\"event\":\"%s\",\"reference\":%s,\"digest\":\"%s\",\"index\":%s,"
 	    "\"dest\":%s,\"layers\":%zu}\n", uptodate ? "uptodate" : "done", r,
-	    digest, json_index(ix, sizeof ix, index), d, nlayers);
+	    digest, ix, d, nlayers);
 }
 
 void

@@ -151,7 +151,7 @@ pull_image(const struct source *src, const struct image *img,
 		ev.kind = EV_COMMITTED;
 		ev.text = o->stage.dest;
 		ev.digest = img->manifest.digest;
-		ev.index_digest = img->depth > 0 ? img->top_digest : NULL;
+		ev.index_digest = resolve_index(img);
 		event_emit(events, &ev);
 	}
 	return rc;

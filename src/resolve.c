@@ -188,3 +188,9 @@ resolve_image(const struct source *src, const struct ref *ref,
 		return rc;
 	return resolve_config(src, img, doc, cap, tok, ntok, config_len);
 }
+
+const char *
+resolve_index(const struct image *img)
+{
+	return img->depth > 0 ? img->top_digest : NULL;
+}

@@ -69,4 +69,8 @@ int resolve_manifests(const struct source *src, const struct ref *ref,
 int resolve_config(const struct source *src, struct image *img, char *doc,
     size_t cap, jsmntok_t *tok, unsigned ntok, size_t *config_len);
 
+/* The digest of the index the reference named, or NULL when it named the
+ * manifest itself. */
+const char *resolve_index(const struct image *img);
+
 #endif /* RESOLVE_H */

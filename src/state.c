@@ -38,8 +38,8 @@ state_from_image(struct state_rec *r, const char *refname,
 
 	memset(r, 0, sizeof *r);
 	snprintf(r->reference, sizeof r->reference, "%s", refname);
-	if (img->depth > 0)
-		snprintf(r->index, sizeof r->index, "%s", img->top_digest);
+	if (resolve_index(img) != NULL)
+		snprintf(r->index, sizeof r->index, "%s", resolve_index(img));
 	snprintf(r->manifest, sizeof r->manifest, "%s", img->manifest.digest);
 	snprintf(r->config, sizeof r->config, "%s", img->config.digest);
 	platform_format(&img->platform, r->platform, sizeof r->platform);
@@ -64,8 +64,8 @@ put(char *out, size_t cap, size_t *at, int *full, const char *s)
 	*at += n;
 }
 
-/* "KEY":"VALUE" (quoted and escaped), or null for an empty index; with
- * key "" the value alone. */
+/* "KEY":"VALUE" (quoted and escaped; NULL: null); with key "" the value
+ * alone. */
 static void
 put_str(char *out, size_t cap, size_t *at, int *full, const char *key,
     const char *v, int comma)
@@ -77,10 +77,6 @@ put_str(char *out, size_t cap, size_t *at, int *full, const char *key,
 		put(out, cap, at, full, "\"");
 		put(out, cap, at, full, key);
 		put(out, cap, at, full, "\":");
-	}
-	if (v[0] == '\0' && strcmp(key, "index") == 0) {
-		put(out, cap, at, full, "null");
-		return;
 	}
 	lex_json_quote(q, sizeof q, v);
 	put(out, cap, at, full, q);
@@ -96,7 +92,7 @@ state_format(const struct state_rec *r, char *out, size_t cap)
 	snprintf(num, sizeof num, "{\"ocipull\":%u", STATE_FORMAT);
 	put(out, cap, &at, &full, num);
 	put_str(out, cap, &at, &full, "reference", r->reference, 1);
-	put_str(out, cap, &at, &full, "index", r->index, 1);
+	put_str(out, cap, &at, &full, "index", r->index[0] ? r->index : NULL, 1);
 	put_str(out, cap, &at, &full, "manifest", r->manifest, 1);
 	put_str(out, cap, &at, &full, "config", r->config, 1);
 	put_str(out, cap, &at, &full, "platform", r->platform, 1);

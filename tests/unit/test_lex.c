@@ -376,6 +376,11 @@ test_json_quote(void)
 	want[1016] = '"';
 	want[1017] = '\0';
 	check_quote(big, 1024, want);
+	/* NULL: null, or "" when it does not fit. */
+	CHECK_EQ(lex_json_quote(want, 5, NULL), 4);
+	CHECK_STR(want, "null");
+	CHECK_EQ(lex_json_quote(out, sizeof out, NULL), 0);
+	CHECK_STR(out, "");
 	/* Too small for the quotes: "" when there is room for the NUL. */
 	for (k = 0; k < sizeof out; k++) {
 		memset(out, '#', sizeof out);
