@@ -555,7 +555,8 @@ put_overview(struct text *t)
 	put_item(t, "help [COMMAND]", "this help, or the options of COMMAND");
 	put(t, "\n"
 	    "REFERENCE is [REGISTRY[:PORT]/]PATH[:TAG][@sha256:DIGEST], as docker\n"
-	    "reads it: nginx is docker.io/library/nginx:latest.\n"
+	    "reads it: nginx is docker.io/library/nginx:latest. Or, offline:\n"
+	    "  oci:DIR[:TAG|@sha256:DIGEST]   an OCI image layout directory\n"
 	    "\n"
 	    "Options (ocipull COMMAND --help lists a command's own):\n");
 	put_item(t, "-h, --help", "show this help, or the command's, and exit");

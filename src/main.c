@@ -20,6 +20,7 @@
 #include "pull.h"
 #include "ref.h"
 #include "registry.h"
+#include "report.h"
 #include "sig.h"
 #include "state.h"
 #include "source_layout.h"
@@ -40,6 +41,7 @@ static struct sigkeys logs;
 static struct sig_check sigs;
 static struct dest dst;
 static struct state_rec rec;
+static const struct report rep = { &img, &sigs, &keys, &logs };
 static int uptodate;               /* pull, check: DEST holds the image */
 
 /* The command whose help a usage error points to (CLI_NONE: the
@@ -199,165 +201,6 @@ get_creds(const struct opts *o, struct secret *sec, struct registry_opts *ro)
 	return EXIT_OK;
 }
 
-/* Write s as a JSON string (the values printed are digests, media types,
- * references and platforms, but escape anyway). */
-static void
-json_out(const char *s)
-{
-	char buf[1024];
-
-	port_out(PORT_STDOUT, buf, lex_json_quote(buf, sizeof buf, s));
-}
-
-/* The key file that verified f, or "". */
-static const char *
-sig_key(const struct sig_found *f)
-{
-	return f->key >= 0 ? keys.key[f->key].path : "";
-}
-
-/* inspect --verify-key: one line per signature found. */
-static void
-print_sig_lines(void)
-{
-	const struct sig_found *f;
-	unsigned i;
-
-	if (keys.n == 0)
-		return;
-	if (sigs.nfound == 0)
-		progress_say(PORT_STDOUT, "signature  none found\n");
-	for (i = 0; i < sigs.nfound; i++) {
-		char at[32] = "";
-		f = &sigs.found[i];
-		if (f->layer > 0)
-			snprintf(at, sizeof at, " layer %u", f->layer);
-		progress_say(PORT_STDOUT, "signature  %s %s %s%s%s [%s%s]\n", f->on,
-		    f->scheme == SIG_TAG ? "tag" : "referrers",
-		    sig_status_name(f->status), f->status == SIG_REJECTED ? ": " : " ",
-		    f->status == SIG_REJECTED ? f->reason : sig_key(f), f->artifact, at);
-	}
-	if (sigs.more > 0)
-		progress_say(PORT_STDOUT, "signature  %u more not examined\n", sigs.more);
-}
-
-static void
-print_sig_json(void)
-{
-	const struct sig_found *f;
-	unsigned i;
-
-	progress_say(PORT_STDOUT, ",\"signatures\":[");
-	for (i = 0; i < sigs.nfound; i++) {
-		f = &sigs.found[i];
-		progress_say(PORT_STDOUT, "%s{\"digest\":\"%s\",\"scheme\":\"%s\","
-		    "\"artifact\":", i ? "," : "", f->on,
-		    f->scheme == SIG_TAG ? "tag" : "referrers");
-		json_out(f->artifact);
-		progress_say(PORT_STDOUT, ",\"layer\":%u,\"status\":\"%s\",\"key\":",
-		    f->layer, sig_status_name(f->status));
-		json_out(sig_key(f));
-		progress_say(PORT_STDOUT, ",\"reason\":");
-		json_out(f->reason);
-		progress_say(PORT_STDOUT, "}");
-	}
-	progress_say(PORT_STDOUT, "],\"signaturesNotExamined\":%u", sigs.more);
-}
-
-/* The signature that let the image in, or NULL (none, or no keys). */
-static const struct sig_found *
-first_verified(void)
-{
-	unsigned i;
-
-	for (i = 0; i < sigs.nfound && keys.n > 0; i++)
-		if (sigs.found[i].status == SIG_VERIFIED)
-			return &sigs.found[i];
-	return NULL;
-}
-
-/* pull --verify-key: which signature let the image in. */
-static void
-print_signed(void)
-{
-	const struct sig_found *f = first_verified();
-
-	if (f != NULL)
-		progress_say(PORT_STDERR, "ocipull: signature on %s verified with "
-		    "%s (%s)%s\n", f->claim, sig_key(f), keys.key[f->key].kind,
-		    logs.n > 0 ? ", with its Rekor bundle" : "");
-}
-
-static void
-print_inspect(const struct opts *o, const char *refname)
-{
-	char plat[64];
-	size_t i;
-
-	platform_format(&img.platform, plat, sizeof plat);
-	if (!o->json) {
-		progress_say(PORT_STDOUT, "reference  %s\n", refname);
-		progress_say(PORT_STDOUT, "digest     %s\n", img.top_digest);
-		progress_say(PORT_STDOUT, "media type %s\n", img.top_type);
-		progress_say(PORT_STDOUT, "platform   %s\n", plat);
-		if (img.offered[0])
-			progress_say(PORT_STDOUT, "available  %s\n", img.offered);
-		progress_say(PORT_STDOUT, "manifest   %s %s %llu\n", img.manifest.digest,
-		    img.manifest.media_type, (unsigned long long)img.manifest.size);
-		progress_say(PORT_STDOUT, "config     %s %s %llu\n", img.config.digest,
-		    img.config.media_type, (unsigned long long)img.config.size);
-		for (i = 0; i < img.nlayers; i++)
-			progress_say(PORT_STDOUT, "layer %-4zu %s %s %llu diff_id %s\n", i + 1,
-			    img.layers[i].digest, img.layers[i].media_type,
-			    (unsigned long long)img.layers[i].size, img.diff_ids[i]);
-		print_sig_lines();
-		return;
-	}
-	progress_say(PORT_STDOUT, "{\"reference\":");
-	json_out(refname);
-	progress_say(PORT_STDOUT, ",\"digest\":\"%s\",\"mediaType\":", img.top_digest);
-	json_out(img.top_type);
-	progress_say(PORT_STDOUT, ",\"platform\":");
-	json_out(plat);
-	progress_say(PORT_STDOUT, ",\"platforms\":[");
-	{
-		const char *p = img.offered;
-		int first = 1;
-		while (*p) {
-			char one[64];
-			size_t n = strcspn(p, ",");
-			size_t k = n < sizeof one - 1 ? n : sizeof one - 1;
-			memcpy(one, p, k);
-			one[k] = '\0';
-			if (!first)
-				progress_say(PORT_STDOUT, ",");
-			json_out(one);
-			first = 0;
-			p += n;
-			while (*p == ',' || *p == ' ')
-				p++;
-		}
-	}
-	progress_say(PORT_STDOUT, "],\"manifest\":{\"digest\":\"%s\",\"mediaType\":",
-	    img.manifest.digest);
-	json_out(img.manifest.media_type);
-	progress_say(PORT_STDOUT, ",\"size\":%llu},\"config\":{\"digest\":\"%s\",\"mediaType\":",
-	    (unsigned long long)img.manifest.size, img.config.digest);
-	json_out(img.config.media_type);
-	progress_say(PORT_STDOUT, ",\"size\":%llu},\"layers\":[", (unsigned long long)img.config.size);
-	for (i = 0; i < img.nlayers; i++) {
-		progress_say(PORT_STDOUT, "%s{\"digest\":\"%s\",\"mediaType\":", i ? "," : "",
-		    img.layers[i].digest);
-		json_out(img.layers[i].media_type);
-		progress_say(PORT_STDOUT, ",\"size\":%llu,\"diffID\":\"%s\"}",
-		    (unsigned long long)img.layers[i].size, img.diff_ids[i]);
-	}
-	progress_say(PORT_STDOUT, "]");
-	if (keys.n > 0)
-		print_sig_json();
-	progress_say(PORT_STDOUT, "}\n");
-}
-
 /* --stats: what moved, and how much of each fixed budget was used. */
 /* One --stats line: text on the standard error, or there a stats event
  * when it carries JSON only. */
@@ -463,6 +306,40 @@ on_event(void *arg, const struct event *ev)
 
 static const struct event_sink events = { on_event, NULL };
 
+/* An offline source (oci:DIR) talks to no registry: the options that
+ * only a registry reads are refused rather than silently ignored. */
+static int
+offline_options(const struct opts *o)
+{
+	static const struct { size_t at; const char *name; } reg_only[] = {
+		{ offsetof(struct opts, ca_file), "--ca-file" },
+		{ offsetof(struct opts, cert_file), "--cert" },
+		{ offsetof(struct opts, creds), "--creds" },
+		{ offsetof(struct opts, username), "--username" },
+	};
+	const char *given = NULL;
+	char m[160];
+	size_t i;
+
+	for (i = 0; i < sizeof reg_only / sizeof reg_only[0]; i++)
+		if (*(const char *const *)(const void *)((const char *)o +
+		    reg_only[i].at) != NULL)
+			given = reg_only[i].name;
+	if (o->auth_file != NULL && strcmp(o->auth_file_from,
+	    "REGISTRY_AUTH_FILE") != 0)
+		given = o->auth_file_from;
+	if (o->plain_http || o->insecure || o->tls_verify >= 0 ||
+	    o->password_stdin)
+		given = o->plain_http ? "--plain-http" : o->insecure ?
+		    "--insecure" : o->tls_verify >= 0 ? "--tls-verify" :
+		    "--password-stdin";
+	if (given == NULL)
+		return EXIT_OK;
+	snprintf(m, sizeof m, "%s is for registries; %.*s is not one", given,
+	    (int)strcspn(o->reference, ":") + 1, o->reference);
+	return usage_error(m, NULL);
+}
+
 /* Check the command's arguments and fill the registry options. Returns 0
  * or an exit code. */
 static int
@@ -486,6 +363,8 @@ prepare(const struct opts *o, struct ref *ref, struct platform *want,
 		    "--key needs --cert", NULL);
 	if (o->cert_file != NULL && o->plain_http)
 		return usage_error("--cert and --key need https, not --plain-http", NULL);
+	if (strncmp(o->reference, LAYOUT_PREFIX, 4) == 0)
+		return offline_options(o);
 	memset(ro, 0, sizeof *ro);
 	ro->plain_http = o->plain_http;
 	ro->insecure = o->insecure && !o->plain_http;  /* --tls-verify=false:
@@ -590,13 +469,13 @@ resolve_signed(const struct opts *o, const struct source *src,
 	sigs.logs = &logs;
 	sigs.first_only = o->command == CLI_PULL;  /* the first one will do */
 	sig_rc = sig_check_image(&sigs, src, &img, doc, sizeof doc, tok, ntok);
-	f = first_verified();
+	f = report_first_verified(&rep);
 	if (sig_rc == ERR_OK && f != NULL) {
 		struct event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.kind = EV_SIGNED;
 		ev.digest = f->claim;
-		ev.text = sig_key(f);
+		ev.text = report_sig_key(&rep, f);
 		ev.name = keys.key[f->key].kind;
 		event_emit(&events, &ev);
 	}
@@ -644,14 +523,14 @@ report_uptodate(const struct opts *o, const char *refname)
 
 	if (o->command == CLI_CHECK && o->json) {
 		progress_say(PORT_STDOUT, "{\"reference\":");
-		json_out(refname);
+		report_json(refname);
 		progress_say(PORT_STDOUT, ",\"dest\":");
-		json_out(dst.path);
+		report_json(dst.path);
 		progress_say(PORT_STDOUT, ",\"uptodate\":%s,\"manifest\":\"%s\","
 		    "\"index\":", uptodate ? "true" : "false", img.manifest.digest);
-		json_out(index);
+		report_json(index);
 		progress_say(PORT_STDOUT, ",\"installed\":");
-		json_out(dst.recorded ? rec.manifest : NULL);
+		report_json(dst.recorded ? rec.manifest : NULL);
 		progress_say(PORT_STDOUT, "}\n");
 	} else if (o->command == CLI_CHECK && !uptodate) {
 		progress_say(PORT_STDOUT, "update available: %s is %s%s; %s holds %s\n",
@@ -692,7 +571,7 @@ report_pulled(const struct opts *o, const char *refname)
 		progress_say(PORT_STDERR, "ocipull: %s (%s%s, %zu layers) unpacked into "
 		    "%s\n", refname, img.manifest.digest, index_note(ix, sizeof ix,
 		    index), img.nlayers, o->dest);
-	print_signed();
+	report_signed(&rep);
 }
 
 /* The source ref names: an OCI layout (oci:DIR) or the registry, and the
@@ -767,7 +646,7 @@ cmd_run(const struct opts *o)
 	if (o->stats)
 		print_stats(pull);
 	if (o->command == CLI_INSPECT && (rc == ERR_OK || rc == ERR_SIGNATURE))
-		print_inspect(o, refname);   /* what was found, then the verdict */
+		report_inspect(&rep, o->json, refname);   /* what was found, then the verdict */
 	if (rc < 0)
 		return fail(rc);
 	if (o->command == CLI_CHECK || uptodate)
@@ -800,7 +679,7 @@ cmd_status(const struct opts *o)
 		if (n < 2)
 			return fail((int)n);
 		progress_say(PORT_STDOUT, "%.*s,\"dest\":", (int)n - 2, doc);
-		json_out(dst.path);
+		report_json(dst.path);
 		progress_say(PORT_STDOUT, ",\"current\":%s}\n", dst.current ? "true" :
 		    "false");
 		return EXIT_OK;

@@ -104,3 +104,10 @@ rm -f "$S/blobs/sha256/$layer"
 ln -s "$W/outside" "$S/blobs/sha256/$layer"
 run pull --no-sync --platform linux/amd64 "oci:$S" "$W/d-sym"
 expect_err layout-symlink-blob-refused "not a regular file"
+
+# Options only a registry reads are refused with an offline reference,
+# before anything is read.
+run pull --no-sync --plain-http "oci:$L:layers" "$W/d-opt"
+expect_err layout-registry-option-refused "--plain-http is for registries; oci: is not one"
+if [ "$RC" -eq 2 ] && [ ! -e "$W/d-opt" ]; then pass layout-registry-option-exit-2
+else fail layout-registry-option-exit-2 "exit $RC"; fi
