@@ -23,6 +23,7 @@
 #include "report.h"
 #include "sig.h"
 #include "state.h"
+#include "source_archive.h"
 #include "source_layout.h"
 #include "source_registry.h"
 
@@ -32,6 +33,7 @@
  * heap. */
 static struct registry reg;
 static struct layout lay;       /* oci:DIR sources */
+static struct source_archive arc;   /* oci-archive:, docker-archive: */
 static struct image img;
 static char doc[BOARD_JSON_MAX];
 static jsmntok_t tok[BOARD_JSON_TOKENS];
@@ -348,7 +350,8 @@ prepare(const struct opts *o, struct ref *ref, struct platform *want,
 {
 	if (strncmp(o->reference, LAYOUT_PREFIX, 4) == 0 ?
 	    layout_ref_split(ref, o->reference + 4) < 0 :
-	    ref_parse(ref, o->reference) < 0)
+	    archive_ref_kind(o->reference) != 0 ? archive_ref_split(ref, arc.want,
+	    sizeof arc.want, o->reference) < 0 : ref_parse(ref, o->reference) < 0)
 		return fail_with(ERR_USAGE, EXIT_USAGE);
 	if (platform_parse(o->platform ? o->platform : BOARD_PLATFORM, want) < 0)
 		return fail_with(err_prefix(ERR_USAGE, "--platform"), EXIT_USAGE);
@@ -363,7 +366,8 @@ prepare(const struct opts *o, struct ref *ref, struct platform *want,
 		    "--key needs --cert", NULL);
 	if (o->cert_file != NULL && o->plain_http)
 		return usage_error("--cert and --key need https, not --plain-http", NULL);
-	if (strncmp(o->reference, LAYOUT_PREFIX, 4) == 0)
+	if (strncmp(o->reference, LAYOUT_PREFIX, 4) == 0 ||
+	    archive_ref_kind(o->reference) != 0)
 		return offline_options(o);
 	memset(ro, 0, sizeof *ro);
 	ro->plain_http = o->plain_http;
@@ -574,14 +578,15 @@ report_pulled(const struct opts *o, const char *refname)
 	report_signed(&rep);
 }
 
-/* The source ref names: an OCI layout (oci:DIR) or the registry, and the
- * name it is shown by in refname. Returns 0 or an exit code. */
+/* The source ref names: an OCI layout (oci:DIR), an archive
+ * (oci-archive:, docker-archive:) or the registry, and the name it is
+ * shown by in refname. Returns 0 or an exit code. */
 static int
 open_source(const struct opts *o, const struct ref *ref,
     const struct registry_opts *ro, struct secret *sec, struct source *src,
     char refname[REF_TEXT_MAX])
 {
-	int rc;
+	int rc, kind;
 
 	if (strncmp(o->reference, LAYOUT_PREFIX, 4) == 0) {
 		memset(sec, 0, sizeof *sec);
@@ -589,6 +594,14 @@ open_source(const struct opts *o, const struct ref *ref,
 		if ((rc = layout_open(&lay, ref->repo)) < 0)
 			return fail(rc);
 		source_layout(src, &lay);
+		return EXIT_OK;
+	}
+	if ((kind = archive_ref_kind(o->reference)) != 0) {
+		memset(sec, 0, sizeof *sec);
+		archive_ref_format(kind, ref, arc.want, refname, REF_TEXT_MAX);
+		if ((rc = source_archive_open(&arc, kind, ref->repo, arc.want)) < 0)
+			return fail(rc);
+		source_archive(src, &arc);
 		return EXIT_OK;
 	}
 	if (o->insecure && !o->plain_http)
@@ -641,6 +654,8 @@ cmd_run(const struct opts *o)
 		rc = run_pull(o, &src, refname, config_len);
 	if (src.ctx == &lay)
 		layout_close(&lay);
+	else if (src.ctx == &arc)
+		source_archive_close(&arc);
 	else
 		registry_close(&reg);
 	if (o->stats)

@@ -130,6 +130,8 @@ pull_image(const struct source *src, const struct image *img,
 		if (rc == ERR_OK)
 			rc = pull_layers(src, img, o, s, events);
 		if (rc == ERR_OK)
+			rc = source_done(src);
+		if (rc == ERR_OK)
 			rc = stage_commit(&s->stage, &s->fs);
 		if (rc == ERR_OK || !s->layer.diverged || !again)
 			break;

@@ -18,6 +18,7 @@
  *         until ERR_END; after a failed open or read,
  *         source_retry(s, rc, attempt) says whether to open again
  *     ... more requests ...
+ *     source_done(s) before the pull commits
  */
 #ifndef SOURCE_H
 #define SOURCE_H
@@ -58,6 +59,10 @@ struct source_ops {
 	 * caller may open again (after a wait the source chose), else an
 	 * error to give up with. */
 	int (*retry)(void *ctx, int rc, unsigned attempt);
+	/* Optional (NULL: nothing to check): every object has been read and
+	 * the pull is about to commit; ERR_OK when the source is whole (an
+	 * archive on a pipe reads and checks its rest). */
+	int (*done)(void *ctx);
 };
 
 struct source {
@@ -89,6 +94,12 @@ static inline int
 source_retry(const struct source *s, int rc, unsigned attempt)
 {
 	return s->ops->retry(s->ctx, rc, attempt);
+}
+
+static inline int
+source_done(const struct source *s)
+{
+	return s->ops->done != NULL ? s->ops->done(s->ctx) : 0;
 }
 
 #endif /* SOURCE_H */

@@ -95,14 +95,30 @@ open_subdir(int dir, const char *name, const char *layout)
 	return fd;
 }
 
+int
+layout_version_check(const char *text, size_t n, jsmntok_t *tok,
+    unsigned ntok, const char *name)
+{
+	struct json j;
+	int i;
+
+	if (json_parse(&j, text, n, tok, ntok, "oci-layout") < 0)
+		return err_prefix(ERR_FORMAT, "OCI layout %s", name);
+	i = json_is_object(&j, 0) ? json_get(&j, 0, "imageLayoutVersion") : -1;
+	if (i < 0 || !json_eq(&j, i, "1.0.0")) {
+		err_clear();
+		return err_set(ERR_UNSUPPORTED, "OCI layout %s: oci-layout does not "
+		    "say \"imageLayoutVersion\": \"1.0.0\"", name);
+	}
+	return ERR_OK;
+}
+
 /* oci-layout must say {"imageLayoutVersion": "1.0.0"}. */
 static int
 check_version(struct layout *l)
 {
 	char text[256];
-	struct json j;
 	long n = port_fs_read_file(l->dir, "oci-layout", text, sizeof text);
-	int i;
 
 	if (n < 0) {
 		err_clear();
@@ -110,16 +126,8 @@ check_version(struct layout *l)
 		    "OCI image layout: %s oci-layout", l->name, n == ERR_NOENT ?
 		    "no file" : "cannot read");
 	}
-	if (json_parse(&j, text, (size_t)n, l->tok, LAYOUT_TOKENS,
-	    "oci-layout") < 0)
-		return err_prefix(ERR_FORMAT, "OCI layout %s", l->name);
-	i = json_is_object(&j, 0) ? json_get(&j, 0, "imageLayoutVersion") : -1;
-	if (i < 0 || !json_eq(&j, i, "1.0.0")) {
-		err_clear();
-		return err_set(ERR_UNSUPPORTED, "OCI layout %s: oci-layout does not "
-		    "say \"imageLayoutVersion\": \"1.0.0\"", l->name);
-	}
-	return ERR_OK;
+	return layout_version_check(text, (size_t)n, l->tok, LAYOUT_TOKENS,
+	    l->name);
 }
 
 int
@@ -261,35 +269,27 @@ entry_str(const struct json *j, int m, const char *key, char *out, size_t cap)
 	return json_copy(j, v, out, cap) < 0 ? ERR_FORMAT : ERR_OK;
 }
 
-/*
- * Find tag (or, when tag is "", the only manifest) in index.json: its
- * digest and media type into doc. buf is scratch for index.json.
- */
-static int
-find_tag(struct layout *l, const char *tag, char *buf, size_t cap,
+int
+layout_index_find(const char *buf, size_t len, jsmntok_t *tok,
+    unsigned ntok, const char *name, const char *scheme, const char *tag,
     struct source_doc *doc)
 {
 	struct json j;
-	size_t len;
 	int arr, i, k, found = -1, count;
-	long n = port_fs_read_file(l->dir, "index.json", buf, cap);
 
-	if (n < 0)
-		return err_prefix((int)n, "OCI layout %s: index.json", l->name);
-	len = (size_t)n;
-	if (json_parse(&j, buf, len, l->tok, LAYOUT_TOKENS, "index.json") < 0)
-		return err_prefix(ERR_FORMAT, "OCI layout %s", l->name);
+	if (json_parse(&j, buf, len, tok, ntok, "index.json") < 0)
+		return err_prefix(ERR_FORMAT, "OCI layout %s", name);
 	arr = json_is_object(&j, 0) ? json_get(&j, 0, "manifests") : -1;
 	if (arr < 0 || !json_is_array(&j, arr)) {
 		err_clear();
 		return err_set(ERR_FORMAT, "OCI layout %s: index.json has no "
-		    "\"manifests\" array", l->name);
+		    "\"manifests\" array", name);
 	}
 	count = j.tok[arr].size;
 	for (i = arr + 1, k = 0; k < count; k++, i = json_next(&j, i)) {
 		if (!json_is_object(&j, i))
 			return err_set(ERR_FORMAT, "OCI layout %s: index.json "
-			    "manifests[%d] is not an object", l->name, k);
+			    "manifests[%d] is not an object", name, k);
 		if (tag[0] != '\0' ? entry_has_tag(&j, i, tag) : count == 1) {
 			found = i;
 			break;
@@ -297,20 +297,33 @@ find_tag(struct layout *l, const char *tag, char *buf, size_t cap,
 	}
 	if (found < 0 && tag[0] == '\0')
 		return err_set(ERR_NOTFOUND, "OCI layout %s holds %d images: name "
-		    "one with oci:%s:TAG or @DIGEST", l->name, count, l->name);
+		    "one with %s%s:TAG or @DIGEST", name, count, scheme, name);
 	if (found < 0)
 		return err_set(ERR_NOTFOUND, "OCI layout %s: no image tagged \"%s\" "
 		    "(index.json has no manifest with " REF_NAME_KEY " \"%s\")",
-		    l->name, tag, tag);
+		    name, tag, tag);
 	if (entry_str(&j, found, "digest", doc->digest, sizeof doc->digest) < 0 ||
 	    !ref_digest_valid(doc->digest, strlen(doc->digest)) ||
 	    entry_str(&j, found, "mediaType", doc->media_type,
 	    sizeof doc->media_type) < 0) {
 		err_clear();
 		return err_set(ERR_FORMAT, "OCI layout %s: index.json entry for "
-		    "\"%s\" has no valid sha256 digest", l->name, tag);
+		    "\"%s\" has no valid sha256 digest", name, tag);
 	}
 	return ERR_OK;
+}
+
+/* Find tag in the layout's index.json (read into buf). */
+static int
+find_tag(struct layout *l, const char *tag, char *buf, size_t cap,
+    struct source_doc *doc)
+{
+	long n = port_fs_read_file(l->dir, "index.json", buf, cap);
+
+	if (n < 0)
+		return err_prefix((int)n, "OCI layout %s: index.json", l->name);
+	return layout_index_find(buf, (size_t)n, l->tok, LAYOUT_TOKENS, l->name,
+	    LAYOUT_PREFIX, tag, doc);
 }
 
 /* ---- the source ----------------------------------------------------- */
@@ -392,7 +405,7 @@ lay_retry(void *ctx, int rc, unsigned attempt)
 }
 
 static const struct source_ops layout_ops = {
-	lay_fetch, lay_open, lay_read, lay_retry
+	lay_fetch, lay_open, lay_read, lay_retry, NULL
 };
 
 void

@@ -72,6 +72,20 @@ int layout_open(struct layout *l, const char *dir);
 
 void layout_close(struct layout *l);
 
+/* The text of oci-layout (n bytes) says version 1.0.0: ERR_OK, or an
+ * error naming the layout. tok: scratch tokens. */
+int layout_version_check(const char *text, size_t n, jsmntok_t *tok,
+    unsigned ntok, const char *name);
+
+/*
+ * Find tag (or, when tag is "", the only manifest) in index.json (buf, len
+ * bytes; parsed with tok): its digest and media type into doc. name and
+ * scheme ("oci:", "oci-archive:") name the layout in messages.
+ */
+int layout_index_find(const char *buf, size_t len, jsmntok_t *tok,
+    unsigned ntok, const char *name, const char *scheme, const char *tag,
+    struct source_doc *doc);
+
 /* Make s read from l (opened with layout_open). */
 void source_layout(struct source *s, struct layout *l);
 

@@ -573,6 +573,20 @@ out:
 	return TAR_EV_NONE;
 }
 
+uint64_t
+tar_skip(struct tar *t)
+{
+	uint64_t n;
+
+	if (t->err != 0 || (t->state != S_DATA && t->state != S_ENTRY_END))
+		return 0;
+	n = t->remain + t->pad;
+	t->off += n;
+	t->remain = 0;
+	t->state = S_HDR;
+	return n;
+}
+
 int
 tar_finish(struct tar *t)
 {

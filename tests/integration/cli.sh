@@ -155,7 +155,6 @@ expect_err tls-verify-bad-value-says "--tls-verify takes true or false, not 'no'
 run inspect --tls-verify=true --insecure "$REG_HTTPS/$multi"
 expect_rc tls-verify-true-insecure-exit 2
 
-run_stdin() { f=$1; shift; jailed $RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F" <"$f"; RC=$?; LAST="ocipull $*"; }
 ca="--ca-file $CA_DIR/ca.crt"
 printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG_BASIC" "$(printf alice:secret | base64)" > "$T_DIR/auth.json"
 printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG_BASIC" "$(printf alice:wrong | base64)" > "$T_DIR/wrong.json"

@@ -49,6 +49,20 @@ run() {
 	LAST="ocipull $*"
 }
 
+# run_stdin FILE ARGS: as run, with the standard input redirected from
+# FILE (a regular file: ocipull may seek in it). run_piped CMD ARGS: the
+# output of the shell command CMD through a pipe (read forward only);
+# run_pipe FILE ARGS: FILE through a pipe.
+run_stdin() { f=$1; shift; jailed $RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F" <"$f"; RC=$?; LAST="ocipull $* < $f"; }
+run_piped() {
+	gen=$1
+	shift
+	sh -c "$gen" | jailed $RUNNER "$OCIPULL" "$@" >"$OUT_F" 2>"$ERR_F"
+	RC=$?
+	LAST="$gen | ocipull $*"
+}
+run_pipe() { f=$1; shift; run_piped "cat '$f'" "$@"; }
+
 expect_rc() {
 	if [ "$RC" -eq "$2" ]; then pass "$1"
 	else fail "$1" "'$LAST' exited $RC, expected $2; stderr: $(head -c 300 "$ERR_F")"; fi
