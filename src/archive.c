@@ -85,8 +85,10 @@ add_member(struct archive *a, uint64_t off, unsigned *idx)
 	const char *name;
 	int rc = clean_name(a, e, &name);
 
-	if (rc != ERR_OK || e->type == TAR_DIR)
+	if (rc != ERR_OK)
 		return rc;
+	if (e->type == TAR_DIR)
+		return SKIP;
 	if (lookup(a, name) >= 0)
 		return err_set(ERR_FORMAT, "archive %s: member \"%s\" appears twice "
 		    "(again at offset %llu)", a->name, name, (ull)e->offset);

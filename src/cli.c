@@ -557,6 +557,9 @@ put_overview(struct text *t)
 	    "REFERENCE is [REGISTRY[:PORT]/]PATH[:TAG][@sha256:DIGEST], as docker\n"
 	    "reads it: nginx is docker.io/library/nginx:latest. Or, offline:\n"
 	    "  oci:DIR[:TAG|@sha256:DIGEST]   an OCI image layout directory\n"
+	    "  oci-archive:FILE[:TAG|@sha256:DIGEST]   a tar of one; FILE - is\n"
+	    "      the standard input (through a pipe: documents before layers)\n"
+	    "  docker-archive:FILE[:NAME:TAG]   docker save's format (not a pipe)\n"
 	    "\n"
 	    "Options (ocipull COMMAND --help lists a command's own):\n");
 	put_item(t, "-h, --help", "show this help, or the command's, and exit");

@@ -70,7 +70,7 @@ same_tree archive-same-tree-docker-stdin-file "$W/reg-layers" "$W/d-docker-stdin
 # it, DEST untouched. (skopeo and docker write blobs/ before index.json.)
 mkdir -p "$W/alone"
 old_dest "$W/alone/d"
-run_piped "python3 '$ROOT/tests/lib/mkoci.py' 1 --layers-first" pull --no-sync --force oci-archive:- "$W/alone/d"
+run_piped "python3 '$ROOT/tests/lib/mkoci.py' 1 --layers-first" pull --no-sync --force --platform linux/amd64 oci-archive:- "$W/alone/d"
 expect_rc archive-pipe-layers-first-refused 9
 expect_err archive-pipe-layers-first-says "cannot be streamed: member blobs/sha256/[0-9a-f]{64} came before"
 unchanged archive-pipe-layers-first "$W/alone/d"
@@ -176,7 +176,7 @@ unchanged archive-truncated-file "$W/alone/d"
 [ -z "$RUNNER" ] || exit 0
 rss() {
 	rm -rf "$W/big"
-	run_piped "python3 '$ROOT/tests/lib/mkoci.py' $1" pull --stats --no-sync oci-archive:- "$W/big"
+	run_piped "python3 '$ROOT/tests/lib/mkoci.py' $1" pull --stats --no-sync --platform linux/amd64 oci-archive:- "$W/big"
 	sed -n 's/^stats: peak RSS \([0-9]*\) KiB$/\1/p' "$ERR_F"
 }
 small=$(rss 1)
