@@ -314,7 +314,7 @@ print-runner:
 # One fuzzer alone: make fuzz FUZZ_NAMES=tar. Reproduce a crash:
 # build/fuzz/fuzz_<name> <file>.
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES ?= tar http json manifest ref auth gunzip sig
+FUZZ_NAMES ?= tar http json manifest ref auth gunzip sig archive
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -328,6 +328,9 @@ FUZZ_SRC_manifest := src/manifest.c src/platform.c src/json.c src/ref.c \
 FUZZ_SRC_ref := src/ref.c src/lex.c
 FUZZ_SRC_auth := src/auth.c src/auth_cred.c src/json.c src/lex.c
 FUZZ_SRC_gunzip := src/gunzip.c
+# archive: the member reader over the port's files (a memfd, a pipe).
+FUZZ_SRC_archive := src/archive.c src/tar.c src/tar_ext.c src/xattr.c \
+	src/lex.c port/linux/fs.c port/linux/sys.c
 FUZZ_LIBS_gunzip := -lz
 # sig: the signature code over mbedTLS (the unit tests' glibc build); the
 # harness gives the three port functions it needs.
@@ -362,6 +365,7 @@ fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 		case $$n in \
 		tar) [ -d $(FUZZ_SEEDS_tar) ] && seeds="$$seeds $(FUZZ_SEEDS_tar)"; \
 			args="$(FUZZ_ARGS_tar)";; \
+		archive) seeds="$$seeds tests/fuzz/corpus/tar"; args="-max_len=60000";; \
 		*) args=;; \
 		esac; \
 		echo "  FUZZ    $$n for $(FUZZ_SECONDS) s"; \
