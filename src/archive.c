@@ -18,7 +18,8 @@ enum {
 	ARC_INDEXED = 0,   /* a file: at m.off, read with pread */
 	ARC_KEPT,          /* a pipe: in store at m.off */
 	ARC_OPEN,          /* a pipe: its data is what comes next */
-	ARC_PASSED         /* a pipe: gone by */
+	ARC_PASSED,        /* a pipe: gone by unread */
+	ARC_READ           /* a pipe: read once, too large to keep */
 };
 
 /* tar_push's result for a member this file does not record. */
@@ -27,10 +28,18 @@ enum {
 /* Bytes read from a file at a time while indexing its headers. */
 #define INDEX_READ 8192u
 
+/* The archive is broken: rc (its message recorded) from now on. */
+static int
+sticky(struct archive *a, int rc)
+{
+	a->err = rc;
+	return rc;
+}
+
 static int
 broken(struct archive *a, int rc)
 {
-	return err_prefix(rc, "archive %s", a->name);
+	return sticky(a, err_prefix(rc, "archive %s", a->name));
 }
 
 /*
@@ -46,14 +55,15 @@ clean_name(struct archive *a, const struct tar_entry *e, const char **out)
 
 	*out = p;
 	if (p[0] == '/')
-		return err_set(ERR_FORMAT, "archive %s: member \"%.200s\" at offset "
-		    "%llu has an absolute name", a->name, e->path, (ull)e->offset);
+		return sticky(a, err_set(ERR_FORMAT, "archive %s: member \"%.200s\" "
+		    "at offset %llu has an absolute name", a->name, e->path,
+		    (ull)e->offset));
 	for (c = p; *c != '\0'; c += k) {
 		k = strcspn(c, "/");
 		if (k == 2 && c[0] == '.' && c[1] == '.')
-			return err_set(ERR_FORMAT, "archive %s: member \"%.200s\" at "
-			    "offset %llu has a \"..\" component", a->name, e->path,
-			    (ull)e->offset);
+			return sticky(a, err_set(ERR_FORMAT, "archive %s: member "
+			    "\"%.200s\" at offset %llu has a \"..\" component",
+			    a->name, e->path, (ull)e->offset));
 		while (c[k] == '/')
 			k++;
 	}
@@ -90,11 +100,12 @@ add_member(struct archive *a, uint64_t off, unsigned *idx)
 	if (e->type == TAR_DIR)
 		return SKIP;
 	if (lookup(a, name) >= 0)
-		return err_set(ERR_FORMAT, "archive %s: member \"%s\" appears twice "
-		    "(again at offset %llu)", a->name, name, (ull)e->offset);
+		return sticky(a, err_set(ERR_FORMAT, "archive %s: member \"%s\" "
+		    "appears twice (again at offset %llu)", a->name, name,
+		    (ull)e->offset));
 	if (a->n == ARCHIVE_MEMBERS)
-		return err_set(ERR_NOMEM, "archive %s: more than %u members "
-		    "(ARCHIVE_MEMBERS)", a->name, ARCHIVE_MEMBERS);
+		return sticky(a, err_set(ERR_NOMEM, "archive %s: more than %u members "
+		    "(ARCHIVE_MEMBERS)", a->name, ARCHIVE_MEMBERS));
 	m = &a->m[a->n];
 	memcpy(m->name, name, strlen(name) + 1);
 	m->off = off;
@@ -141,11 +152,11 @@ index_file(struct archive *a)
 		if (rc < 0)
 			return rc;
 		if (a->tar.off + tar_entry(&a->tar)->size > a->fsize)
-			return err_set(ERR_FORMAT, "archive %s is truncated: member "
-			    "\"%.200s\" needs %llu bytes from offset %llu, the file "
-			    "has %llu", a->name, tar_entry(&a->tar)->path,
+			return sticky(a, err_set(ERR_FORMAT, "archive %s is truncated: "
+			    "member \"%.200s\" needs %llu bytes from offset %llu, the "
+			    "file has %llu", a->name, tar_entry(&a->tar)->path,
 			    (ull)tar_entry(&a->tar)->size, (ull)a->tar.off,
-			    (ull)a->fsize);
+			    (ull)a->fsize));
 		(void)tar_skip(&a->tar);
 		a->at = a->len = 0;
 	}
@@ -190,10 +201,22 @@ next(struct archive *a, struct tar_event *ev)
 static void
 drop_current(struct archive *a)
 {
-	if (a->cur >= 0 && a->m[a->cur].where == ARC_OPEN)
-		a->m[a->cur].where = ARC_PASSED;
+	struct archive_member *m = a->cur >= 0 ? &a->m[a->cur] : NULL;
+
+	if (m != NULL && m->where == ARC_OPEN)
+		m->where = a->left == 0 && a->keep ? ARC_KEPT :
+		    a->left == m->size ? ARC_PASSED : ARC_READ;
 	a->cur = -1;
 	a->keep = 0;
+}
+
+/* Member m of a pipe is read now: keep its bytes too when they fit. */
+static void
+keep_if_room(struct archive *a, struct archive_member *m)
+{
+	a->keep = m->type == TAR_REG && m->size <= sizeof a->store - a->stored;
+	if (a->keep)
+		m->off = a->stored;
 }
 
 /*
@@ -238,11 +261,10 @@ scan(struct archive *a, const char *want, unsigned *idx)
 			return ERR_OK;
 		}
 		m->where = ARC_PASSED;
-		if (want != NULL && m->type == TAR_REG &&
-		    m->size <= sizeof a->store - a->stored) {
-			m->where = ARC_KEPT;
-			m->off = a->stored;
-			a->keep = 1;
+		if (want != NULL) {
+			keep_if_room(a, m);
+			if (a->keep)
+				m->where = ARC_KEPT;
 		}
 	}
 }
@@ -257,7 +279,7 @@ archive_open(struct archive *a, const char *path)
 
 	a->n = 0;
 	a->cur = -1;
-	a->pipe = a->own = a->ended = a->eof = a->keep = 0;
+	a->pipe = a->own = a->ended = a->eof = a->keep = a->err = 0;
 	a->pos = a->left = a->fsize = 0;
 	a->len = a->at = a->stored = 0;
 	tar_init(&a->tar);
@@ -306,6 +328,8 @@ archive_find(struct archive *a, const char *name, const char *what,
 {
 	int i = lookup(a, name), rc;
 
+	if (a->err != 0)
+		return a->err;
 	if (i < 0 && a->pipe && !a->ended) {
 		drop_current(a);
 		rc = scan(a, name, idx);
@@ -320,12 +344,19 @@ archive_find(struct archive *a, const char *name, const char *what,
 		return err_set(ERR_FORMAT, "%s: member %s of archive %s is not a "
 		    "regular file (links in an archive are not followed)", what,
 		    name, a->name);
-	if (a->m[i].where == ARC_PASSED ||
+	if (a->m[i].where == ARC_READ ||
 	    (a->m[i].where == ARC_OPEN && a->left != a->m[i].size))
 		return err_set(ERR_UNSUPPORTED, "%s: archive %s cannot be streamed: "
-		    "member %s came before the documents that name it. Read the "
-		    "archive from a file (or redirect standard input from one)",
-		    what, a->name, name);
+		    "member %s is asked for a second time, and at %llu bytes it "
+		    "was too large to keep. Read the archive from a file (or "
+		    "redirect standard input from one)", what, a->name, name,
+		    (ull)a->m[i].size);
+	if (a->m[i].where == ARC_PASSED)
+		return err_set(ERR_UNSUPPORTED, "%s: archive %s cannot be streamed: "
+		    "member %s (%llu bytes) came before the documents that name "
+		    "it, and was too large to keep. Read the archive from a file "
+		    "(or redirect standard input from one)", what, a->name, name,
+		    (ull)a->m[i].size);
 	*idx = (unsigned)i;
 	return ERR_OK;
 }
@@ -337,13 +368,16 @@ archive_begin(struct archive *a, unsigned idx, uint64_t offset,
 	struct archive_member *m = &a->m[idx];
 
 	*from = 0;
+	if (a->err != 0)
+		return a->err;
 	if (m->where == ARC_OPEN) {
 		if (a->cur != (int)idx || a->left != m->size)
 			return err_set(ERR_UNSUPPORTED, "archive %s cannot be streamed: "
 			    "member %s is read a second time", a->name, m->name);
+		keep_if_room(a, m);
 		return ERR_OK;                   /* from its start */
 	}
-	if (m->where == ARC_PASSED)
+	if (m->where == ARC_PASSED || m->where == ARC_READ)
 		return err_set(ERR_UNSUPPORTED, "archive %s cannot be streamed: "
 		    "member %s has passed", a->name, m->name);
 	if (offset > m->size)
@@ -364,6 +398,8 @@ archive_read(struct archive *a, const uint8_t **p, size_t *n)
 	long got;
 	int rc;
 
+	if (a->err != 0)
+		return a->err;
 	if (a->cur < 0)
 		return err_set(ERR_INTERNAL, "archive %s: read with no member open",
 		    a->name);
@@ -382,8 +418,13 @@ archive_read(struct archive *a, const uint8_t **p, size_t *n)
 	if (m->where == ARC_INDEXED) {
 		got = port_fs_pread(a->fd, a->buf, a->left < sizeof a->buf ?
 		    (size_t)a->left : sizeof a->buf, m->off + a->pos);
-		if (got <= 0)
-			return broken(a, got < 0 ? (int)got : ERR_FORMAT);
+		if (got == 0)
+			return sticky(a, err_set(ERR_FORMAT, "archive %s: the file "
+			    "ended at offset %llu inside member %s (%llu bytes "
+			    "missing); did it change while it was read?", a->name,
+			    (ull)(m->off + a->pos), m->name, (ull)a->left));
+		if (got < 0)
+			return broken(a, (int)got);
 		a->pos += (uint64_t)got;
 		a->left -= (uint64_t)got;
 		*p = a->buf;
@@ -394,14 +435,18 @@ archive_read(struct archive *a, const uint8_t **p, size_t *n)
 		rc = next(a, &ev);
 	while (rc == TAR_EV_NONE);
 	if (rc == TAR_EV_DATA) {
+		if (a->keep) {
+			memcpy(a->store + a->stored, ev.data, ev.len);
+			a->stored += ev.len;
+		}
 		a->left -= ev.len;
 		*p = ev.data;
 		*n = ev.len;
 		return ERR_OK;
 	}
 	drop_current(a);
-	return rc < 0 ? rc : err_set(ERR_FORMAT, "archive %s: member %s ends "
-	    "early", a->name, m->name);
+	return rc < 0 ? rc : sticky(a, err_set(ERR_FORMAT, "archive %s: member "
+	    "%s ends early", a->name, m->name));
 }
 
 int
@@ -412,8 +457,10 @@ archive_read_all(struct archive *a, unsigned idx, char *buf, size_t cap,
 	const uint8_t *p;
 	uint64_t from;
 	size_t n, got = 0;
-	int rc, open = m->where == ARC_OPEN;
+	int rc;
 
+	if (a->err != 0)
+		return a->err;
 	if (m->size > cap)
 		return err_set(ERR_NOMEM, "member %s of archive %s: larger than %zu "
 		    "bytes (BOARD_JSON_MAX)", m->name, a->name, cap);
@@ -425,13 +472,6 @@ archive_read_all(struct archive *a, unsigned idx, char *buf, size_t cap,
 	if (rc != ERR_END)
 		return rc;
 	*len = got;
-	/* A document read from a pipe is kept: it may be asked for again. */
-	if (open && got <= sizeof a->store - a->stored) {
-		memcpy(a->store + a->stored, buf, got);
-		m->off = a->stored;
-		m->where = ARC_KEPT;
-		a->stored += got;
-	}
 	return ERR_OK;
 }
 
@@ -441,8 +481,8 @@ archive_finish(struct archive *a)
 	unsigned idx;
 	int rc;
 
-	if (!a->pipe)
-		return ERR_OK;
+	if (a->err != 0 || !a->pipe)
+		return a->err;
 	drop_current(a);
 	rc = scan(a, NULL, &idx);
 	return rc == ERR_NOTFOUND ? ERR_OK : rc;

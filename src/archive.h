@@ -12,9 +12,11 @@
  * A pipe is read forward only. A member is looked for by reading on until
  * it comes; members passed on the way are kept in a fixed store when they
  * are small (documents: index.json, manifests, configs) and otherwise only
- * remembered as passed. Asking for a passed member is the error "cannot
- * be streamed", naming the member and suggesting a file. Nothing larger
- * than the store is ever held in memory. archive_finish reads the rest of
+ * remembered as passed; a member that is read is kept too when it fits
+ * (a manifest may list a layer twice). Asking for a passed member is the
+ * error "cannot be streamed", naming the member and suggesting a file.
+ * The store (ARCHIVE_STORE bytes) is shared by every kept member; nothing
+ * larger is ever held in memory. archive_finish reads the rest of
  * the pipe, so the writer is not cut off and a truncated or hostile tail is
  * still refused before the caller commits.
  *
@@ -28,6 +30,9 @@
  * - A truncated archive (a member's data past the end of the file, or a
  *   pipe that ends inside a header or data) is refused.
  * - More than ARCHIVE_MEMBERS members: ERR_NOMEM naming the cap.
+ *
+ * A broken archive (any rule above, a read error) stays broken: every
+ * later call returns the same error.
  *
  * Memory: struct archive is fixed-size and owned by the caller.
  */
@@ -60,6 +65,7 @@ struct archive {
 	int own;                       /* fd is ours to close (not stdin) */
 	int ended;                     /* pipe: the end of the archive was read */
 	int eof;                       /* pipe: and the end of the input */
+	int err;                       /* sticky: the archive is broken */
 	char name[128];                /* for messages: the file, or "stdin" */
 	uint64_t fsize;                /* file: its size */
 	unsigned n;                    /* members in m */

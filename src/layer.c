@@ -257,7 +257,7 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 				continue;
 		}
 		if (n > d->size - L->blob.count)
-			return err_set(ERR_VERIFY, "%s: the registry sends more than "
+			return err_set(ERR_VERIFY, "%s: the source sends more than "
 			    "the %llu bytes the manifest gives", what,
 			    (unsigned long long)d->size);
 		L->bytes_fetched += n;

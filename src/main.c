@@ -308,7 +308,8 @@ on_event(void *arg, const struct event *ev)
 
 static const struct event_sink events = { on_event, NULL };
 
-/* An offline source (oci:DIR) talks to no registry: the options that
+/* An offline source (oci:DIR, oci-archive:, docker-archive:) talks to no
+ * registry: the options that
  * only a registry reads are refused rather than silently ignored. */
 static int
 offline_options(const struct opts *o)

@@ -120,7 +120,7 @@ check_layout(struct source_archive *s, char *buf, size_t cap)
 	if (rc == ERR_OK)
 		rc = archive_read_all(&s->a, idx, buf, cap, &len);
 	if (rc == ERR_OK)
-		rc = layout_version_check(buf, len, s->tok, LAYOUT_TOKENS, s->file);
+		rc = layout_version_check(buf, len, s->tok, BOARD_JSON_TOKENS, s->file);
 	s->layout_ok = rc == ERR_OK;
 	return rc;
 }
@@ -139,7 +139,7 @@ oci_fetch(struct source_archive *s, int kind, const char *reference,
 		if (rc == ERR_OK)
 			rc = archive_read_all(&s->a, idx, buf, cap, len);
 		if (rc == ERR_OK)
-			rc = layout_index_find(buf, *len, s->tok, LAYOUT_TOKENS,
+			rc = layout_index_find(buf, *len, s->tok, BOARD_JSON_TOKENS,
 			    s->file, OCI_ARCHIVE_PREFIX, reference, doc);
 		reference = doc->digest;
 	}
@@ -158,7 +158,7 @@ oci_fetch(struct source_archive *s, int kind, const char *reference,
 static int
 tag_matches(const char *t, const char *want)
 {
-	static struct ref a, b;
+	struct ref a, b;
 	char x[REF_TEXT_MAX], y[REF_TEXT_MAX];
 	int same;
 
@@ -181,9 +181,9 @@ docker_entry(struct source_archive *s, const struct json *j, int *entry)
 	char t[REF_TEXT_MAX];
 	int i, k, e, tags, count = j->tok[0].size;
 
-	if (!json_is_array(j, 0))
+	if (!json_is_array(j, 0) || count == 0)
 		return err_set(ERR_FORMAT, "docker archive %s: manifest.json is not "
-		    "an array", s->file);
+		    "an array of images", s->file);
 	for (i = 1, k = 0; k < count; k++, i = json_next(j, i)) {
 		if (s->want[0] == '\0') {
 			*entry = i;
@@ -236,7 +236,7 @@ docker_members(struct source_archive *s, char *buf, size_t cap)
 	if (rc == ERR_OK)
 		rc = archive_read_all(&s->a, idx, buf, cap, &len);
 	if (rc == ERR_OK)
-		rc = json_parse(&j, buf, len, s->tok, LAYOUT_TOKENS, "manifest.json");
+		rc = json_parse(&j, buf, len, s->tok, BOARD_JSON_TOKENS, "manifest.json");
 	if (rc == ERR_OK)
 		rc = docker_entry(s, &j, &entry);
 	if (rc < 0)
@@ -281,7 +281,7 @@ docker_config(struct source_archive *s, char *buf, size_t cap)
 	    memcmp(base, s->config_digest + 7, 64) != 0)
 		return err_set(ERR_VERIFY, "docker archive %s: config %s has digest "
 		    "%s", s->file, name, s->config_digest);
-	rc = json_parse(&j, buf, len, s->tok, LAYOUT_TOKENS, "config");
+	rc = json_parse(&j, buf, len, s->tok, BOARD_JSON_TOKENS, "config");
 	if (rc == ERR_OK)
 		rc = manifest_config(&j, &plat, s->diff_id, BOARD_LAYERS_MAX, &n);
 	if (rc < 0)

@@ -57,7 +57,7 @@ struct source_archive {
 	char config_digest[DIGEST_STR_LEN + 1];
 	char manifest_digest[DIGEST_STR_LEN + 1];
 	char diff_id[BOARD_LAYERS_MAX][DIGEST_STR_LEN + 1];
-	jsmntok_t tok[LAYOUT_TOKENS];
+	jsmntok_t tok[BOARD_JSON_TOKENS];    /* as many as a registry's */
 	struct archive a;
 };
 

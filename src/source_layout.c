@@ -204,6 +204,15 @@ open_blob(struct layout *l, const char *digest, const char *what)
 	fd = port_fs_open(l->blobs, hex, PORT_O_READ | PORT_O_NOFOLLOW, 0);
 	if (fd < 0)
 		return err_prefix(fd, "%s", what);
+	/* What was opened, not what was there a moment ago. */
+	rc = port_fs_stat(fd, NULL, &st);
+	if (rc == ERR_OK && st.type != PORT_T_REG)
+		rc = err_set(ERR_FORMAT, "%s: blobs/sha256/%s in OCI layout %s is "
+		    "not a regular file", what, hex, l->name);
+	if (rc < 0) {
+		port_fs_close(fd);
+		return rc;
+	}
 	return fd;
 }
 

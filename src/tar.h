@@ -183,11 +183,12 @@ int tar_push(struct tar *t, const uint8_t *in, size_t len, size_t *consumed,
     struct tar_event *ev);
 
 /*
- * After TAR_EV_ENTRY (or within its data): leave the rest of the member
- * unread. Returns the input bytes the caller must skip (the data not yet
- * consumed and its padding) before it pushes the next header; 0 when no
- * member's data is pending. No TAR_EV_ENTRY_END is returned for it. For
- * a reader that can seek past data it does not need (an archive file).
+ * Right after TAR_EV_ENTRY (or within its data): leave the rest of the
+ * member unread. Returns the input bytes the caller must skip (the data
+ * not yet consumed and its padding) before it pushes the next header. No
+ * TAR_EV_ENTRY_END is returned for it. Anywhere else (in a header, in the
+ * padding after TAR_EV_ENTRY_END) it returns 0 and changes nothing. For a
+ * reader that can seek past data it does not need (an archive file).
  */
 uint64_t tar_skip(struct tar *t);
 

@@ -3,10 +3,11 @@
  * (src/archive.c), as a file and as a pipe.
  *
  * The input goes into a memfd, opened by its /proc path as a file (indexed
- * with pread), or, when its first byte is odd, through a pipe on the
- * standard input (inputs up to the pipe's capacity, read forward). Every
- * member is then looked for by name and read whole, and archive_finish
- * runs. Checked besides ASan/UBSan: recorded names are NUL-terminated,
+ * with pread); every member is looked for by name and read whole, and
+ * archive_finish runs. When the first byte is odd, the same bytes then go
+ * through a pipe on the standard input (inputs up to the pipe's
+ * capacity, read forward), and the names the file pass found are asked
+ * for in an order starting at the second byte. Checked besides ASan/UBSan: recorded names are NUL-terminated,
  * relative, free of ".." components and unique; a member read whole has
  * exactly its size; a file never refuses with "cannot be streamed".
  */
@@ -40,19 +41,18 @@ check_names(void)
 	}
 }
 
+/* Every name in names[0..n) from start on (wrapping), found and read
+ * whole; then index.json and the rest of the archive. */
 static void
-walk(int pipe_mode)
+walk(int pipe_mode, unsigned n, unsigned start)
 {
-	unsigned i, idx, n;
+	unsigned k, i, idx;
 	size_t len;
 	int rc;
 
 	check_names();
-	/* The names first: a pipe's table grows while members are found. */
-	n = a.n;
-	for (i = 0; i < n; i++)
-		memcpy(names[i], a.m[i].name, sizeof names[i]);
-	for (i = 0; i < n; i++) {
+	for (k = 0; k < n; k++) {
+		i = (start + k) % n;
 		rc = archive_find(&a, names[i], "fuzz", &idx);
 		err_clear();
 		if (rc != ERR_OK)
@@ -71,37 +71,58 @@ walk(int pipe_mode)
 	check_names();
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The input as a file: indexed, its names kept for the pipe pass. */
+static unsigned
+as_file(const uint8_t *data, size_t size)
 {
 	char path[64];
-	int fd, p[2], in;
+	unsigned n = 0, i;
+	int fd = memfd_create("fuzz_archive", 0);
 
-	if (size > 0 && (data[0] & 1) && size <= 60000) {
-		if (pipe(p) != 0)
-			return 0;
-		FUZZ_CHECK(write(p[1], data, size) == (ssize_t)size);
-		close(p[1]);
-		in = dup(0);
-		dup2(p[0], 0);
-		close(p[0]);
-		if (archive_open(&a, "-") == ERR_OK)
-			walk(1);
-		err_clear();
-		archive_close(&a);
-		dup2(in, 0);
-		close(in);
-		return 0;
-	}
-	fd = memfd_create("fuzz_archive", 0);
 	if (fd < 0)
 		return 0;
 	FUZZ_CHECK(write(fd, data, size) == (ssize_t)size);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	if (archive_open(&a, path) == ERR_OK)
-		walk(0);
+	if (archive_open(&a, path) == ERR_OK) {
+		n = a.n;
+		for (i = 0; i < n; i++)
+			memcpy(names[i], a.m[i].name, sizeof names[i]);
+		walk(0, n, 0);
+	}
 	err_clear();
 	archive_close(&a);
 	close(fd);
+	return n;
+}
+
+/* The same bytes through a pipe on the standard input, the names asked
+ * for in an order the input chooses. */
+static void
+as_pipe(const uint8_t *data, size_t size, unsigned n)
+{
+	int p[2], in;
+
+	if (pipe(p) != 0)
+		return;
+	FUZZ_CHECK(write(p[1], data, size) == (ssize_t)size);
+	close(p[1]);
+	in = dup(0);
+	dup2(p[0], 0);
+	close(p[0]);
+	if (archive_open(&a, "-") == ERR_OK)
+		walk(1, n, size > 1 ? data[1] : 0);
+	err_clear();
+	archive_close(&a);
+	dup2(in, 0);
+	close(in);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned n = as_file(data, size);
+
+	if (size > 0 && (data[0] & 1) && size <= 60000)
+		as_pipe(data, size, n);
 	return 0;
 }

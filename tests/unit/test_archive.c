@@ -2,7 +2,8 @@
  * test_archive.c: the member reader of archive.h over tar archives made
  * here: a file (indexed, read in any order, from offsets) and a pipe on
  * the standard input (read forward, small members kept, a passed large
- * member refused, the rest checked by archive_finish); hostile names,
+ * member refused, a member read twice, the rest checked by
+ * archive_finish, errors that stay); hostile names, "./x" against x,
  * duplicates, links, truncation and the member cap.
  */
 #define _DEFAULT_SOURCE
@@ -20,6 +21,7 @@ static struct archive arc;
 static char path[64];
 static unsigned char tarbuf[2 * 1024 * 1024];
 static size_t tarlen;
+static uint64_t from_unused;
 static char doc[300 * 1024];
 
 /* Append a ustar member (type '0' regular, '2' symlink, '5' directory). */
@@ -170,6 +172,7 @@ test_file_refused(void)
 		{ "blobs/../../x", 0, "\"..\" component" },
 		{ "/abs", 0, "absolute name" },
 		{ "index.json", 1, "appears twice" },
+		{ "oci-layout", 0, "appears twice" },   /* base has "./oci-layout" */
 	};
 	size_t k, i;
 
@@ -254,7 +257,7 @@ test_pipe(void)
 	CHECK_EQ(archive_find(&arc, "blobs/sha256/big", "t", &i),
 	    ERR_UNSUPPORTED);
 	CHECK(strstr(err_msg(), "cannot be streamed: member blobs/sha256/big "
-	    "came before") != NULL);
+	    "(307200 bytes) came before") != NULL);
 	err_clear();
 	CHECK_EQ(archive_find(&arc, "oci-layout", "t", &i), ERR_OK);  /* kept */
 	reap(pid);
@@ -282,6 +285,74 @@ test_pipe(void)
 	reap(pid);
 }
 
+/* A member read through a pipe is kept when it fits: asked for again
+ * (a manifest listing one layer twice), it is read again from the store. */
+static void
+test_pipe_read_twice(void)
+{
+	const uint8_t *p;
+	uint64_t from;
+	unsigned i;
+	size_t n, len;
+	pid_t pid;
+	int pass;
+
+	tarlen = 0;
+	add("oci-layout", '0', "layout", 6);
+	add("blobs/sha256/small", '0', NULL, 4000);
+	add("blobs/sha256/big", '0', NULL, 300 * 1024);
+	finish_tar();
+	pid = feed(tarlen);
+	CHECK_EQ(archive_open(&arc, "-"), ERR_OK);
+	for (pass = 0; pass < 2; pass++) {
+		CHECK_EQ(archive_find(&arc, "blobs/sha256/small", "t", &i), ERR_OK);
+		CHECK_EQ(archive_begin(&arc, i, 0, &from), ERR_OK);
+		len = 0;
+		while (archive_read(&arc, &p, &n) == ERR_OK) {
+			CHECK(n == 0 || p[0] == 'L');
+			len += n;
+		}
+		CHECK_EQ(len, 4000);
+	}
+	/* Too large for the store: read once, then refused as such. */
+	CHECK_EQ(archive_find(&arc, "blobs/sha256/big", "t", &i), ERR_OK);
+	CHECK_EQ(archive_begin(&arc, i, 0, &from), ERR_OK);
+	while (archive_read(&arc, &p, &n) == ERR_OK)
+		;
+	CHECK_EQ(archive_find(&arc, "blobs/sha256/big", "t", &i),
+	    ERR_UNSUPPORTED);
+	CHECK(strstr(err_msg(), "asked for a second time") != NULL);
+	err_clear();
+	CHECK_EQ(archive_finish(&arc), ERR_OK);
+	reap(pid);
+}
+
+/* A broken pipe archive stays broken: the member after a hostile one is
+ * not served. */
+static void
+test_pipe_sticky(void)
+{
+	unsigned i;
+	pid_t pid;
+
+	tarlen = 0;
+	add("oci-layout", '0', "layout", 6);
+	add("../evil", '0', "x", 1);
+	add("index.json", '0', "{}", 2);
+	finish_tar();
+	pid = feed(tarlen);
+	CHECK_EQ(archive_open(&arc, "-"), ERR_OK);
+	CHECK_EQ(archive_find(&arc, "oci-layout", "t", &i), ERR_OK);
+	CHECK_EQ(archive_find(&arc, "index.json", "t", &i), ERR_FORMAT);
+	CHECK(strstr(err_msg(), "\"..\" component") != NULL);
+	err_clear();
+	CHECK_EQ(archive_find(&arc, "index.json", "t", &i), ERR_FORMAT);
+	CHECK_EQ(archive_begin(&arc, 0, 0, &from_unused), ERR_FORMAT);
+	CHECK_EQ(archive_finish(&arc), ERR_FORMAT);
+	err_clear();
+	reap(pid);
+}
+
 int
 main(void)
 {
@@ -289,6 +360,8 @@ main(void)
 	UNIT_RUN(test_file);
 	UNIT_RUN(test_file_refused);
 	UNIT_RUN(test_pipe);
+	UNIT_RUN(test_pipe_read_twice);
+	UNIT_RUN(test_pipe_sticky);
 	unlink(path);
 	return UNIT_END();
 }
