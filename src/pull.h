@@ -38,11 +38,17 @@ struct pull_state {
 	struct layer layer;
 	struct rootfs fs;
 	struct stage stage;
+	size_t failed;             /* the layer that failed, or nlayers */
+	unsigned rejected;         /* layers read again from another source
+	                            * after their bytes did not verify */
 };
 
 /*
  * Unpack img (config holds its config_len config bytes) from src into
  * o->stage.dest, atomically (stage.h): on ERR_OK DEST holds the new tree;
+ * A layer whose bytes did not verify is read again from another source
+ * when src offers one (source_reject): the staging tree is then rebuilt
+ * from the first layer, so nothing those bytes did survives.
  * on an error DEST is as it was, unless s->stage.switched says that the
  * error came after the switch, and the staging directory is gone unless
  * the network failed with verified layers in it (stage.h).
