@@ -428,6 +428,10 @@ run_pull(const struct opts *o, const struct source *src, const char *refname,
 	po.stage.keep_old = o->keep_old;
 	po.stage.no_sync = o->no_sync;
 	po.allow_foreign = o->allow_foreign;
+	if (src->ctx == &mir) {
+		po.reject = mirror_reject;
+		po.reject_ctx = &mir;
+	}
 	return pull_image(src, &img, doc, config_len, &po, &pst, &events);
 }
 

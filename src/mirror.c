@@ -256,10 +256,10 @@ mir_retry(void *ctx, int rc, unsigned attempt)
 	return rc;
 }
 
-/* The blob did not verify: each mirror that gave bytes of it is bad for
- * it (or, the table full, for the run), so the next reading differs. */
-static int
-mir_reject(void *ctx, const struct descriptor *d, int rc)
+/* Each mirror that gave bytes of the blob is bad for it (or, the table
+ * full, for the run), so the next reading differs. */
+int
+mirror_reject(void *ctx, const struct descriptor *d, int rc)
 {
 	struct mirror_src *m = ctx;
 	unsigned k, mirrors = m->served & ((1u << m->conf.n) - 1u);
@@ -295,7 +295,7 @@ mir_reject(void *ctx, const struct descriptor *d, int rc)
 }
 
 static const struct source_ops mirror_ops = {
-	mir_fetch, mir_open, mir_read, mir_retry, mir_reject
+	mir_fetch, mir_open, mir_read, mir_retry
 };
 
 void

@@ -11,7 +11,7 @@
  * No mirror is trusted. A document a mirror serves by digest is checked
  * here, and one that does not match is skipped like a failure; a blob is
  * checked by the layer stage, and when it fails with bytes from a mirror,
- * source_reject() remembers that mirror as bad for that blob (up to
+ * mirror_reject() remembers that mirror as bad for that blob (up to
  * BOARD_MIRROR_SKIPS pairs; beyond, the mirror is not used again in the
  * run) and the driver undoes the layer's effects before reading it again.
  *
@@ -97,6 +97,15 @@ int mirror_config(struct hosts *h, const char *const *flags, unsigned n,
 void mirror_wrap(struct mirror_src *m, struct registry *r,
     const struct hosts *h, const struct event_sink *events,
     struct source *src);
+
+/*
+ * Blob d (read through m since its last open at offset 0) did not verify
+ * (rc, ERR_VERIFY): ERR_OK when bytes of it came from mirrors, which are
+ * now passed over for d, so that its next reading comes from elsewhere
+ * (the caller must first undo what the bytes did: pull_opts.reject);
+ * else rc. ctx is m.
+ */
+int mirror_reject(void *ctx, const struct descriptor *d, int rc);
 
 /* One --stats line for source k (conf.n: the origin) into buf. */
 void mirror_stat(const struct mirror_src *m, unsigned k, char *buf,

@@ -140,7 +140,8 @@ pull_image(const struct source *src, const struct image *img,
 		 * the layer, into a tree rebuilt from the first layer (each
 		 * time one more mirror is passed over for it: this ends). */
 		if (rc == ERR_VERIFY && s->failed < img->nlayers &&
-		    source_reject(src, &img->layers[s->failed], rc) == ERR_OK)
+		    o->reject != NULL && o->reject(o->reject_ctx,
+		    &img->layers[s->failed], rc) == ERR_OK)
 			s->rejected++;
 		else if (!s->layer.diverged || !again)
 			break;

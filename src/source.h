@@ -17,8 +17,6 @@
  *     source_open(s, d, offset, what, &from), then source_read(s, &p, &n)
  *         until ERR_END; after a failed open or read,
  *         source_retry(s, rc, attempt) says whether to open again
- *     after a blob failed to verify (ERR_VERIFY):
- *         source_reject(s, d, rc) says whether another source may serve it
  *     ... more requests ...
  */
 #ifndef SOURCE_H
@@ -60,11 +58,6 @@ struct source_ops {
 	 * caller may open again (after a wait the source chose), else an
 	 * error to give up with. */
 	int (*retry)(void *ctx, int rc, unsigned attempt);
-	/* Blob d, read since its last open at offset 0, did not verify
-	 * (rc, ERR_VERIFY): ERR_OK when the source will serve it from
-	 * elsewhere next time (the caller must first undo what the bytes
-	 * did), else rc. May be NULL: no other place. */
-	int (*reject)(void *ctx, const struct descriptor *d, int rc);
 };
 
 struct source {
@@ -96,12 +89,6 @@ static inline int
 source_retry(const struct source *s, int rc, unsigned attempt)
 {
 	return s->ops->retry(s->ctx, rc, attempt);
-}
-
-static inline int
-source_reject(const struct source *s, const struct descriptor *d, int rc)
-{
-	return s->ops->reject != NULL ? s->ops->reject(s->ctx, d, rc) : rc;
 }
 
 #endif /* SOURCE_H */

@@ -392,7 +392,7 @@ lay_retry(void *ctx, int rc, unsigned attempt)
 }
 
 static const struct source_ops layout_ops = {
-	lay_fetch, lay_open, lay_read, lay_retry, NULL
+	lay_fetch, lay_open, lay_read, lay_retry
 };
 
 void

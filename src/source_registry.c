@@ -98,7 +98,7 @@ reg_retry(void *ctx, int rc, unsigned attempt)
 }
 
 static const struct source_ops registry_ops = {
-	reg_fetch, reg_open, reg_read, reg_retry, NULL
+	reg_fetch, reg_open, reg_read, reg_retry
 };
 
 void
