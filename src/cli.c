@@ -51,7 +51,7 @@ static const struct command {
 
 /* The options, by what they set in struct opts. */
 enum { OPT_FLAG, OPT_TEXT, OPT_NUMBER, OPT_DURATION, OPT_PROGRESS, OPT_KEY,
-	OPT_LOG, OPT_BOOL };
+	OPT_LOG, OPT_BOOL, OPT_MIRROR };
 
 static const struct option {
 	const char *name;
@@ -110,6 +110,16 @@ static const struct option {
 	{ "--progress-fd", OPT_NUMBER, offsetof(struct opts, progress_fd),
 	    ON_REGISTRY, 65535, "N", "write progress to file descriptor N; without\n"
 	    "--progress, as JSON events only" },
+	{ "--mirror", OPT_MIRROR, offsetof(struct opts, mirror), ON_REGISTRY, 0,
+	    "[http://]HOST[:PORT][/PREFIX]", "try this mirror first for blobs and\n"
+	    "manifests by digest (tags: the registry's own);\n"
+	    "https unless http:// is given; may be repeated:\n"
+	    "tried in order, the registry last. Nothing it\n"
+	    "sends is trusted, and it gets no credentials but\n"
+	    "its own (config.json's entry for HOST)" },
+	{ "--hosts-dir", OPT_TEXT, offsetof(struct opts, hosts_dir), ON_REGISTRY,
+	    0, "DIR", "mirrors from containerd's DIR/REGISTRY/hosts.toml\n"
+	    "(else DIR/_default/hosts.toml), after --mirror's" },
 	{ "--plain-http", OPT_FLAG, offsetof(struct opts, plain_http), ON_REGISTRY,
 	    0, NULL, "talk http:// to the registry" },
 	{ "--insecure", OPT_FLAG, offsetof(struct opts, insecure), ON_REGISTRY, 0,
@@ -281,6 +291,9 @@ set_option(struct opts *o, const struct option *op, const char *v)
 		return add_path(o->verify_key, &o->nkeys, SIGKEY_MAX, op->name, v);
 	case OPT_LOG:
 		return add_path(o->rekor_key, &o->nlogs, REKOR_KEY_MAX, op->name, v);
+	case OPT_MIRROR:
+		return add_path(o->mirror, &o->nmirrors, BOARD_MIRRORS_MAX, op->name,
+		    v);
 	case OPT_NUMBER:
 		if (lex_dec_all(v, strlen(v), op->max, 0, &x) != LEX_DEC_OK)
 			return err_set(ERR_USAGE, "%s: not a number from 0 to %lu: '%s'",

@@ -52,6 +52,9 @@ struct opts {
 	const char *rekor_key[REKOR_KEY_MAX];
 	unsigned nlogs;
 	const char *signed_identity;
+	const char *mirror[BOARD_MIRRORS_MAX];  /* --mirror, in order */
+	unsigned nmirrors;
+	const char *hosts_dir;     /* --hosts-dir: hosts.toml per registry */
 	int password_stdin;
 	int plain_http;
 	int insecure;              /* also --tls-verify=false */

@@ -138,6 +138,20 @@
 #define BOARD_INFLATE_OUT (32u * 1024u)
 #endif
 
+/* Mirrors of the registry (--mirror, hosts.toml) a pull may use, and the
+ * (mirror, blob) pairs it remembers as skipped after their bytes did not
+ * verify; when that table is full, such a mirror is not used again in the
+ * run. hosts.toml is read whole into a buffer of BOARD_HOSTS_FILE_MAX. */
+#ifndef BOARD_MIRRORS_MAX
+#define BOARD_MIRRORS_MAX 8u
+#endif
+#ifndef BOARD_MIRROR_SKIPS
+#define BOARD_MIRROR_SKIPS 32u
+#endif
+#ifndef BOARD_HOSTS_FILE_MAX
+#define BOARD_HOSTS_FILE_MAX (16u * 1024u)
+#endif
+
 #if BOARD_NET_BUF < 4096u
 #error "BOARD_NET_BUF below 4 KiB cannot hold an HTTP status and headers"
 #endif
@@ -161,6 +175,9 @@
 #define TLS_HEAP_MIN (48u * 1024u)
 #if BOARD_HEAP_SIZE < TLS_HEAP_MIN
 #error "BOARD_HEAP_SIZE below 48 KiB cannot hold one TLS connection"
+#endif
+#if BOARD_MIRRORS_MAX < 1u || BOARD_MIRRORS_MAX > 31u
+#error "BOARD_MIRRORS_MAX must be 1 to 31 (a bit each in an unsigned mask, the origin too)"
 #endif
 #if BOARD_PATH_MAX < 256u
 #error "BOARD_PATH_MAX below 256 cannot hold a ustar prefix+name"

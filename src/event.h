@@ -31,6 +31,9 @@
  *     EV_WARNING    something the user should know, the run goes on: text
  *                   (the clock is behind the build's time, so certificate
  *                   dates were checked against that); at most once each
+ *     EV_MIRROR     a mirror was skipped for an object: name the mirror,
+ *                   digest the object (a digest or tag), text why, next
+ *                   the source tried next (a mirror or the origin)
  */
 #ifndef EVENT_H
 #define EVENT_H
@@ -49,7 +52,8 @@ enum event_kind {
 	EV_AFRESH,
 	EV_COMMITTED,
 	EV_ERROR,
-	EV_WARNING
+	EV_WARNING,
+	EV_MIRROR
 };
 
 struct event {
@@ -66,6 +70,7 @@ struct event {
 	unsigned attempt;           /* EV_RETRY */
 	uint32_t delay_ms;          /* EV_RETRY */
 	int code;                   /* EV_ERROR: exit code */
+	const char *next;           /* EV_MIRROR: the next source */
 };
 
 /* A callback and its argument; fn may be NULL (events are dropped). */

@@ -14,6 +14,7 @@
 #include "dest.h"
 #include "err.h"
 #include "lex.h"
+#include "mirror.h"
 #include "platform.h"
 #include "progress.h"
 #include "port.h"
@@ -34,6 +35,8 @@
 static struct registry reg;
 static struct layout lay;       /* oci:DIR sources */
 static struct source_archive arc;   /* oci-archive:, docker-archive: */
+static struct hosts mirrors;    /* --mirror, --hosts-dir */
+static struct mirror_src mir;   /* the registry behind its mirrors */
 static struct image img;
 static char doc[BOARD_JSON_MAX];
 static jsmntok_t tok[BOARD_JSON_TOKENS];
@@ -228,6 +231,8 @@ static void
 print_stats(int pull)
 {
 	struct port_heap_stats h;
+	char line[600];
+	unsigned i;
 
 	port_heap_stats(&h);
 	if (pull) {
@@ -255,6 +260,13 @@ print_stats(int pull)
 		    reg.tls.ca_src.ncerts, reg.tls.ca_src.from,
 		    reg.tls.ca_src.path_len > 512 ? 512 : (int)reg.tls.ca_src.path_len,
 		    reg.tls.ca_src.path);
+	for (i = 0; mir.r != NULL && i <= mir.conf.n; i++) {
+		mirror_stat(&mir, i, line, sizeof line);
+		stat_line("%s", line);
+	}
+	if (mir.r != NULL && pull)
+		stat_line("layers read again after a mirror's bytes did not "
+		    "verify %u", pst.rejected);
 	if (reg.tls.handshakes > 0)
 		stat_line("TLS handshakes %u, the last %s %s%s",
 		    reg.tls.handshakes, reg.tls.version, reg.tls.suite,
@@ -303,6 +315,9 @@ on_event(void *arg, const struct event *ev)
 	case EV_WARNING:
 		progress_warning(ev->text);
 		break;
+	case EV_MIRROR:
+		progress_mirror(ev->name, ev->digest, ev->text, ev->next);
+		break;
 	}
 }
 
@@ -319,6 +334,8 @@ offline_options(const struct opts *o)
 		{ offsetof(struct opts, cert_file), "--cert" },
 		{ offsetof(struct opts, creds), "--creds" },
 		{ offsetof(struct opts, username), "--username" },
+		{ offsetof(struct opts, hosts_dir), "--hosts-dir" },
+		{ offsetof(struct opts, mirror), "--mirror" },
 	};
 	const char *given = NULL;
 	char m[160];
@@ -416,6 +433,10 @@ run_pull(const struct opts *o, const struct source *src, const char *refname,
 	po.stage.keep_old = o->keep_old;
 	po.stage.no_sync = o->no_sync;
 	po.allow_foreign = o->allow_foreign;
+	if (src->ctx == &mir) {
+		po.reject = mirror_reject;
+		po.reject_ctx = &mir;
+	}
 	return pull_image(src, &img, doc, config_len, &po, &pst, &events);
 }
 
@@ -607,6 +628,9 @@ open_source(const struct opts *o, const struct ref *ref,
 	}
 	if (o->insecure && !o->plain_http)
 		progress_warning("--insecure: TLS certificates are not verified");
+	if (mirror_config(&mirrors, o->mirror, o->nmirrors, o->hosts_dir,
+	    ref->registry, doc, sizeof doc) < 0)
+		return fail_with(ERR_USAGE, EXIT_USAGE);
 	rc = registry_init(&reg, ref, ro);
 	memset(sec, 0, sizeof *sec);
 	/* registry_init reads the options, the environment and the auth file,
@@ -620,6 +644,8 @@ open_source(const struct opts *o, const struct ref *ref,
 	ref_format(ref, refname, REF_TEXT_MAX);
 	reg.events = events;
 	source_registry(src, &reg);
+	if (mirrors.n > 0 || mirrors.has_server)
+		mirror_wrap(&mir, &reg, &mirrors, &events, src);
 	return EXIT_OK;
 }
 

@@ -266,6 +266,26 @@ progress_afresh(const char *why)
 }
 
 void
+progress_mirror(const char *mirror, const char *object, const char *why,
+    const char *next)
+{
+	char m[600], o[300], w[1100], n[600];
+
+	if (P.mode == PROGRESS_JSON) {
+		lex_json_quote(m, sizeof m, mirror);
+		lex_json_quote(o, sizeof o, object);
+		lex_json_quote(w, sizeof w, why);
+		lex_json_quote(n, sizeof n, next);
+		progress_say(P.fd, "{\"event\":\"mirror\",\"mirror\":%s,\"object\":%s,"
+		    "\"reason\":%s,\"next\":%s}\n", m, o, w, n);
+	} else if (P.mode != PROGRESS_NONE) {
+		end_line();
+		progress_say(P.fd, "mirror %s skipped for %.80s: %s; trying %s\n", mirror,
+		    object, why, next);
+	}
+}
+
+void
 progress_committed(const char *dest, const char *digest, const char *index)
 {
 	char d[700], ix[100];

@@ -56,6 +56,11 @@ void progress_retry(const char *why, unsigned attempt, uint32_t delay_ms);
 
 /* The staging tree of an earlier run is dropped: why. */
 void progress_afresh(const char *why);
+
+/* A mirror was skipped for an object (a digest or tag): why, and the
+ * source tried next. */
+void progress_mirror(const char *mirror, const char *object, const char *why,
+    const char *next);
 void progress_committed(const char *dest, const char *digest,
     const char *index);
 

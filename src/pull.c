@@ -95,6 +95,7 @@ pull_layers(const struct source *src, const struct image *img,
 	size_t i;
 	int rc = ERR_OK;
 
+	s->failed = img->nlayers;
 	for (i = 0; rc == ERR_OK && i < img->nlayers; i++) {
 		if (i < s->stage.kept) {
 			/* Verified by a run that did not finish. */
@@ -108,6 +109,8 @@ pull_layers(const struct source *src, const struct image *img,
 		job.count = (unsigned)img->nlayers;
 		job.allow_foreign = o->allow_foreign;
 		rc = layer_pull(&s->layer, src, &s->fs, &job, events);
+		if (rc < 0)
+			s->failed = i;
 		if (rc == ERR_OK)
 			rc = stage_layer_done(&s->stage, &s->fs, img, i);
 		if (rc == ERR_OK)
@@ -133,16 +136,26 @@ pull_image(const struct source *src, const struct image *img,
 			rc = source_done(src);
 		if (rc == ERR_OK)
 			rc = stage_commit(&s->stage, &s->fs);
-		if (rc == ERR_OK || !s->layer.diverged || !again)
+		if (rc == ERR_OK)
 			break;
-		/* An interrupted run applied other bytes than these: its
+		/* Bytes from a mirror did not verify: another source serves
+		 * the layer, into a tree rebuilt from the first layer (each
+		 * time one more mirror is passed over for it: this ends). */
+		if (rc == ERR_VERIFY && s->failed < img->nlayers &&
+		    o->reject != NULL && o->reject(o->reject_ctx,
+		    &img->layers[s->failed], rc) == ERR_OK)
+			s->rejected++;
+		else if (!s->layer.diverged || !again)
+			break;
+		else
+			again = 0;
+		/* Or an interrupted run applied other bytes than these: its
 		 * tree goes, and the pull starts over, once. */
 		emit_afresh(events, err_msg());
 		err_clear();
 		proof_close(&s->layer.proof);
 		(void)stage_close(&s->stage, &s->fs, ERR_VERIFY);
 		err_clear();
-		again = 0;
 	}
 	if (stage_keeps(&s->stage, rc) && s->stage.rootfd >= 0)
 		seal(s, rc);

@@ -32,17 +32,29 @@
 struct pull_opts {
 	struct stage_opts stage;   /* DEST, --config-out, --keep-old, --no-sync */
 	int allow_foreign;         /* fetch non-distributable layers from their URLs */
+	/* When the source can serve a blob from elsewhere (mirror.h): after
+	 * layer d failed to verify (rc), reject returns ERR_OK when the
+	 * next reading of d comes from another place, else rc. NULL: no
+	 * other place. */
+	int (*reject)(void *ctx, const struct descriptor *d, int rc);
+	void *reject_ctx;
 };
 
 struct pull_state {
 	struct layer layer;
 	struct rootfs fs;
 	struct stage stage;
+	size_t failed;             /* the layer that failed, or nlayers */
+	unsigned rejected;         /* layers read again from another source
+	                            * after their bytes did not verify */
 };
 
 /*
  * Unpack img (config holds its config_len config bytes) from src into
  * o->stage.dest, atomically (stage.h): on ERR_OK DEST holds the new tree;
+ * A layer whose bytes did not verify is read again from another place
+ * when o->reject says the source has one: the staging tree is then
+ * rebuilt from the first layer, so nothing those bytes did survives.
  * on an error DEST is as it was, unless s->stage.switched says that the
  * error came after the switch, and the staging directory is gone unless
  * the network failed with verified layers in it (stage.h).

@@ -143,8 +143,10 @@ ensure_conn(struct registry *r, const struct http_url *u)
 	    r->proxy_port, wait_ms(r) < BOARD_CONNECT_TIMEOUT_MS ? wait_ms(r) :
 	    BOARD_CONNECT_TIMEOUT_MS, wait_ms(r));
 	warn_clock(r);
-	if (rc < 0)
+	if (rc < 0) {
+		r->connect_fails++;
 		return rc;
+	}
 	r->conn_url = *u;
 	return ERR_OK;
 }
@@ -580,8 +582,8 @@ get_once(struct registry *r, int kind, const char *reference, uint64_t offset,
 	int redirects = 0, auth_rounds = 0, rc, st;
 	long w;
 
-	w = snprintf(u.target, sizeof u.target, "/v2/%s/%s/%s", r->ref->repo,
-	    kinds[kind].path, reference);
+	w = snprintf(u.target, sizeof u.target, "%s/%s/%s/%s", r->root,
+	    r->ref->repo, kinds[kind].path, reference);
 	if (w < 0 || (size_t)w >= sizeof u.target)
 		return err_set(ERR_NOMEM, "request path too long");
 	snprintf(what, sizeof what, "%s %s%s%s", kinds[kind].what, r->ref->repo,
@@ -797,11 +799,18 @@ registry_init(struct registry *r, const struct ref *ref,
 	snprintf(r->base.host, sizeof r->base.host, "%s", ref->host);
 	r->base.port = ref->port != 0 ? ref->port : (r->base.https ? 443 : 80);
 	snprintf(r->base.target, sizeof r->base.target, "/v2/");
+	snprintf(r->root, sizeof r->root, "/v2");
 	if (opts->timeout_s != 0)
 		r->deadline_ms = port_mono_ms() + (uint64_t)opts->timeout_s * 1000u;
 	if (load_proxy(r) < 0)
 		return ERR_USAGE;
 	return registry_load_creds(r);
+}
+
+void
+registry_disconnect(struct registry *r)
+{
+	drop_conn(r);
 }
 
 void

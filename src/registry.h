@@ -88,6 +88,7 @@ struct registry {
 	const struct ref *ref;
 	struct registry_opts opt;
 	struct http_url base;      /* scheme, host and port of the registry API */
+	char root[128];            /* its API root: "/v2" (a mirror's may differ) */
 
 	struct conn_tls tls;
 	struct conn conn;
@@ -124,6 +125,7 @@ struct registry {
 	uint16_t proxy_port;
 	char no_proxy[1024];       /* NO_PROXY as given */
 	unsigned retries_done;     /* for --stats */
+	unsigned connect_fails;    /* connections that could not be opened */
 	uint64_t refetched;        /* bytes received more than once */
 	struct event_sink events;  /* EV_RETRY for every retry */
 	jsmntok_t tok[512];        /* token replies and config.json */
@@ -202,5 +204,32 @@ int registry_load_creds(struct registry *r);
 
 /* Close the connection and free the TLS state. */
 void registry_close(struct registry *r);
+
+/* Close the connection only (the next request opens a new one). */
+void registry_disconnect(struct registry *r);
+
+/*
+ * Inside the module (registry_cred.c), for mirrors (mirror.h): point r at
+ * another server of the same image, ref's host and port under the API
+ * root (at most 127 bytes), with opts (the run's time limit stays). The
+ * connection is closed, the credentials and token are forgotten (the
+ * caller loads the server's own: registry_load_creds, or
+ * registry_auth_restore), and the TLS state is freed when opts ask for
+ * other TLS settings (it is set up again on the next connection).
+ */
+void registry_retarget(struct registry *r, const struct ref *ref,
+    const struct registry_opts *opts, const char *root);
+
+/* The credentials and token r holds, to give back to it later. */
+struct registry_auth {
+	enum reg_auth auth;
+	char basic[REG_BASIC_MAX];
+	char bearer[BOARD_TOKEN_MAX + 8];
+	uint64_t bearer_until_ms;
+	char creds_source[512];
+	int creds_helper;
+};
+void registry_auth_save(const struct registry *r, struct registry_auth *a);
+void registry_auth_restore(struct registry *r, const struct registry_auth *a);
 
 #endif /* REGISTRY_H */

@@ -128,3 +128,57 @@ registry_load_creds(struct registry *r)
 	}
 	return load_config(r);
 }
+
+/* Two optional file names are the same (both absent, or equal). */
+static int
+same_file(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+void
+registry_retarget(struct registry *r, const struct ref *ref,
+    const struct registry_opts *opts, const char *root)
+{
+	const struct registry_opts *o = &r->opt;
+
+	registry_disconnect(r);
+	if (o->insecure != opts->insecure || !same_file(o->ca_file, opts->ca_file) ||
+	    !same_file(o->cert_file, opts->cert_file) ||
+	    !same_file(o->key_file, opts->key_file))
+		conn_tls_free(&r->tls);
+	r->ref = ref;
+	r->opt = *opts;
+	r->base.https = !opts->plain_http;
+	snprintf(r->base.host, sizeof r->base.host, "%s", ref->host);
+	r->base.port = ref->port != 0 ? ref->port : (r->base.https ? 443 : 80);
+	snprintf(r->root, sizeof r->root, "%s", root);
+	r->auth = REG_AUTH_ANON;
+	memset(r->basic, 0, sizeof r->basic);
+	memset(r->bearer, 0, sizeof r->bearer);
+	r->bearer_until_ms = 0;
+	r->creds_source[0] = '\0';
+	r->creds_helper = 0;
+}
+
+void
+registry_auth_save(const struct registry *r, struct registry_auth *a)
+{
+	a->auth = r->auth;
+	memcpy(a->basic, r->basic, sizeof a->basic);
+	memcpy(a->bearer, r->bearer, sizeof a->bearer);
+	a->bearer_until_ms = r->bearer_until_ms;
+	memcpy(a->creds_source, r->creds_source, sizeof a->creds_source);
+	a->creds_helper = r->creds_helper;
+}
+
+void
+registry_auth_restore(struct registry *r, const struct registry_auth *a)
+{
+	r->auth = a->auth;
+	memcpy(r->basic, a->basic, sizeof r->basic);
+	memcpy(r->bearer, a->bearer, sizeof r->bearer);
+	r->bearer_until_ms = a->bearer_until_ms;
+	memcpy(r->creds_source, a->creds_source, sizeof r->creds_source);
+	r->creds_helper = a->creds_helper;
+}

@@ -70,7 +70,8 @@ is dropped at A, the second at B, then pass through". Fields:
 ?match), "outage_resets": connections reset by an outage, "rules": [the rules, "left" = uses left (null: unlimited), "hits" = times
 applied],
 "log": [one record per request: t (Unix time at arrival), method, path,
-range, status, bytes, fault, outcome]}, where C is {"requests",
+range, auth (the Authorization header's scheme, and for Basic the user
+name; null without one), status, bytes, fault, outcome]}, where C is {"requests",
 "range_requests", "bytes" (body bytes written to the client), "offsets"
 (start offsets of the Range requests, in order), "ranges" (the Range
 header values), "statuses"}.
@@ -79,6 +80,7 @@ Prints "ready PORT" on stdout once listening and nothing else there; logs
 one line per request on stderr. Python 3 standard library only.
 """
 import argparse
+import base64
 import fcntl
 import http.client
 import json
@@ -225,6 +227,21 @@ def parse_rule(d):
 
 def public_rule(r):
     return {k: v for k, v in r.items() if k not in ("re", "body")}
+
+
+def auth_seen(value):
+    """What the log keeps of an Authorization header: its scheme, and for
+    Basic the user name (never a secret); None without one."""
+    if value is None:
+        return None
+    scheme, _, rest = value.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            user = base64.b64decode(rest.strip()).decode("latin-1").partition(":")[0]
+        except (ValueError, UnicodeDecodeError):
+            user = "?"
+        return "Basic " + user
+    return scheme
 
 
 def parse_range(value):
@@ -416,6 +433,7 @@ class Handler(socketserver.BaseRequestHandler):
         rng = self.hget(headers, "range")
         rule = STATE.take(method, path, rng is not None)
         rec = {"t": t, "method": method, "path": path, "range": rng,
+               "auth": auth_seen(self.hget(headers, "authorization")),
                "status": None, "bytes": 0,
                "fault": public_rule(rule) if rule else None, "outcome": "ok"}
         with STATE.lock:

@@ -17,6 +17,7 @@
 #   reg_start NAME PORT [tls DIR] [htpasswd FILE] [storage DIR] [ipv6]
 #             [token REALM_URL ISSUER SERVICE CERTFILE]
 #             [clientcas CAFILE CLIENT_CRT CLIENT_KEY] [wait-insecure]
+#             [proxy URL]
 #                                 start a registry with storage in $WORK/NAME
 #                                 (or DIR, e.g. another registry's data),
 #                                 listening on 127.0.0.1 (ipv6: ::1), wait
@@ -29,7 +30,9 @@
 #                                 the wait); storage DIR serves the images
 #                                 another registry's storage holds;
 #                                 wait-insecure: the wait does not verify
-#                                 the certificate (dated out of range)
+#                                 the certificate (dated out of range);
+#                                 proxy URL: a pull-through cache of the
+#                                 registry at URL
 #   reg_make_client_cert DIR NAME CA_CRT CA_KEY [rsa]
 #                                 a client certificate NAME.crt and its key
 #                                 NAME.key (P-256, or RSA 2048) in DIR,
@@ -155,7 +158,7 @@ reg_start() {
 	shift 2
 	dir=$WORK/registry-$name
 	mkdir -p "$dir/data"
-	tls="" auth="" scheme=http curl_ca="" clientcas="" storage=$dir/data
+	tls="" auth="" scheme=http curl_ca="" clientcas="" storage=$dir/data proxy=""
 	addr=127.0.0.1
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -198,6 +201,10 @@ reg_start() {
     service: $4
     rootcertbundle: $5"
 			shift 5 ;;
+		proxy)
+			proxy="proxy:
+  remoteurl: $2"
+			shift 2 ;;
 		ipv6) addr="[::1]"; shift ;;
 		*) echo "reg_start: unknown option $1" >&2; return 1 ;;
 		esac
@@ -224,6 +231,7 @@ http:
 $tls
 $clientcas
 $auth
+$proxy
 EOC
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
 	echo $! > "$dir/pid"

@@ -126,7 +126,8 @@ mem_retry(void *ctx, int rc, unsigned attempt)
 	return rc;
 }
 
-static const struct source_ops mem_ops = { mem_fetch, mem_open, mem_read, mem_retry };
+static const struct source_ops mem_ops = { mem_fetch, mem_open, mem_read, mem_retry,
+    NULL };
 static const struct source src = { &mem_ops, NULL };
 
 /* ---- building signature documents ---------------------------------------- */
