@@ -15,7 +15,9 @@
  *
  * Order (the stream order a reader of stdin needs): index.json first, then
  * the top document, then for each image, depth first: a nested index, the
- * manifest, the config, the layers in manifest order.
+ * manifest, the config, the layers in manifest order. A blob listed twice
+ * is written twice to an archive (a stream reader finds each where it is
+ * used), once to a layout.
  *
  * Verification: documents are fetched whole into the caller's buffer and
  * checked against the digest and size that name them before a byte of
