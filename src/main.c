@@ -712,9 +712,11 @@ cmd_fetch(const struct opts *o)
 	else
 		registry_close(&reg);
 	if (o->stats) {
-		stat_line("fetched %llu bytes (%llu in blobs); wrote %llu bytes: "
-		    "%u blobs, %u kept from the layout", (unsigned long long)
-		    reg.bytes_in, (unsigned long long)fet.bytes_fetched,
+		stat_line("fetched %llu bytes (%llu in blobs, resumed %u, "
+		    "refetched %llu); wrote %llu bytes: %u blobs, %u kept from the "
+		    "layout", (unsigned long long)reg.bytes_in,
+		    (unsigned long long)fet.bytes_fetched, fet.resumes,
+		    (unsigned long long)fet.refetched,
 		    (unsigned long long)fet.out.written, fet.out.stored,
 		    fet.out.kept);
 		print_stats(0);
