@@ -20,7 +20,9 @@
 #define ON_INSPECT CLI_BIT(CLI_INSPECT)
 #define ON_CHECK CLI_BIT(CLI_CHECK)
 #define ON_STATUS CLI_BIT(CLI_STATUS)
-#define ON_REGISTRY (ON_PULL | ON_INSPECT | ON_CHECK) /* those that fetch */
+#define ON_FETCH CLI_BIT(CLI_FETCH)
+#define ON_REGISTRY (ON_PULL | ON_INSPECT | ON_CHECK | ON_FETCH) /* those
+                                                   * that fetch */
 #define ON_SIGNED (ON_PULL | ON_INSPECT)    /* those that check signatures */
 
 /* The words a command takes, in this order. */
@@ -47,6 +49,12 @@ static const struct command {
 	[CLI_STATUS] = { "status", ARG_DEST, "DEST",
 	    "print what DEST holds, from the state record that\n"
 	    "pull writes beside it (.DEST.ocipull.json)" },
+	[CLI_FETCH] = { "fetch", ARG_REF | ARG_DEST, "REFERENCE TARGET",
+	    "write the image for the platform (or all of them)\n"
+	    "verified, to TARGET: oci:DIR[:TAG] (an OCI layout,\n"
+	    "made or added to), oci-archive:FILE[:TAG] (a tar of\n"
+	    "one), or - (that tar on the standard output, in\n"
+	    "the order pull oci-archive:- reads it)" },
 };
 
 /* The options, by what they set in struct opts. */
@@ -75,9 +83,12 @@ static const struct option {
 	{ "--keep-old", OPT_FLAG, offsetof(struct opts, keep_old), ON_PULL, 0,
 	    NULL, "keep the replaced DEST as DEST.old" },
 	{ "--allow-foreign-layers", OPT_FLAG, offsetof(struct opts, allow_foreign),
-	    ON_PULL, 0, NULL, "allow non-distributable layers" },
-	{ "--no-sync", OPT_FLAG, offsetof(struct opts, no_sync), ON_PULL, 0, NULL,
-	    "skip fsync (for throwaway destinations)" },
+	    ON_PULL | ON_FETCH, 0, NULL, "allow non-distributable layers" },
+	{ "--no-sync", OPT_FLAG, offsetof(struct opts, no_sync), ON_PULL | ON_FETCH,
+	    0, NULL, "skip fsync (for throwaway destinations)" },
+	{ "--all-platforms", OPT_FLAG, offsetof(struct opts, all_platforms),
+	    ON_FETCH, 0, NULL, "the index and every manifest it lists (each\n"
+	    "platform, attestations too), not one platform's" },
 	{ "--verify-key", OPT_KEY, offsetof(struct opts, verify_key), ON_SIGNED,
 	    0, "FILE", "accept the image only with a cosign signature that\n"
 	    "verifies with the public key in FILE (PEM: ECDSA\n"
@@ -406,7 +417,11 @@ check_command(struct opts *o, const struct words *w)
 	if ((c->args & ARG_REF) && o->reference == NULL)
 		return err_set(ERR_USAGE, "%s: missing %s", c->name, c->usage);
 	if ((c->args & ARG_DEST) && o->dest == NULL)
-		return err_set(ERR_USAGE, "%s: missing DEST directory", c->name);
+		return err_set(ERR_USAGE, "%s: missing %s", c->name,
+		    o->command == CLI_FETCH ? "TARGET" : "DEST directory");
+	if (o->all_platforms && o->platform != NULL)
+		return err_set(ERR_USAGE, "--all-platforms and --platform exclude "
+		    "each other");
 	return check_options(o);
 }
 
@@ -573,6 +588,9 @@ put_overview(struct text *t)
 	    "  oci-archive:FILE[:TAG|@sha256:DIGEST]   a tar of one; FILE - is\n"
 	    "      the standard input (through a pipe: documents before layers)\n"
 	    "  docker-archive:FILE[:NAME:TAG]   docker save's format (not a pipe)\n"
+	    "\n"
+	    "A USB stick: ocipull fetch REFERENCE oci:/media/usb/images:TAG, then\n"
+	    "on the device ocipull pull oci:/media/usb/images:TAG /rootfs.\n"
 	    "\n"
 	    "Options (ocipull COMMAND --help lists a command's own):\n");
 	put_item(t, "-h, --help", "show this help, or the command's, and exit");

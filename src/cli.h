@@ -27,7 +27,7 @@
 
 /* The commands; CLI_NONE before one is named (and for the overview). */
 enum cli_cmd { CLI_NONE = 0, CLI_PULL, CLI_INSPECT, CLI_CHECK, CLI_STATUS,
-	CLI_NCMDS };
+	CLI_FETCH, CLI_NCMDS };
 
 #define CLI_BIT(c) (1u << (c))
 
@@ -38,7 +38,7 @@ struct opts {
 	int command;               /* enum cli_cmd */
 	int help_for;              /* CLI_HELP: the command, or CLI_NONE */
 	const char *reference;
-	const char *dest;
+	const char *dest;          /* fetch: its TARGET */
 	const char *config_out;
 	const char *platform;
 	const char *ca_file;
@@ -63,6 +63,7 @@ struct opts {
 	int keep_old;
 	int force;                 /* pull: replace what is there, pull again */
 	int allow_foreign;
+	int all_platforms;         /* fetch: the whole index */
 	int stats;
 	int no_sync;
 	int progress;              /* PROGRESS_*, -1: by the terminal */

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "dest.h"
 #include "err.h"
+#include "fetch.h"
 #include "lex.h"
 #include "mirror.h"
 #include "platform.h"
@@ -46,6 +47,7 @@ static struct sigkeys logs;
 static struct sig_check sigs;
 static struct dest dst;
 static struct state_rec rec;
+static struct fetch fet;
 static const struct report rep = { &img, &sigs, &keys, &logs };
 static int uptodate;               /* pull, check: DEST holds the image */
 
@@ -698,6 +700,75 @@ cmd_run(const struct opts *o)
 	return EXIT_OK;
 }
 
+/* fetch: the image into a layout or a layout tar (fetch.h). */
+static int
+cmd_fetch(const struct opts *o)
+{
+	const unsigned ntok = (unsigned)(sizeof tok / sizeof tok[0]);
+	struct fetch_target t;
+	struct fetch_opts fo;
+	struct ref ref;
+	struct platform want;
+	struct registry_opts ro;
+	struct source src;
+	struct secret sec;
+	char refname[REF_TEXT_MAX];
+	size_t config_len;
+	int rc;
+
+	progress_init(o->progress >= 0 ? o->progress : port_isatty((int)
+	    o->progress_fd) ? PROGRESS_TTY : PROGRESS_PLAIN, (int)o->progress_fd);
+	memset(&sec, 0, sizeof sec);
+	rc = prepare(o, &ref, &want, &ro, &sec);
+	if (rc != EXIT_OK)
+		return rc;
+	if (fetch_target_parse(&t, o->dest) < 0)
+		return fail_with(ERR_USAGE, EXIT_USAGE);
+	if (t.kind == FETCH_TO_STDOUT && o->progress_fd == PORT_STDOUT)
+		return usage_error("--progress-fd 1 would go into the archive on "
+		    "the standard output", NULL);
+	/* The target before any traffic: a usage error leaves nothing. */
+	rc = fetch_out_open(&fet.out, &t, PORT_STDOUT, o->no_sync, doc,
+	    sizeof doc, tok, ntok);
+	if (rc < 0)
+		return fail(rc);
+	rc = open_source(o, &ref, &ro, &sec, &src, refname);
+	if (rc != EXIT_OK) {
+		fetch_out_abort(&fet.out);
+		return rc;
+	}
+	memset(&fo, 0, sizeof fo);
+	fo.all_platforms = o->all_platforms;
+	fo.allow_foreign = o->allow_foreign;
+	fo.refname = refname;
+	fo.tag = t.tag[0] ? t.tag : ref.tag;
+	rc = o->all_platforms ? ERR_OK : resolve_image(&src, &ref, &want, &img,
+	    doc, sizeof doc, tok, ntok, &config_len);
+	if (rc == ERR_OK)
+		rc = fetch_image(&fet, &src, &ref, o->all_platforms ? NULL : &img,
+		    &fo, doc, sizeof doc, tok, ntok, &events);
+	else
+		fetch_out_abort(&fet.out);
+	if (src.ctx == &lay)
+		layout_close(&lay);
+	else
+		registry_close(&reg);
+	if (o->stats) {
+		stat_line("fetched %llu bytes (%llu in blobs, resumed %u, "
+		    "refetched %llu); wrote %llu bytes: %u blobs, %u kept from the "
+		    "layout", (unsigned long long)reg.bytes_in,
+		    (unsigned long long)fet.bytes_fetched, fet.resumes,
+		    (unsigned long long)fet.refetched,
+		    (unsigned long long)fet.out.written, fet.out.stored,
+		    fet.out.kept);
+		print_stats(0);
+	}
+	if (rc < 0)
+		return fail(rc);
+	report_fetched(&fet, refname, o->dest);
+	return EXIT_OK;
+}
+
 /* status: the state record beside DEST. */
 static int
 cmd_status(const struct opts *o)
@@ -775,7 +846,8 @@ main(int argc, char **argv)
 		port_out(PORT_STDOUT, help, cli_help(o.help_for, help, sizeof help));
 		return EXIT_OK;
 	}
-	rc = o.command == CLI_STATUS ? cmd_status(&o) : cmd_run(&o);
+	rc = o.command == CLI_STATUS ? cmd_status(&o) : o.command == CLI_FETCH ?
+	    cmd_fetch(&o) : cmd_run(&o);
 	/* After the report: inspect and pull name the keys that verified. */
 	sigkeys_free(&keys);
 	sigkeys_free(&logs);

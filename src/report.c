@@ -171,3 +171,23 @@ report_inspect(const struct report *r, int json, const char *refname)
 	progress_say(PORT_STDOUT, "}\n");
 }
 
+
+void
+report_fetched(const struct fetch *f, const char *refname, const char *target)
+{
+	const char *index = f->index[0] ? f->index : NULL;
+	const char *to = strcmp(target, "-") == 0 ? "the standard output" : target;
+
+	progress_done(refname, f->manifest, index, target, f->layers, 0);
+	if (progress_json_on_stderr())
+		return;
+	if (f->images > 1 || strcmp(f->top, f->manifest) != 0)
+		progress_say(PORT_STDERR, "ocipull: %s (index %s: %u images, %zu "
+		    "layers; %u blobs written, %u kept) written to %s\n", refname,
+		    f->top, f->images, f->layers, f->out.stored, f->out.kept, to);
+	else
+		progress_say(PORT_STDERR, "ocipull: %s (%s%s%s, %zu layers; %u blobs "
+		    "written, %u kept) written to %s\n", refname, f->manifest,
+		    index ? " in index " : "", index ? index : "", f->layers,
+		    f->out.stored, f->out.kept, to);
+}

@@ -4,6 +4,7 @@
 #ifndef REPORT_H
 #define REPORT_H
 
+#include "fetch.h"
 #include "resolve.h"
 #include "sig.h"
 
@@ -30,5 +31,10 @@ void report_signed(const struct report *r);
 /* inspect: the reference, the chosen manifest, config and layers, and the
  * signatures when keys were given; text, or one JSON object. */
 void report_inspect(const struct report *r, int json, const char *refname);
+
+/* fetch: what was written where (the done event, and a line on the
+ * standard error unless it carries JSON only). */
+void report_fetched(const struct fetch *f, const char *refname,
+    const char *target);
 
 #endif /* REPORT_H */

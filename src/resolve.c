@@ -8,14 +8,8 @@
 
 #include "err.h"
 
-/*
- * Fetch a document by reference (tag or digest) and check it: against
- * want_digest (and want_size when nonzero) if given, else against the
- * source's own digest for the tag when it has one. Writes the document's
- * digest into got and its media type into doc.
- */
-static int
-fetch_verified(const struct source *src, int kind, const char *reference,
+int
+resolve_fetch(const struct source *src, int kind, const char *reference,
     const char *want_digest, uint64_t want_size, const char *what, char *buf,
     size_t cap, size_t *len, char *got, struct source_doc *doc)
 {
@@ -73,7 +67,7 @@ resolve_manifest(const struct source *src, const struct ref *ref,
 	for (depth = 0;; depth++) {
 		snprintf(what, sizeof what, "%s %s", depth == 0 ? "manifest" :
 		    "platform manifest", reference);
-		rc = fetch_verified(src, SRC_MANIFEST, reference, want_digest,
+		rc = resolve_fetch(src, SRC_MANIFEST, reference, want_digest,
 		    want_size, what, doc, cap, &len, got, &sd);
 		if (rc < 0)
 			return rc;
@@ -129,7 +123,7 @@ resolve_config(const struct source *src, struct image *img, char *doc,
 	int rc;
 
 	snprintf(what, sizeof what, "config %s", img->config.digest);
-	rc = fetch_verified(src, SRC_BLOB, img->config.digest, img->config.digest,
+	rc = resolve_fetch(src, SRC_BLOB, img->config.digest, img->config.digest,
 	    img->config.size, what, doc, cap, &len, got, &sd);
 	if (rc < 0)
 		return rc;

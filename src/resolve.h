@@ -69,6 +69,18 @@ int resolve_manifests(const struct source *src, const struct ref *ref,
 int resolve_config(const struct source *src, struct image *img, char *doc,
     size_t cap, jsmntok_t *tok, unsigned ntok, size_t *config_len);
 
+/*
+ * Fetch a document by reference (tag or digest) whole into buf (*len
+ * bytes) and check it: against want_digest (and want_size when nonzero)
+ * if given, else against the source's own digest for the tag when it has
+ * one. Writes the document's digest into got and what the source says of
+ * it into doc. Returns ERR_OK, ERR_VERIFY naming both digests or sizes, or
+ * the source's errors.
+ */
+int resolve_fetch(const struct source *src, int kind, const char *reference,
+    const char *want_digest, uint64_t want_size, const char *what, char *buf,
+    size_t cap, size_t *len, char *got, struct source_doc *doc);
+
 /* The digest of the index the reference named, or NULL when it named the
  * manifest itself. */
 const char *resolve_index(const struct image *img);
