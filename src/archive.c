@@ -93,16 +93,31 @@ add_member(struct archive *a, uint64_t off, unsigned *idx)
 	const struct tar_entry *e = tar_entry(&a->tar);
 	struct archive_member *m;
 	const char *name;
-	int rc = clean_name(a, e, &name);
+	int rc = clean_name(a, e, &name), i;
 
 	if (rc != ERR_OK)
 		return rc;
 	if (e->type == TAR_DIR)
 		return SKIP;
-	if (lookup(a, name) >= 0)
+	i = lookup(a, name);
+	if (i >= 0 && (strncmp(name, "blobs/", 6) != 0 || e->type != TAR_REG ||
+	    a->m[i].type != TAR_REG))
 		return sticky(a, err_set(ERR_FORMAT, "archive %s: member \"%s\" "
 		    "appears twice (again at offset %llu)", a->name, name,
 		    (ull)e->offset));
+	if (i >= 0) {
+		/* A blob again (ocipull fetch writes a layer two images share
+		 * where each uses it): every copy must hash to its name, so any
+		 * will do. A file keeps the first; a pipe takes this one when
+		 * the first is gone. */
+		m = &a->m[i];
+		if (!a->pipe || m->where == ARC_KEPT || m->where == ARC_OPEN)
+			return SKIP;
+		m->off = off;
+		m->size = e->size;
+		*idx = (unsigned)i;
+		return ERR_OK;
+	}
 	if (a->n == ARCHIVE_MEMBERS)
 		return sticky(a, err_set(ERR_NOMEM, "archive %s: more than %u members "
 		    "(ARCHIVE_MEMBERS)", a->name, ARCHIVE_MEMBERS));
@@ -336,6 +351,14 @@ archive_find(struct archive *a, const char *name, const char *what,
 		if (rc < 0 && rc != ERR_NOTFOUND)
 			return err_prefix(rc, "%s", what);
 		i = rc == ERR_OK ? (int)*idx : -1;
+	} else if (i >= 0 && a->pipe && !a->ended &&
+	    strncmp(name, "blobs/", 6) == 0 && (a->m[i].where == ARC_PASSED ||
+	    a->m[i].where == ARC_READ)) {
+		/* Gone: a blob may be written again further on. */
+		drop_current(a);
+		rc = scan(a, name, idx);
+		if (rc < 0 && rc != ERR_NOTFOUND)
+			return err_prefix(rc, "%s", what);
 	}
 	if (i < 0)
 		return err_set(ERR_NOTFOUND, "%s: archive %s has no member %s", what,

@@ -23,7 +23,9 @@
  * Rules for members (tar.h reads the headers):
  * - Names are relative: a leading "./" is dropped; an absolute name or one
  *   with a ".." component is refused (the whole archive), as is a name that
- *   appears twice. Directories are skipped. Names longer than
+ *   appears twice, but for a blob (blobs/...) written again: its copies
+ *   must all hash to its name, so a file reads the first, a pipe the next
+ *   one to come once the first has passed. Directories are skipped. Names longer than
  *   ARCHIVE_NAME_MAX are skipped as members nobody asks for.
  * - Only regular members are read: asking for a link, device or FIFO
  *   member is refused (links inside an archive are never followed).

@@ -325,6 +325,34 @@ test_pipe_read_twice(void)
 	err_clear();
 	CHECK_EQ(archive_finish(&arc), ERR_OK);
 	reap(pid);
+
+	/* Written twice (as fetch writes a shared layer): the second copy
+	 * serves the second read. A file reads the first. */
+	tarlen = 0;
+	add("blobs/sha256/big", '0', NULL, 300 * 1024);
+	add("oci-layout", '0', "layout", 6);
+	add("blobs/sha256/big", '0', NULL, 300 * 1024);
+	finish_tar();
+	save(tarlen);
+	pid = feed(tarlen);
+	CHECK_EQ(archive_open(&arc, "-"), ERR_OK);
+	for (pass = 0; pass < 2; pass++) {
+		CHECK_EQ(archive_find(&arc, "blobs/sha256/big", "t", &i), ERR_OK);
+		CHECK_EQ(archive_begin(&arc, i, 0, &from), ERR_OK);
+		len = 0;
+		while (archive_read(&arc, &p, &n) == ERR_OK)
+			len += n;
+		CHECK_EQ(len, 300 * 1024);
+		if (pass == 0)
+			CHECK_EQ(archive_find(&arc, "oci-layout", "t", &i), ERR_OK);
+	}
+	CHECK_EQ(archive_finish(&arc), ERR_OK);
+	reap(pid);
+	CHECK_EQ(archive_open(&arc, path), ERR_OK);
+	CHECK_EQ(arc.n, 2);
+	CHECK_EQ(archive_find(&arc, "blobs/sha256/big", "t", &i), ERR_OK);
+	CHECK_EQ(arc.m[i].off, 512);
+	archive_close(&arc);
 }
 
 /* A broken pipe archive stays broken: the member after a hostile one is
