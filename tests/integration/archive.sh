@@ -16,21 +16,10 @@ fi
 W=$T_DIR/arc
 rm -rf "$W"
 mkdir -p "$W"
-# copy SRC-IMAGE DEST [skopeo options]
-copy() {
-	src=$1 dst=$2
-	shift 2
-	if skopeo copy -q --src-tls-verify=false "$@" "docker://$REG_HTTP/fixture/$src" \
-		"$dst" > "$W/skopeo.log" 2>&1; then
-		pass "archive-skopeo-$(echo "${dst%%:*}" | tr -c 'a-z\n' '-')"
-	else
-		fail "archive-skopeo-${dst%%:*}" "$(tail -3 "$W/skopeo.log")"
-		return 1
-	fi
-}
-copy multi:latest "oci-archive:$W/multi.tar:multi" --all || exit 0
-copy layers:latest "oci-archive:$W/layers.tar" --override-arch amd64 || exit 0
-copy layers:latest "docker-archive:$W/docker.tar:fixture/layers:v1" --override-arch amd64 || exit 0
+skopeo_copy archive-skopeo-oci-archive-index multi:latest "oci-archive:$W/multi.tar:multi" --all || exit 0
+skopeo_copy archive-skopeo-oci-archive layers:latest "oci-archive:$W/layers.tar" --override-arch amd64 || exit 0
+skopeo_copy archive-skopeo-docker-archive layers:latest "docker-archive:$W/docker.tar:fixture/layers:v1" \
+	--override-arch amd64 || exit 0
 
 run pull --plain-http --no-sync --platform linux/arm64/v8 "$REG_HTTP/fixture/multi:latest" "$W/reg-multi"
 expect_rc archive-registry-multi 0

@@ -17,21 +17,9 @@ L=$W/layout
 ONE=$W/one
 rm -rf "$W"
 mkdir -p "$W"
-# copy SRC-IMAGE DEST-LAYOUT:TAG [skopeo options]
-copy() {
-	src=$1 dst=$2
-	shift 2
-	if skopeo copy -q --src-tls-verify=false "$@" "docker://$REG_HTTP/fixture/$src" \
-		"oci:$dst" > "$W/skopeo.log" 2>&1; then
-		pass "layout-skopeo-${dst##*:}"
-	else
-		fail "layout-skopeo-${dst##*:}" "$(tail -3 "$W/skopeo.log")"
-		return 1
-	fi
-}
-copy multi:latest "$L:multi" --all || exit 0
-copy layers:latest "$L:layers" --override-arch amd64 || exit 0
-copy layers:latest "$ONE:only" --override-arch amd64 || exit 0
+skopeo_copy layout-skopeo-multi multi:latest "oci:$L:multi" --all || exit 0
+skopeo_copy layout-skopeo-layers layers:latest "oci:$L:layers" --override-arch amd64 || exit 0
+skopeo_copy layout-skopeo-only layers:latest "oci:$ONE:only" --override-arch amd64 || exit 0
 
 # The registry's trees, the reference for each layout pull.
 run pull --plain-http --no-sync --platform linux/arm64/v8 "$REG_HTTP/fixture/multi:latest" "$W/reg-multi"

@@ -63,6 +63,22 @@ run_piped() {
 }
 run_pipe() { f=$1; shift; run_piped "cat '$f'" "$@"; }
 
+# skopeo_copy CHECK SRC-IMAGE DEST [skopeo options]: skopeo copies
+# fixture/SRC-IMAGE from the suite's plain registry to DEST (oci:DIR:TAG,
+# oci-archive:FILE, docker-archive:FILE:NAME:TAG), a PASS or FAIL named
+# CHECK; returns 1 when it failed.
+skopeo_copy() {
+	n=$1 src=$2 dst=$3
+	shift 3
+	if skopeo copy -q --src-tls-verify=false "$@" "docker://$REG_HTTP/fixture/$src" \
+		"$dst" > "$T_DIR/skopeo.log" 2>&1; then
+		pass "$n"
+	else
+		fail "$n" "$(tail -3 "$T_DIR/skopeo.log")"
+		return 1
+	fi
+}
+
 expect_rc() {
 	if [ "$RC" -eq "$2" ]; then pass "$1"
 	else fail "$1" "'$LAST' exited $RC, expected $2; stderr: $(head -c 300 "$ERR_F")"; fi
