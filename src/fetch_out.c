@@ -187,9 +187,8 @@ static int
 layout_file(struct fetch_out *o, char *doc, size_t cap, jsmntok_t *tok,
     unsigned ntok)
 {
-	struct json j;
 	long n = port_fs_read_file(o->dir, "oci-layout", doc, cap);
-	int i, rc;
+	int rc;
 
 	if (n == ERR_NOENT) {
 		err_clear();
@@ -199,15 +198,7 @@ layout_file(struct fetch_out *o, char *doc, size_t cap, jsmntok_t *tok,
 	}
 	if (n < 0)
 		return err_prefix((int)n, "OCI layout %s: oci-layout", o->path);
-	if (json_parse(&j, doc, (size_t)n, tok, ntok, "oci-layout") < 0)
-		return err_prefix(ERR_FORMAT, "OCI layout %s", o->path);
-	i = json_is_object(&j, 0) ? json_get(&j, 0, "imageLayoutVersion") : -1;
-	if (i < 0 || !json_eq(&j, i, "1.0.0")) {
-		err_clear();
-		return err_set(ERR_FORMAT, "OCI layout %s: oci-layout does not say "
-		    "\"imageLayoutVersion\": \"1.0.0\"", o->path);
-	}
-	return ERR_OK;
+	return layout_version_check(doc, (size_t)n, tok, ntok, o->path);
 }
 
 /* index.json, parsed in doc: *arr becomes its "manifests" array's token,
