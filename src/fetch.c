@@ -43,43 +43,6 @@ emit(const struct walk *w, int kind, unsigned index, unsigned count,
 
 /* ---- one blob, streamed ------------------------------------------------ */
 
-/*
- * The source started over from byte 0 while `have` bytes are written:
- * read the repeat, check that it hashes as what was written, and leave in
- * *p, *n what follows it.
- */
-static int
-skip_repeat(struct walk *w, const struct digest *sofar, const char *what,
-    const uint8_t **p, size_t *n)
-{
-	char a[DIGEST_STR_LEN + 1], b[DIGEST_STR_LEN + 1];
-	struct digest head = *sofar, again;
-	uint64_t have = sofar->count, seen = 0;
-	int rc;
-
-	digest_final(&head, a);
-	digest_init(&again);
-	while (seen < have) {
-		size_t k;
-		rc = source_read(w->src, p, n);
-		if (rc != ERR_OK)
-			return err_prefix(rc == ERR_END ? ERR_PROTO : rc, "%s: resuming "
-			    "from the start", what);
-		k = *n < have - seen ? *n : (size_t)(have - seen);
-		digest_push(&again, *p, k);
-		w->f->refetched += k;
-		seen += k;
-		*p += k;
-		*n -= k;
-	}
-	digest_final(&again, b);
-	if (strcmp(a, b) != 0)
-		return err_set(ERR_VERIFY, "%s: the server sent other bytes the "
-		    "second time (first %llu bytes: %s, then %s)", what,
-		    (unsigned long long)have, a, b);
-	return ERR_OK;
-}
-
 /* After a failed read: the source's retry policy, then the rest of the
  * blob from the byte written last. ERR_END: every byte had arrived. */
 static int
@@ -102,7 +65,8 @@ resume(struct walk *w, const struct digest *sofar, int rc, unsigned attempt,
 	if (sofar->count == 0)
 		return ERR_OK;
 	w->f->resumes++;
-	return from == sofar->count ? ERR_OK : skip_repeat(w, sofar, what, p, n);
+	return from == sofar->count ? ERR_OK : source_skip_repeat(w->src, sofar,
+	    what, p, n, &w->f->refetched);
 }
 
 /* Read the open blob to its end into the output and the digest. */

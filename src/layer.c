@@ -119,46 +119,6 @@ feed(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
 }
 
 /*
- * The source started over from byte 0 while the pipeline has `have`
- * bytes: read the repeat, check that it hashes as what was taken in, and
- * leave in *p, *n what follows it.
- */
-static int
-skip_repeat(struct layer *L, const struct source *src, const char *what,
-    const uint8_t **p, size_t *n)
-{
-	char a[DIGEST_STR_LEN + 1], b[DIGEST_STR_LEN + 1];
-	uint64_t have = L->blob.count, seen = 0;
-	struct digest head = L->blob, again;
-	int rc;
-
-	digest_final(&head, a);
-	digest_init(&again);
-	for (;;) {
-		size_t k;
-
-		rc = source_read(src, p, n);
-		if (rc != ERR_OK)
-			return err_prefix(rc == ERR_END ? ERR_PROTO : rc, "%s: resuming "
-			    "from the start", what);
-		k = *n < have - seen ? *n : (size_t)(have - seen);
-		digest_push(&again, *p, k);
-		L->refetched += k;
-		seen += k;
-		*p += k;
-		*n -= k;
-		if (seen == have)
-			break;
-	}
-	digest_final(&again, b);
-	if (strcmp(a, b) != 0)
-		return err_set(ERR_VERIFY, "%s: the server sent other bytes "
-		    "the second time (first %llu bytes: %s, then %s)", what,
-		    (unsigned long long)have, a, b);
-	return ERR_OK;
-}
-
-/*
  * Ask for the rest of blob d from the byte the pipeline has. On ERR_OK, *p
  * and *n hold bytes to process first (n may be 0); ERR_END means every
  * byte had arrived already.
@@ -180,7 +140,8 @@ resume(struct layer *L, const struct source *src, const struct descriptor *d,
 	if (have == 0)
 		return ERR_OK;
 	L->resumes++;
-	return from == have ? ERR_OK : skip_repeat(L, src, what, p, n);
+	return from == have ? ERR_OK : source_skip_repeat(src, &L->blob, what, p,
+	    n, &L->refetched);
 }
 
 /* The chunk is whole (or the blob's last): on record, then applied. */

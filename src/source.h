@@ -96,6 +96,15 @@ source_retry(const struct source *s, int rc, unsigned attempt)
 	return s->ops->retry(s->ctx, rc, attempt);
 }
 
+/*
+ * The source started over from byte 0 (source_open's *from) while sofar
+ * holds the first sofar->count (> 0) bytes of the blob: read that repeat,
+ * check that it hashes as sofar, and leave in *p, *n what follows it;
+ * *refetched counts the repeated bytes. ERR_VERIFY when they differ.
+ */
+int source_skip_repeat(const struct source *s, const struct digest *sofar,
+    const char *what, const uint8_t **p, size_t *n, uint64_t *refetched);
+
 static inline int
 source_done(const struct source *s)
 {
