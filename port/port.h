@@ -43,6 +43,11 @@ void port_on_terminate(void (*fn)(int sig));
  * cut short by them, then let a pending one act (hold 0). */
 void port_hold_terminate(int hold);
 
+/* A write to a pipe or socket whose reader is gone fails with an error
+ * (ERR_IO, "Broken pipe") instead of killing the process unreported.
+ * Programs started by port_run get the default back. */
+void port_ignore_broken_pipe(void);
+
 /* Turn the echo of the terminal on stream off (on 0) or back on: 0, or
  * ERR_UNSUPPORTED when stream is not a terminal. The caller turns it back
  * on before it exits; SIGINT or SIGTERM while it is off turn it back on

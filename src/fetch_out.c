@@ -109,20 +109,36 @@ sync_fd(const struct fetch_out *o, int fd, const char *what)
 	return rc < 0 ? err_prefix(rc, "%s", what) : ERR_OK;
 }
 
+/* A new temporary file tmp below dir: one a killed run left is removed
+ * first, and the file is created, never opened (a hard link planted under
+ * the temporary's name would otherwise be written through). */
+static int
+create_tmp(int dir, const char *tmp)
+{
+	int rc = port_fs_unlink(dir, tmp, 0);
+
+	if (rc < 0 && rc != ERR_NOENT)
+		return rc;
+	err_clear();
+	return port_fs_open(dir, tmp, PORT_O_WRITE | PORT_O_CREATE | PORT_O_EXCL |
+	    PORT_O_NOFOLLOW, 0644);
+}
+
 /* name below dir, written whole through a temporary and a rename. */
 static int
 put_file(struct fetch_out *o, int dir, const char *name, const void *p,
     size_t n)
 {
 	char tmp[64];
+	long w;
 	int fd, rc;
 
 	snprintf(tmp, sizeof tmp, "%s" TMP_SUFFIX, name);
-	fd = port_fs_open(dir, tmp, PORT_O_WRITE | PORT_O_CREATE | PORT_O_TRUNC |
-	    PORT_O_NOFOLLOW, 0644);
+	fd = create_tmp(dir, tmp);
 	if (fd < 0)
 		return err_prefix(fd, "OCI layout %s: %s", o->path, tmp);
-	rc = port_fs_write(fd, p, n) < 0 ? ERR_IO : ERR_OK;
+	w = port_fs_write(fd, p, n);
+	rc = w < 0 ? (int)w : ERR_OK;
 	if (rc == ERR_OK)
 		rc = sync_fd(o, fd, name);
 	port_fs_close(fd);
@@ -286,8 +302,7 @@ open_archive(struct fetch_out *o)
 		return err_set(ERR_USAGE, "oci-archive:%s: not a file name", o->path);
 	err_clear();
 	snprintf(o->tmp, sizeof o->tmp, "%s" TMP_SUFFIX, o->base);
-	o->fd = port_fs_open(o->dir, o->tmp, PORT_O_WRITE | PORT_O_CREATE |
-	    PORT_O_TRUNC | PORT_O_NOFOLLOW, 0644);
+	o->fd = create_tmp(o->dir, o->tmp);
 	if (o->fd < 0) {
 		int rc = o->fd;
 		o->fd = -1;
@@ -389,11 +404,12 @@ fetch_out_blob_begin(struct fetch_out *o, const char *digest, uint64_t size)
 	snprintf(o->hex, sizeof o->hex, "%s", digest + 7);
 	if (o->kind != FETCH_TO_LAYOUT) {
 		snprintf(name, sizeof name, "blobs/sha256/%s", o->hex);
+		o->blob_left = size;
+		o->held = 0;
 		return member(o, name, TARW_FILE, 0644, size);
 	}
 	snprintf(o->tmp, sizeof o->tmp, "%s" TMP_SUFFIX, o->hex);
-	o->fd = port_fs_open(o->blobs, o->tmp, PORT_O_WRITE | PORT_O_CREATE |
-	    PORT_O_TRUNC | PORT_O_NOFOLLOW, 0644);
+	o->fd = create_tmp(o->blobs, o->tmp);
 	if (o->fd < 0) {
 		int rc = o->fd;
 		o->fd = -1;
@@ -404,10 +420,24 @@ fetch_out_blob_begin(struct fetch_out *o, const char *digest, uint64_t size)
 	return ERR_OK;
 }
 
+/* An archive's blob keeps its last byte back until it verified: a blob
+ * that fails is then cut inside its data, which every tar reader refuses,
+ * never whole under its name (a size that is a multiple of 512 would end
+ * the cut stream on a member boundary). */
 int
 fetch_out_write(struct fetch_out *o, const void *p, size_t n)
 {
-	return out(o, p, n);
+	if (o->kind == FETCH_TO_LAYOUT || n == 0)
+		return out(o, p, n);
+	if (n > o->blob_left)
+		return err_set(ERR_PROTO, "blob %s: more bytes than its size",
+		    o->hex);
+	o->blob_left -= n;
+	if (o->blob_left > 0)
+		return out(o, p, n);
+	o->last = ((const uint8_t *)p)[n - 1];
+	o->held = 1;
+	return out(o, p, n - 1);
 }
 
 int
@@ -416,8 +446,11 @@ fetch_out_blob_end(struct fetch_out *o)
 	int rc;
 
 	o->stored++;
-	if (o->kind != FETCH_TO_LAYOUT)
-		return out(o, zeros, tarw_pad(o->written));
+	if (o->kind != FETCH_TO_LAYOUT) {
+		rc = o->held ? out(o, &o->last, 1) : ERR_OK;
+		o->held = 0;
+		return rc < 0 ? rc : out(o, zeros, tarw_pad(o->written));
+	}
 	rc = sync_fd(o, o->fd, o->hex);
 	port_fs_close(o->fd);
 	o->fd = -1;
@@ -540,8 +573,7 @@ commit_layout(struct fetch_out *o, const char *entry, size_t entry_len,
 	if (rc < 0)
 		return rc;
 	snprintf(o->tmp, sizeof o->tmp, "index.json" TMP_SUFFIX);
-	fd = port_fs_open(o->dir, o->tmp, PORT_O_WRITE | PORT_O_CREATE |
-	    PORT_O_TRUNC | PORT_O_NOFOLLOW, 0644);
+	fd = create_tmp(o->dir, o->tmp);
 	if (fd < 0) {
 		o->tmp[0] = '\0';
 		return err_prefix(fd, "OCI layout %s: index.json" TMP_SUFFIX, o->path);
@@ -612,8 +644,24 @@ fetch_out_commit(struct fetch_out *o, const char *entry, size_t entry_len,
 	return ERR_OK;
 }
 
+static void fetch_out_abort_quiet(struct fetch_out *o);
+
 void
 fetch_out_abort(struct fetch_out *o)
+{
+	char why[ERR_MSG_MAX];
+
+	/* The cleanup's own errors (a file already gone) must not replace
+	 * the one that made the fetch fail. */
+	snprintf(why, sizeof why, "%s", err_msg());
+	fetch_out_abort_quiet(o);
+	err_clear();
+	if (why[0] != '\0')
+		(void)err_set(ERR_IO, "%s", why);
+}
+
+static void
+fetch_out_abort_quiet(struct fetch_out *o)
 {
 	fetch_out_blob_abort(o);
 	if (o->kind == FETCH_TO_ARCHIVE && o->fd >= 0) {

@@ -74,6 +74,9 @@ struct fetch_out {
 	char tmp[REF_NAME_MAX + 32];     /* the temporary name in use, or "" */
 	char hex[65];                    /* the blob in flight */
 	uint64_t written;                /* bytes written, headers included */
+	uint64_t blob_left;              /* an archive's blob: bytes to come */
+	int held;                        /* its last byte is in last */
+	uint8_t last;
 	unsigned kept;                   /* blobs a layout held already */
 	unsigned stored;                 /* blobs written */
 	uint8_t buf[16 * 1024];          /* reading a blob a layout holds */

@@ -50,6 +50,7 @@ static struct state_rec rec;
 static struct fetch fet;
 static const struct report rep = { &img, &sigs, &keys, &logs };
 static int uptodate;               /* pull, check: DEST holds the image */
+static const char *offline;        /* "layout", "archive"; NULL: a registry */
 
 /* The command whose help a usage error points to (CLI_NONE: the
  * overview). */
@@ -237,16 +238,22 @@ print_stats(int pull)
 	unsigned i;
 
 	port_heap_stats(&h);
-	if (pull) {
+	if (pull && offline != NULL)
+		stat_line("read %llu bytes of layers from the %s; wrote %llu bytes: "
+		    "%llu files, %llu directories, %llu links", (unsigned long long)
+		    pst.layer.bytes_fetched, offline, (unsigned long long)pst.fs.bytes,
+		    (unsigned long long)pst.fs.files, (unsigned long long)pst.fs.dirs,
+		    (unsigned long long)pst.fs.links);
+	else if (pull)
 		stat_line("fetched %llu bytes (%llu in layers); wrote "
 		    "%llu bytes: %llu files, %llu directories, %llu links",
 		    (unsigned long long)reg.bytes_in,
 		    (unsigned long long)pst.layer.bytes_fetched,
 		    (unsigned long long)pst.fs.bytes, (unsigned long long)pst.fs.files,
 		    (unsigned long long)pst.fs.dirs, (unsigned long long)pst.fs.links);
+	if (pull)
 		stat_line("inflate arena peak %zu of %u bytes",
 		    decompress_arena_peak(&pst.layer.dc), BOARD_INFLATE_ARENA);
-	}
 	stat_line("TLS and libc arena (malloc) peak %zu of %zu bytes, "
 	    "%llu allocations, %llu refused", h.peak, h.size,
 	    (unsigned long long)h.allocs, (unsigned long long)h.failures);
@@ -618,6 +625,7 @@ open_source(const struct opts *o, const struct ref *ref,
 		if ((rc = layout_open(&lay, ref->repo)) < 0)
 			return fail(rc);
 		source_layout(src, &lay);
+		offline = "layout";
 		return EXIT_OK;
 	}
 	if ((kind = archive_ref_kind(o->reference)) != 0) {
@@ -626,6 +634,7 @@ open_source(const struct opts *o, const struct ref *ref,
 		if ((rc = source_archive_open(&arc, kind, ref->repo, arc.want)) < 0)
 			return fail(rc);
 		source_archive(src, &arc);
+		offline = "archive";
 		return EXIT_OK;
 	}
 	if (o->insecure && !o->plain_http)
@@ -649,6 +658,18 @@ open_source(const struct opts *o, const struct ref *ref,
 	if (mirrors.n > 0 || mirrors.has_server)
 		mirror_wrap(&mir, &reg, &mirrors, &events, src);
 	return EXIT_OK;
+}
+
+/* Close what open_source opened (nothing when it failed early). */
+static void
+close_source(const struct source *src)
+{
+	if (src->ctx == &lay)
+		layout_close(&lay);
+	else if (src->ctx == &arc)
+		source_archive_close(&arc);
+	else if (src->ctx == &reg || src->ctx == &mir)
+		registry_close(&reg);
 }
 
 static int
@@ -681,12 +702,7 @@ cmd_run(const struct opts *o)
 	rc = resolve_signed(o, &src, &ref, &want, &config_len);
 	if (rc == ERR_OK && pull && !uptodate)
 		rc = run_pull(o, &src, refname, config_len);
-	if (src.ctx == &lay)
-		layout_close(&lay);
-	else if (src.ctx == &arc)
-		source_archive_close(&arc);
-	else
-		registry_close(&reg);
+	close_source(&src);
 	if (o->stats)
 		print_stats(pull);
 	if (o->command == CLI_INSPECT && (rc == ERR_OK || rc == ERR_SIGNATURE))
@@ -749,10 +765,7 @@ cmd_fetch(const struct opts *o)
 		    &fo, doc, sizeof doc, tok, ntok, &events);
 	else
 		fetch_out_abort(&fet.out);
-	if (src.ctx == &lay)
-		layout_close(&lay);
-	else
-		registry_close(&reg);
+	close_source(&src);
 	if (o->stats) {
 		stat_line("fetched %llu bytes (%llu in blobs, resumed %u, "
 		    "refetched %llu); wrote %llu bytes: %u blobs, %u kept from the "
@@ -821,6 +834,7 @@ main(int argc, char **argv)
 	int rc;
 
 	err_clear();
+	port_ignore_broken_pipe();    /* fetch - | ...: a gone reader is an error */
 	/* The malloc arena must hold a TLS connection: find out now, not in
 	 * the middle of a pull. */
 	{

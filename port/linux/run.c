@@ -64,6 +64,7 @@ child(int in_fd, int out_fd, int null_fd, int err_fd, char *const argv[],
 			sa.sa_flags = 0;
 			sigaction(sig, &sa, NULL);
 		}
+	signal(SIGPIPE, SIG_DFL);     /* ocipull ignores it; the helper not */
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (move_fd(in_fd, 0) == 0 && move_fd(out_fd, 1) == 0 &&
 	    move_fd(null_fd, 2) == 0)

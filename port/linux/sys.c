@@ -97,6 +97,17 @@ port_hold_terminate(int hold)
 }
 
 void
+port_ignore_broken_pipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+void
 port_on_terminate(void (*fn)(int sig))
 {
 	on_terminate = fn;

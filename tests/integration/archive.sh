@@ -176,6 +176,7 @@ rss() {
 	sed -n 's/^stats: peak RSS \([0-9]*\) KiB$/\1/p' "$ERR_F"
 }
 small=$(rss 1)
+expect_err archive-pipe-stats-read "^stats: read 1050112 bytes of layers from the archive; wrote 1048576 bytes: 1 files"
 large=$(rss 1024)
 size=$(stat -c %s "$W/big/big.bin" 2>/dev/null)
 rm -rf "$W/big"

@@ -93,6 +93,22 @@ run fetch --platform $ARM "oci:$L:multi" "oci:$W/relayout:x"
 expect_rc fetch-layout-from-layout 0
 pulled fetch-relayout "oci:$W/relayout:x" $ARM "$W/reg-multi-arm64"
 
+# A temporary name planted as a hard link to a file outside the layout is
+# replaced, never written through.
+H=$W/hl
+run fetch --plain-http --platform $AMD "$R/layers:latest" "oci:$H:layers"
+expect_rc fetch-hardlink-setup 0
+hex=$(ls -S "$H/blobs/sha256" | head -1)
+echo "not yours" > "$W/victim"
+rm -f "$H/blobs/sha256/$hex"
+ln "$W/victim" "$H/blobs/sha256/$hex.ocipull-tmp"
+run fetch --plain-http --platform $AMD "$R/layers:latest" "oci:$H:layers"
+expect_rc fetch-hardlink-tmp-exit 0
+if [ "$(cat "$W/victim")" = "not yours" ] &&
+	[ "$(sha256sum < "$H/blobs/sha256/$hex" | cut -c1-64)" = "$hex" ]; then
+	pass fetch-hardlink-tmp-not-written-through
+else fail fetch-hardlink-tmp-not-written-through "victim: $(head -c 40 "$W/victim" | od -c | head -2)"; fi
+
 # ---- oci-archive:FILE and - ----------------------------------------------
 A=$W/multi.tar
 run fetch --plain-http --platform $ARM "$R/multi:latest" "oci-archive:$A"
@@ -256,8 +272,34 @@ d = open(sys.argv[1], "rb").read()
 sys.exit(len(d) < 2048 or (len(d) % 512 == 0 and d[-1024:] == bytes(1024)))' "$OUT_F"; then
 		pass fetch-bad-blob-stdout-no-end
 	else fail fetch-bad-blob-stdout-no-end "$(wc -c < "$OUT_F") bytes, ending in the end-of-archive blocks"; fi
+	# ...and cut inside the bad blob's data (its last byte is held back
+	# until it verified), so no tar reader takes it as a whole member.
+	cp "$OUT_F" "$W/bad-stdout.tar"
+	if tar -tf "$W/bad-stdout.tar" > /dev/null 2>&1; then
+		fail fetch-bad-blob-stdout-tar-refuses "GNU tar reads the cut archive without an error"
+	else pass fetch-bad-blob-stdout-tar-refuses; fi
+	if python3 -c 'import sys, tarfile
+t = tarfile.open(sys.argv[1])
+for m in t.getmembers():
+    if m.isfile():
+        t.extractfile(m).read()' "$W/bad-stdout.tar" 2>/dev/null; then
+		fail fetch-bad-blob-stdout-python-refuses "Python tarfile reads every member whole"
+	else pass fetch-bad-blob-stdout-python-refuses; fi
 	curl -sf -o /dev/null -X POST "$FP/_reset"
 fi
+
+# ---- a reader that goes away ------------------------------------------------
+# fetch - | a reader that stops after 100 bytes: the write fails with
+# "Broken pipe", reported with an exit code, not a silent death by
+# SIGPIPE (141 from the shell).
+# shellcheck disable=SC2016
+jailed sh -c '{ $1 "$2" fetch --plain-http --platform linux/amd64 "$3" - 2>"$4"; echo $? > "$5"; } |
+	head -c 100 > /dev/null' sh "$RUNNER" "$OCIPULL" "$R/rss-large:latest" "$ERR_F" "$W/pipe-rc"
+rc=$(cat "$W/pipe-rc" 2>/dev/null)
+if [ -n "$rc" ] && [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] &&
+	grep -q "writing the archive to the standard output: .*Broken pipe" "$ERR_F"; then
+	pass fetch-stdout-reader-gone-reported
+else fail fetch-stdout-reader-gone-reported "exit ${rc:-none}; stderr: $(head -c 300 "$ERR_F")"; fi
 
 # ---- refusals -------------------------------------------------------------
 run fetch --plain-http "$R/multi:latest" "oci:$W/x@sha256:$(printf '%064d' 0)"
