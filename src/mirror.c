@@ -72,6 +72,10 @@ to_mirror(struct mirror_src *m, unsigned k)
 	int w;
 
 	m->mref = m->origin_ref;
+	if (strlen(h->name) >= sizeof m->mref.registry ||
+	    strlen(h->host) >= sizeof m->mref.host)
+		return err_set(ERR_USAGE, "mirror %.80s...: a name longer than %zu "
+		    "bytes", h->name, sizeof m->mref.registry - 1);
 	snprintf(m->mref.registry, sizeof m->mref.registry, "%s", h->name);
 	snprintf(m->mref.host, sizeof m->mref.host, "%s", h->host);
 	m->mref.port = h->port;
@@ -269,16 +273,21 @@ mirror_reject(void *ctx, const struct descriptor *d, int rc)
 		return rc;
 	snprintf(msg, sizeof msg, "%s", err_msg());
 	for (k = 0; k < m->conf.n; k++) {
+		unsigned i, lies = 0;
 		if (!(mirrors >> k & 1u))
 			continue;
-		if (m->nbad < BOARD_MIRROR_SKIPS) {
-			m->bad[m->nbad].k = k;
-			snprintf(m->bad[m->nbad].digest, sizeof m->bad[0].digest, "%s",
-			    d->digest);
-			m->nbad++;
-		} else {
+		for (i = 0; i < m->nbad; i++)
+			lies += m->bad[i].k == k;
+		/* A second blob that did not verify: each one costs a rebuild
+		 * from layer 1, so such a mirror is not asked again. */
+		if (lies >= 1 || m->nbad >= BOARD_MIRROR_SKIPS) {
 			m->down |= 1u << k;
+			continue;
 		}
+		m->bad[m->nbad].k = k;
+		snprintf(m->bad[m->nbad].digest, sizeof m->bad[0].digest, "%s",
+		    d->digest);
+		m->nbad++;
 	}
 	for (k = 0; k < m->conf.n; k++) {
 		if (!(mirrors >> k & 1u))

@@ -43,7 +43,9 @@ MAN=$(expect layers linux/amd64 manifest)
 # Shared by the boards: the lying blob and the lying manifest.
 M=$WORK/mirror
 mirror_setup() {
-	python3 - "$FIXTURES/layers/blobs/sha256/${L2#sha256:}" "$M/evil-l2" <<'PY' || return 1
+	for l in 2 3; do
+	d=$(echo "$LAYERS" | sed -n ${l}p)
+	python3 - "$FIXTURES/layers/blobs/sha256/${d#sha256:}" "$M/evil-l$l" <<'PY' || return 1
 import gzip, io, sys, tarfile
 size = len(open(sys.argv[1], "rb").read())
 raw = io.BytesIO()
@@ -58,6 +60,7 @@ if len(z) >= size:
     sys.exit("the wrong layer (%d bytes) does not fit in %d" % (len(z), size))
 open(sys.argv[2], "wb").write(z + b"\0" * (size - len(z)))
 PY
+	done
 	python3 - "$FIXTURES/layers/blobs/sha256/${MAN#sha256:}" "$M/evil-manifest" <<'PY' || return 1
 import sys
 b = bytearray(open(sys.argv[1], "rb").read())
@@ -168,6 +171,21 @@ fp_stats
 # tree rebuilt from the first layer, from the mirror again).
 is evil-blob-asked-once "$(plog count "/blobs/$L2\$")" 1
 is evil-blob-rebuilt-from-layer-1 "$(plog count "/blobs/$L1\$")" 2
+
+# ---- a mirror that lies a second time is not asked again ------------------------------
+# Layers 2 and 3 wrong: the first lie marks (mirror, layer 2), the second
+# takes the mirror out of the run; two rebuilds, then the origin only.
+L3=$(echo "$LAYERS" | sed -n 3p)
+fp_rules "[{\"path\": \"/blobs/$L2\$\", \"action\": \"pass\", \"count\": 0, \"body_file\": \"$M/evil-l2\"},
+	{\"path\": \"/blobs/$L3\$\", \"action\": \"pass\", \"count\": 0, \"body_file\": \"$M/evil-l3\"}]"
+# shellcheck disable=SC2086
+run pull $P --stats --mirror "$MP" "$IMG" "$T_DIR/d-evil2"
+expect_rc evil-twice-exit 0
+same_tree evil-twice-tree-clean "$REF" "$T_DIR/d-evil2" --ignore-root-meta
+expect_err evil-twice-mirror-out "^stats: mirror 127.0.0.1:$FP_PORT \(--mirror\): .*not asked again"
+expect_err evil-twice-two-rebuilds "layers read again after a mirror's bytes did not verify 2"
+fp_stats
+is evil-twice-l3-asked-once "$(plog count "/blobs/$L3\$")" 1
 
 # ---- a mirror that answers 500, sends a wrong manifest, stalls --------------------------
 fp_rules '{"path": "/blobs/", "action": "status", "status": 500, "count": 0}'
