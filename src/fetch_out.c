@@ -198,12 +198,29 @@ check_empty(struct fetch_out *o)
 	return ERR_OK;
 }
 
+/* name of the layout whole into doc: a regular file, never through a
+ * symlink (it could point anywhere) or a FIFO (the read would block);
+ * ERR_NOENT when absent. */
+static long
+read_layout_file(struct fetch_out *o, const char *name, char *doc, size_t cap)
+{
+	struct port_stat st;
+	int rc = port_fs_stat(o->dir, name, &st);
+
+	if (rc < 0)
+		return rc;
+	if (st.type != PORT_T_REG)
+		return err_set(ERR_FORMAT, "OCI layout %s: %s is not a regular file",
+		    o->path, name);
+	return port_fs_read_file(o->dir, name, doc, cap);
+}
+
 /* oci-layout: written when missing, else it must be version 1.0.0. */
 static int
 layout_file(struct fetch_out *o, char *doc, size_t cap, jsmntok_t *tok,
     unsigned ntok)
 {
-	long n = port_fs_read_file(o->dir, "oci-layout", doc, cap);
+	long n = read_layout_file(o, "oci-layout", doc, cap);
 	int rc;
 
 	if (n == ERR_NOENT) {
@@ -223,7 +240,7 @@ static int
 read_index(struct fetch_out *o, struct json *j, char *doc, size_t cap,
     jsmntok_t *tok, unsigned ntok, int *arr)
 {
-	long n = port_fs_read_file(o->dir, "index.json", doc, cap);
+	long n = read_layout_file(o, "index.json", doc, cap);
 
 	*arr = -1;
 	if (n == ERR_NOENT) {

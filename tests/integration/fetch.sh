@@ -109,6 +109,17 @@ if [ "$(cat "$W/victim")" = "not yours" ] &&
 	pass fetch-hardlink-tmp-not-written-through
 else fail fetch-hardlink-tmp-not-written-through "victim: $(head -c 40 "$W/victim" | od -c | head -2)"; fi
 
+# index.json as a symlink (to a file outside) or a FIFO: refused, not read.
+for kind in symlink fifo; do
+	S=$W/hostile-$kind
+	rm -rf "$S"
+	cp -a "$H" "$S"
+	rm -f "$S/index.json"
+	if [ $kind = symlink ]; then ln -s "$H/index.json" "$S/index.json"; else mkfifo "$S/index.json"; fi
+	run fetch --plain-http --platform $AMD "$R/layers:latest" "oci:$S:layers"
+	expect_err "fetch-index-$kind-refused" "index.json is not a regular file"
+done
+
 # ---- oci-archive:FILE and - ----------------------------------------------
 A=$W/multi.tar
 run fetch --plain-http --platform $ARM "$R/multi:latest" "oci-archive:$A"
