@@ -29,7 +29,7 @@ include toolchain/$(TOOLCHAIN).mk
 B := build/$(BOARD)
 
 # Dependencies. By default they are built here (make deps, or the first
-# build of a board): musl, zlib and mbedTLS from the Debian source tarballs
+# build of a board): musl, zlib, zstd and mbedTLS from the Debian source tarballs
 # that toolchain/sources.lock pins, configured by toolchain/mbedtls-config.h
 # (a board may set MBEDTLS_CONFIG), into build/deps/$(BOARD)/; ocipull is
 # linked statically against that musl through its gcc specs file.
@@ -65,7 +65,7 @@ DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-isystem $(d)/include) \
 DEP_LDFLAGS := $(foreach d,$(DEP_DIRS) $(if $(SYSROOT),$(SYSROOT)/usr),\
 	-L$(d)/lib -L$(d)/lib/$(TRIPLET))
 endif
-LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lz
+LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -lz
 
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla -Wformat=2 \
@@ -172,7 +172,7 @@ $(UNIT_DEPS)/.stamp: $(DEPS_SRC)/.stamp toolchain/build-deps.sh toolchain/mbedtl
 # ---- set-up ---------------------------------------------------------------
 
 # Everything the three boards and the test suite need, from Debian.
-DEB_PKGS := make gcc libc6-dev zlib1g-dev libjsmn-dev bzip2 \
+DEB_PKGS := make gcc libc6-dev zlib1g-dev libjsmn-dev bzip2 xz-utils zstd \
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
@@ -226,7 +226,7 @@ UNIT_LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 UNIT_HDR := $(wildcard src/*.h port/*.h port/linux/*.h tests/unit/*.h)
 
-UNIT_LIBS := -L$(UNIT_DEPS)/lib -lmbedtls -lmbedx509 -lmbedcrypto -lz
+UNIT_LIBS := -L$(UNIT_DEPS)/lib -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -lz
 # The code under test is compiled once, not once per test binary.
 UNIT_OBJ := $(patsubst %.c,build/unit/obj/%.o,$(UNIT_LIB_SRC))
 
