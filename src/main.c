@@ -245,7 +245,12 @@ print_stats(int pull)
 		    (unsigned long long)pst.fs.bytes, (unsigned long long)pst.fs.files,
 		    (unsigned long long)pst.fs.dirs, (unsigned long long)pst.fs.links);
 		stat_line("inflate arena peak %zu of %u bytes",
-		    decompress_arena_peak(&pst.layer.dc), BOARD_INFLATE_ARENA);
+		    decompress_arena_peak(&pst.layer.dc, MF_CODEC_GZIP),
+		    BOARD_INFLATE_ARENA);
+		if (decompress_arena_peak(&pst.layer.dc, MF_CODEC_ZSTD) > 0)
+			stat_line("zstd arena peak %zu of %u bytes",
+			    decompress_arena_peak(&pst.layer.dc, MF_CODEC_ZSTD),
+			    (unsigned)BOARD_ZSTD_ARENA);
 	}
 	stat_line("TLS and libc arena (malloc) peak %zu of %zu bytes, "
 	    "%llu allocations, %llu refused", h.peak, h.size,
