@@ -8,6 +8,7 @@
 
 #include <mbedtls/version.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -105,7 +106,7 @@ fail(int rc)
 /*
  * One "NAME VALUE" line each, for people and SBOM tools: ocipull, the board
  * and its default platform, then every component linked in: mbedTLS (its
- * own API), zlib (zlibVersion), jsmn (no version macro: the build passes
+ * own API), zlib (zlibVersion), zstd (ZSTD_versionString), jsmn (no version macro: the build passes
  * OCIPULL_JSMN_VERSION) and the C library (the port).
  */
 #ifndef OCIPULL_JSMN_VERSION
@@ -123,6 +124,7 @@ print_version(void)
 	progress_say(PORT_STDOUT, "platform %s\n", BOARD_PLATFORM);
 	progress_say(PORT_STDOUT, "mbedtls %s\n", tls);
 	progress_say(PORT_STDOUT, "zlib %s\n", zlibVersion());
+	progress_say(PORT_STDOUT, "zstd %s\n", ZSTD_versionString());
 	progress_say(PORT_STDOUT, "jsmn %s\n", OCIPULL_JSMN_VERSION);
 	progress_say(PORT_STDOUT, "%s\n", port_libc_version());
 }
