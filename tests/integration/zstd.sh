@@ -7,7 +7,8 @@
 # skippable frame, with zstd:chunked annotations, gives the same tree.
 # A frame whose window is over the cap (8 MiB), a truncated frame, a
 # corrupt frame, trailing garbage and gzip data said to be zstd are
-# refused, naming what, with DEST left as it was.
+# refused, naming what, with DEST left as it was. A 32 MiB layer's pull
+# peaks at no more than 2 MiB of RSS plus the 8 MiB window.
 . "$(dirname "$0")/../lib/t.sh"
 
 if ! command -v skopeo >/dev/null 2>&1 || ! command -v zstd >/dev/null 2>&1; then
@@ -18,7 +19,7 @@ fi
 # Shared by the boards: the zstd layouts, in the registry too.
 Z=$WORK/zstd
 zstd_setup() {
-	for n in layers multi; do
+	for n in layers multi rss-large; do
 		skopeo copy -q --src-tls-verify=false --dest-compress-format zstd \
 			--override-arch amd64 "docker://$REG_HTTP/fixture/$n:latest" \
 			"oci:$Z/$n:z" || return 1
@@ -73,3 +74,20 @@ refused truncated "layer 1 of 3 .*zstd stream ends early after [0-9]+ compressed
 refused corrupt "layer 1 of 3 .*zstd data is corrupt near compressed offset [0-9]+"
 refused garbage "layer 1 of 3 .*data after the zstd frame ending at compressed offset [0-9]+ is not another zstd frame"
 refused gzip "layer 1 of 3 .*layer media type says zstd but the data is gzip-compressed"
+
+# Peak RSS of a 32 MiB layer (skopeo's frames have 8 MiB windows): at most
+# 2 MiB plus the window cap (host binary only: under qemu the RSS is
+# qemu's).
+[ -z "$RUNNER" ] || exit 0
+rss() {
+	rm -rf "$W/rss"
+	run pull --stats --plain-http --no-sync $AMD "$REG_HTTP/$1/rss-large:latest" "$W/rss"
+	sed -n 's/^stats: peak RSS \([0-9]*\) KiB$/\1/p' "$ERR_F"
+}
+gz=$(rss fixture)
+zs=$(rss zstd)
+if [ -n "$zs" ] && [ "$zs" -le $((2048 + 8192)) ]; then
+	pass zstd-peak-rss-at-most-2MiB-plus-window
+else
+	fail zstd-peak-rss-at-most-2MiB-plus-window "peak RSS $zs KiB (gzip: $gz KiB)"
+fi
