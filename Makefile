@@ -12,7 +12,7 @@
 #   make bench                timings against skopeo+umoci and curl|tar
 #
 # Dependencies are built from pinned sources into build/deps/ (see below);
-# SYSROOT or MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR use a prebuilt set instead.
+# SYSROOT or MBEDTLS_DIR, ZLIB_DIR, ZSTD_DIR, JSMN_DIR use a prebuilt set instead.
 # CC, CPPFLAGS, CFLAGS and LDFLAGS are the user's: what ocipull needs is
 # added in front of them, so a build system's own flags (Buildroot, Yocto)
 # can be passed whole.
@@ -29,13 +29,13 @@ include toolchain/$(TOOLCHAIN).mk
 B := build/$(BOARD)
 
 # Dependencies. By default they are built here (make deps, or the first
-# build of a board): musl, zlib and mbedTLS from the Debian source tarballs
+# build of a board): musl, zlib, zstd and mbedTLS from the Debian source tarballs
 # that toolchain/sources.lock pins, configured by toolchain/mbedtls-config.h
 # (a board may set MBEDTLS_CONFIG), into build/deps/$(BOARD)/; ocipull is
 # linked statically against that musl through its gcc specs file.
 #
 # A prebuilt set is used instead, and nothing is built, when SYSROOT or any
-# of MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR is given (Buildroot, Yocto: see
+# of MBEDTLS_DIR, ZLIB_DIR, ZSTD_DIR, JSMN_DIR is given (Buildroot, Yocto: see
 # README.md). Each *_DIR holds include/ and lib/ (JSMN_DIR may also be
 # jsmn's source tree, jsmn.h at its top), searched before the compiler's
 # own directories; SYSROOT adds SYSROOT/usr/include and SYSROOT/usr/lib
@@ -43,7 +43,7 @@ B := build/$(BOARD)
 # build (its mbedtls_config.h), and CC is the toolchain's, its C library
 # whatever it is. --version reports what the build says: JSMN_VERSION and
 # LIBC_VERSION ("musl 1.2.5") may be given; glibc tells its own.
-ifeq ($(strip $(SYSROOT)$(MBEDTLS_DIR)$(ZLIB_DIR)$(JSMN_DIR)),)
+ifeq ($(strip $(SYSROOT)$(MBEDTLS_DIR)$(ZLIB_DIR)$(ZSTD_DIR)$(JSMN_DIR)),)
 MBEDTLS_CONFIG ?= toolchain/mbedtls-config.h
 DEPS := build/deps/$(BOARD)
 DEPS_STAMP := $(DEPS)/.stamp
@@ -58,14 +58,14 @@ LIBC_VERSION := musl $(or $(shell sed -n \
 JSMN_VERSION := $(shell dpkg-query -W -f='$${Version}' libjsmn-dev 2>/dev/null | \
 	sed 's/^[0-9]*://; s/-[^-]*$$//')
 else
-DEP_DIRS := $(MBEDTLS_DIR) $(ZLIB_DIR) $(JSMN_DIR)
+DEP_DIRS := $(MBEDTLS_DIR) $(ZLIB_DIR) $(ZSTD_DIR) $(JSMN_DIR)
 DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-isystem $(d)/include) \
 	$(if $(JSMN_DIR),-isystem $(JSMN_DIR)) \
 	$(if $(SYSROOT),-idirafter $(SYSROOT)/usr/include)
 DEP_LDFLAGS := $(foreach d,$(DEP_DIRS) $(if $(SYSROOT),$(SYSROOT)/usr),\
 	-L$(d)/lib -L$(d)/lib/$(TRIPLET))
 endif
-LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lz
+LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -lz
 
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla -Wformat=2 \
@@ -172,7 +172,7 @@ $(UNIT_DEPS)/.stamp: $(DEPS_SRC)/.stamp toolchain/build-deps.sh toolchain/mbedtl
 # ---- set-up ---------------------------------------------------------------
 
 # Everything the three boards and the test suite need, from Debian.
-DEB_PKGS := make gcc libc6-dev zlib1g-dev libjsmn-dev bzip2 \
+DEB_PKGS := make gcc libc6-dev zlib1g-dev libjsmn-dev bzip2 xz-utils zstd \
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
@@ -226,7 +226,7 @@ UNIT_LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) \
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 UNIT_HDR := $(wildcard src/*.h port/*.h port/linux/*.h tests/unit/*.h)
 
-UNIT_LIBS := -L$(UNIT_DEPS)/lib -lmbedtls -lmbedx509 -lmbedcrypto -lz
+UNIT_LIBS := -L$(UNIT_DEPS)/lib -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -lz
 # The code under test is compiled once, not once per test binary.
 UNIT_OBJ := $(patsubst %.c,build/unit/obj/%.o,$(UNIT_LIB_SRC))
 
@@ -314,7 +314,7 @@ print-runner:
 # One fuzzer alone: make fuzz FUZZ_NAMES=tar. Reproduce a crash:
 # build/fuzz/fuzz_<name> <file>.
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES ?= tar http json manifest ref auth gunzip sig archive
+FUZZ_NAMES ?= tar http json manifest ref auth gunzip unzstd sig archive
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -332,6 +332,10 @@ FUZZ_SRC_gunzip := src/gunzip.c
 FUZZ_SRC_archive := src/archive.c src/tar.c src/tar_ext.c src/xattr.c \
 	src/lex.c port/linux/fs.c port/linux/sys.c
 FUZZ_LIBS_gunzip := -lz
+# unzstd: over the unit tests' libzstd (not instrumented itself).
+FUZZ_SRC_unzstd := src/unzstd.c
+FUZZ_LIBS_unzstd := -L$(UNIT_DEPS)/lib -lzstd
+FUZZ_CPPFLAGS_unzstd := -isystem $(UNIT_DEPS)/include
 # sig: the signature code over mbedTLS (the unit tests' glibc build); the
 # harness gives the three port functions it needs.
 FUZZ_SRC_sig := src/sig.c src/sigkey.c src/rekor.c src/manifest.c \

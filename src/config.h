@@ -138,6 +138,18 @@
 #define BOARD_INFLATE_OUT (32u * 1024u)
 #endif
 
+/* zstd: the largest window a frame may ask for (a power of two; a frame
+ * over it is refused), and the arena that holds libzstd's decoding
+ * context (about 94 KiB), its input block and the window with a block of
+ * slack: the arena must hold ZSTD_estimateDStreamSize(window), checked
+ * when a zstd layer starts. Only the pages a frame uses are touched. */
+#ifndef BOARD_ZSTD_WINDOW_MAX
+#define BOARD_ZSTD_WINDOW_MAX (8u * 1024u * 1024u)
+#endif
+#ifndef BOARD_ZSTD_ARENA
+#define BOARD_ZSTD_ARENA (BOARD_ZSTD_WINDOW_MAX + 512u * 1024u)
+#endif
+
 /* Mirrors of the registry (--mirror, hosts.toml) a pull may use, and the
  * (mirror, blob) pairs it remembers as skipped after their bytes did not
  * verify; when that table is full, such a mirror is not used again in the
@@ -170,6 +182,14 @@
 /* zlib's inflate state (about 7 KiB) and its 32 KiB window. */
 #if BOARD_INFLATE_ARENA < 40u * 1024u
 #error "BOARD_INFLATE_ARENA below 40 KiB cannot hold zlib's inflate state and window"
+#endif
+/* zstd's smallest window is 1 KiB; the cap is a power of two. */
+#if BOARD_ZSTD_WINDOW_MAX < 1024u || \
+    (BOARD_ZSTD_WINDOW_MAX & (BOARD_ZSTD_WINDOW_MAX - 1u)) != 0
+#error "BOARD_ZSTD_WINDOW_MAX must be a power of two of at least 1 KiB"
+#endif
+#if BOARD_ZSTD_ARENA < BOARD_ZSTD_WINDOW_MAX + 256u * 1024u
+#error "BOARD_ZSTD_ARENA cannot hold libzstd's context and a window of BOARD_ZSTD_WINDOW_MAX"
 #endif
 /* Two TLS records of 16 KiB plus the handshake's working set. */
 #define TLS_HEAP_MIN (48u * 1024u)

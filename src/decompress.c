@@ -42,9 +42,29 @@ gz_finish(struct decompress *d)
 	return gunzip_finish(&d->gz);
 }
 
+static void
+zstd_init(struct decompress *d)
+{
+	unzstd_init(&d->zs);
+}
+
+static int
+zs_push(struct decompress *d, const uint8_t *in, size_t len, size_t *consumed,
+    const uint8_t **out, size_t *olen)
+{
+	return unzstd_push(&d->zs, in, len, consumed, out, olen);
+}
+
+static int
+zs_finish(struct decompress *d)
+{
+	return unzstd_finish(&d->zs);
+}
+
 static const struct engine engines[] = {
 	{ MF_CODEC_NONE, identity_init, gz_push, gz_finish },
 	{ MF_CODEC_GZIP, gzip_init, gz_push, gz_finish },
+	{ MF_CODEC_ZSTD, zstd_init, zs_push, zs_finish },
 };
 
 #define NENGINES (sizeof engines / sizeof engines[0])
@@ -58,9 +78,8 @@ decompress_init(struct decompress *d, int codec, const char *what,
 	for (i = 0; i < NENGINES && engines[i].codec != codec; i++)
 		;
 	if (i == NENGINES)
-		return err_set(ERR_UNSUPPORTED, "%s: %s layers (%s) are not "
-		    "supported yet", what, codec == MF_CODEC_ZSTD ? "zstd" :
-		    "these", media_type);
+		return err_set(ERR_UNSUPPORTED, "%s: layers of %s cannot be "
+		    "decompressed by this build", what, media_type);
 	d->engine = i;
 	engines[i].init(d);
 	return ERR_OK;
@@ -80,7 +99,7 @@ decompress_finish(struct decompress *d)
 }
 
 size_t
-decompress_arena_peak(const struct decompress *d)
+decompress_arena_peak(const struct decompress *d, int codec)
 {
-	return d->gz.arena_peak;
+	return codec == MF_CODEC_ZSTD ? d->zs.arena_peak : d->gz.arena_peak;
 }

@@ -3,9 +3,9 @@
  * interface over the engines this build has, chosen by the layer's codec
  * (manifest_layer_codec maps media types to codecs in one table).
  *
- * Engines today: gzip (zlib, gunzip.h) and identity for plain tar layers
- * (which still checks that the data is not compressed after all). zstd
- * layers are refused by decompress_init until an engine is built in.
+ * Engines: gzip (zlib, gunzip.h), zstd (libzstd, unzstd.h) and identity
+ * for plain tar layers (which still checks that the data is not compressed
+ * after all).
  *
  * A transform with zlib-like cursors over a caller-owned struct:
  *
@@ -26,10 +26,12 @@
 #include <stdint.h>
 
 #include "gunzip.h"
+#include "unzstd.h"
 
 struct decompress {
 	unsigned engine;           /* row of decompress.c's engine table */
 	struct gunzip gz;          /* gzip, and identity with its magic check */
+	struct unzstd zs;          /* zstd */
 };
 
 /*
@@ -47,7 +49,9 @@ int decompress_push(struct decompress *d, const uint8_t *in, size_t len,
 /* End of input: ERR_OK, or ERR_FORMAT when the stream was cut short. */
 int decompress_finish(struct decompress *d);
 
-/* Most bytes the engine's arena held (for --stats). */
-size_t decompress_arena_peak(const struct decompress *d);
+/* Most bytes the arena of codec's engine held in any layer so far (for
+ * --stats): MF_CODEC_GZIP's of BOARD_INFLATE_ARENA, MF_CODEC_ZSTD's of
+ * BOARD_ZSTD_ARENA; 0 while no such layer was decompressed. */
+size_t decompress_arena_peak(const struct decompress *d, int codec);
 
 #endif /* DECOMPRESS_H */

@@ -58,8 +58,9 @@ check_magic(struct gunzip *g)
 	g->checked = 1;
 	g->held_pos = 0;
 	if (zstd)
-		return err_set(ERR_UNSUPPORTED, "layer data is zstd-compressed; "
-		    "zstd layers are not supported yet");
+		return err_set(ERR_FORMAT, "layer media type says %s but the data "
+		    "is zstd-compressed", g->compressed ? "gzip" :
+		    "uncompressed tar");
 	if (g->compressed && !gz && g->nmagic > 0)
 		return err_set(ERR_FORMAT, "layer media type says gzip but the data "
 		    "does not start with the gzip magic bytes");

@@ -50,8 +50,7 @@ void gunzip_init(struct gunzip *g, int compressed);
  * Consume some of in[0..len) and produce up to BOARD_INFLATE_OUT bytes.
  * Returns ERR_OK (*consumed and *olen say what happened; call again while
  * input remains), or ERR_FORMAT (corrupt gzip data, trailing garbage, a
- * media type that disagrees with the data), ERR_UNSUPPORTED (zstd),
- * ERR_NOMEM (the arena is too small), with the offset in the blob.
+ * media type that disagrees with the data, zstd data among them), ERR_NOMEM (the arena is too small), with the offset in the blob.
  */
 int gunzip_push(struct gunzip *g, const uint8_t *in, size_t len,
     size_t *consumed, const uint8_t **out, size_t *olen);

@@ -9,8 +9,8 @@
 #    C library for the compiler, musl from build/deps/host behind a gcc
 #    specs file (as musl-gcc does), and a prebuilt mbedTLS (its headers
 #    with our configuration as mbedtls_config.h, as an installed mbedTLS
-#    has it), zlib and jsmn, reachable only through SYSROOT (first build)
-#    or MBEDTLS_DIR, ZLIB_DIR, JSMN_DIR (second build); the user's CC,
+#    has it), zlib, zstd and jsmn, reachable only through SYSROOT (first
+#    build) or MBEDTLS_DIR, ZLIB_DIR, ZSTD_DIR, JSMN_DIR (second build); the user's CC,
 #    CPPFLAGS, CFLAGS and LDFLAGS on the command line, as Buildroot passes
 #    them. Our deps step must not run (the Debian mirror is unreachable),
 #    and --version, jailed, names what was linked.
@@ -70,7 +70,8 @@ else
 	cp -a "$D/include" "$D/lib" "$TC/"
 	rm -rf "$TC/include/mbedtls" "$TC/include/psa" "$TC/include/zlib.h" \
 		"$TC/include/zconf.h" "$TC/include/jsmn.h" "$TC"/lib/libmbed*.a \
-		"$TC/lib/libz.a" "$TC/lib/musl-gcc.specs"
+		"$TC/lib/libz.a" "$TC/include/zstd.h" "$TC/include/zstd_errors.h" \
+		"$TC/lib/libzstd.a" "$TC/lib/musl-gcc.specs"
 	sed "s|$D/|$TC/|g" "$D/lib/musl-gcc.specs" > "$TC/musl-gcc.specs"
 	if grep -q "$D" "$TC/musl-gcc.specs"; then
 		fail prebuilt-specs "$TC/musl-gcc.specs still names $D"
@@ -78,16 +79,20 @@ else
 	# The prebuilt set, twice: a sysroot, and one prefix per library.
 	P=$T/prebuilt
 	mkdir -p "$P/sysroot/usr/include" "$P/sysroot/usr/lib" "$P/mbedtls/lib" \
-		"$P/zlib/include" "$P/zlib/lib" "$P/jsmn-src"
+		"$P/zlib/include" "$P/zlib/lib" "$P/zstd/include" "$P/zstd/lib" \
+		"$P/jsmn-src"
 	cp -R "$D/include/mbedtls" "$D/include/psa" "$D/include/zlib.h" \
-		"$D/include/zconf.h" "$D/include/jsmn.h" "$P/sysroot/usr/include/"
+		"$D/include/zconf.h" "$D/include/zstd.h" "$D/include/zstd_errors.h" \
+		"$D/include/jsmn.h" "$P/sysroot/usr/include/"
 	cp toolchain/mbedtls-config.h "$P/sysroot/usr/include/mbedtls/mbedtls_config.h"
-	cp "$D"/lib/libmbed*.a "$D/lib/libz.a" "$P/sysroot/usr/lib/"
+	cp "$D"/lib/libmbed*.a "$D/lib/libz.a" "$D/lib/libzstd.a" "$P/sysroot/usr/lib/"
 	mkdir -p "$P/mbedtls/include"
 	cp -R "$P/sysroot/usr/include/mbedtls" "$P/sysroot/usr/include/psa" "$P/mbedtls/include/"
 	cp "$D"/lib/libmbed*.a "$P/mbedtls/lib/"
 	cp "$D/include/zlib.h" "$D/include/zconf.h" "$P/zlib/include/"
 	cp "$D/lib/libz.a" "$P/zlib/lib/"
+	cp "$D/include/zstd.h" "$D/include/zstd_errors.h" "$P/zstd/include/"
+	cp "$D/lib/libzstd.a" "$P/zstd/lib/"
 	cp "$D/include/jsmn.h" "$P/jsmn-src/"
 
 	CC_MUSL="gcc -specs=$TC/musl-gcc.specs"
@@ -152,11 +157,11 @@ else
 			check "$n-version-$(echo "$w" | cut -d' ' -f1)" "$T/$n.version" "^$w\$"
 		done
 	}
-	prebuilt sysroot 'mbedtls 3\.6\.6' 'zlib 1\.3\.1' 'jsmn 1\.1\.0' 'musl 1\.2\.5' -- \
+	prebuilt sysroot 'mbedtls 3\.6\.6' 'zlib 1\.3\.1' 'zstd 1\.5\.7' 'jsmn 1\.1\.0' 'musl 1\.2\.5' -- \
 		SYSROOT="$P/sysroot" JSMN_VERSION=1.1.0 LIBC_VERSION="musl 1.2.5"
-	DIRS="MBEDTLS_DIR=$P/mbedtls ZLIB_DIR=$P/zlib JSMN_DIR=$P/jsmn-src"
+	DIRS="MBEDTLS_DIR=$P/mbedtls ZLIB_DIR=$P/zlib ZSTD_DIR=$P/zstd JSMN_DIR=$P/jsmn-src"
 	# shellcheck disable=SC2086 # DIRS is words
-	if prebuilt dirs 'mbedtls 3\.6\.6' 'zlib 1\.3\.1' 'jsmn unknown' 'libc unknown' -- $DIRS; then
+	if prebuilt dirs 'mbedtls 3\.6\.6' 'zlib 1\.3\.1' 'zstd 1\.5\.7' 'jsmn unknown' 'libc unknown' -- $DIRS; then
 		# ---- 2. make install ------------------------------------------------
 		tree=$T/tree-dirs
 		OCIPULL=$tree/build/host/ocipull

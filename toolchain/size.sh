@@ -11,6 +11,7 @@
 #   mbedtls x509    libmbedx509.a
 #   mbedtls crypto  libmbedcrypto.a
 #   zlib            libz.a
+#   zstd            libzstd.a
 #   libc            libc.a and its crt1.o, crti.o, crtn.o (LIBC names it)
 #   libgcc          libgcc.a, libgcc_eh.a, crtbegin*.o, crtend*.o
 #   other           the rest: ELF and program headers, alignment padding,
@@ -46,6 +47,7 @@ function part(f) {
 	if (f ~ /libmbedx509\.a\(/) return "mbedtls x509"
 	if (f ~ /libmbedcrypto\.a\(/) return "mbedtls crypto"
 	if (f ~ /libz\.a\(/) return "zlib"
+	if (f ~ /libzstd\.a\(/) return "zstd"
 	if (f ~ /libgcc(_eh)?\.a\(/ || f ~ /\/crt(begin|end)[A-Za-z]*\.o$/) return "libgcc"
 	if (f ~ /\/libc\.a\(/ || f ~ /\/[SrM]?crt[1in]\.o$/) return "libc"
 	return "other"
@@ -68,10 +70,10 @@ BEGIN {
 pending && /^  +0x/ && NF >= 3 && $2 ~ /^0x/ { count($2, $3); pending = 0; next }
 { pending = 0 }
 END {
-	split("ocipull|mbedtls tls|mbedtls x509|mbedtls crypto|zlib|libc|libgcc", order, "|")
+	split("ocipull|mbedtls tls|mbedtls x509|mbedtls crypto|zlib|zstd|libc|libgcc", order, "|")
 	printf "%-16s %9d bytes stripped\n", name, total
 	sum = 0
-	for (i = 1; i <= 7; i++) {
+	for (i = 1; i <= 8; i++) {
 		p = order[i]
 		label = p
 		if (p == "libc" && libc != "") label = "libc (" libc ")"

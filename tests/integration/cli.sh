@@ -31,10 +31,11 @@ expect_out version-board "^board $BOARD\$"
 expect_out version-platform "^platform $plat\$"
 expect_out version-mbedtls '^mbedtls 3\.6\.6$'
 expect_out version-zlib '^zlib 1\.3\.1$'
+expect_out version-zstd '^zstd 1\.5\.7$'
 expect_out version-jsmn '^jsmn 1\.1\.0$'
 expect_out version-libc '^musl 1\.2\.5$'
 bad=$(awk 'NF != 2' "$OUT_F")
-if [ -z "$bad" ] && [ "$(wc -l < "$OUT_F")" -eq 7 ]; then pass version-one-name-value-per-line
+if [ -z "$bad" ] && [ "$(wc -l < "$OUT_F")" -eq 8 ]; then pass version-one-name-value-per-line
 else fail version-one-name-value-per-line "$(head -c 300 "$OUT_F")"; fi
 
 run -V

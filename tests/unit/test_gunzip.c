@@ -137,9 +137,11 @@ test_passthrough_and_media_type_checks(void)
 	CHECK(strstr(err_msg(), "gzip-compressed") != NULL);
 	CHECK_EQ(run(1, plain, 100, 0, 100, &out), ERR_FORMAT);
 	CHECK(strstr(err_msg(), "magic") != NULL);
-	CHECK_EQ(run(1, zstd, sizeof zstd, 0, 1, &out), ERR_UNSUPPORTED);
-	CHECK(strstr(err_msg(), "zstd") != NULL);
-	CHECK_EQ(run(0, zstd, sizeof zstd, 0, 8, &out), ERR_UNSUPPORTED);
+	CHECK_EQ(run(1, zstd, sizeof zstd, 0, 1, &out), ERR_FORMAT);
+	CHECK(strstr(err_msg(), "says gzip but the data is zstd-compressed") != NULL);
+	CHECK_EQ(run(0, zstd, sizeof zstd, 0, 8, &out), ERR_FORMAT);
+	CHECK(strstr(err_msg(), "says uncompressed tar but the data is "
+	    "zstd-compressed") != NULL);
 }
 
 static void
