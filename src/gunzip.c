@@ -18,6 +18,7 @@ gunzip_init(struct gunzip *g, int compressed)
 	g->nmagic = 0;
 	g->in_total = 0;
 	g->out_total = 0;
+	g->outk = 0;
 #if !BOARD_GZIP_ISAL
 	memset(&g->zs, 0, sizeof g->zs);
 	g->arena_used = 0;
@@ -50,7 +51,7 @@ check_magic(struct gunzip *g)
 
 /*
  * The engine: engine_begin starts a member (the first, or another after
- * one ended), engine_step inflates from in[0..len) into g->out and says
+ * one ended), engine_step inflates from in[0..len) into g->out[g->outk] and says
  * when the member ended (its trailer checked). *olen bytes are out.
  */
 #if BOARD_GZIP_ISAL
@@ -198,11 +199,11 @@ engine_step(struct gunzip *g, const uint8_t *in, size_t len, size_t *consumed,
 	}
 	g->is.next_in = (uint8_t *)(uintptr_t)in;
 	g->is.avail_in = avail_in;
-	g->is.next_out = g->out;
-	g->is.avail_out = (uint32_t)sizeof g->out;
+	g->is.next_out = g->out[g->outk];
+	g->is.avail_out = (uint32_t)sizeof g->out[0];
 	rc = isal_inflate(&g->is);
 	*consumed = avail_in - g->is.avail_in;
-	*olen = sizeof g->out - g->is.avail_out;
+	*olen = sizeof g->out[0] - g->is.avail_out;
 	*end = g->is.block_state == ISAL_BLOCK_FINISH;
 	switch (rc) {
 	case ISAL_DECOMP_OK:
@@ -290,11 +291,11 @@ engine_step(struct gunzip *g, const uint8_t *in, size_t len, size_t *consumed,
 
 	g->zs.next_in = (Bytef *)(uintptr_t)in;
 	g->zs.avail_in = avail_in;
-	g->zs.next_out = g->out;
-	g->zs.avail_out = (uInt)sizeof g->out;
+	g->zs.next_out = g->out[g->outk];
+	g->zs.avail_out = (uInt)sizeof g->out[0];
 	rc = inflate(&g->zs, Z_NO_FLUSH);
 	*consumed = avail_in - g->zs.avail_in;
-	*olen = sizeof g->out - g->zs.avail_out;
+	*olen = sizeof g->out[0] - g->zs.avail_out;
 	*end = rc == Z_STREAM_END;
 	switch (rc) {
 	case Z_OK:
@@ -334,9 +335,11 @@ inflate_some(struct gunzip *g, const uint8_t *in, size_t len, size_t *consumed,
 			return rc;
 		g->in_member = 1;
 	}
-	rc = engine_step(g, len > 0 ? in : g->out, len, consumed, olen, &end);
+	rc = engine_step(g, len > 0 ? in : g->out[0], len, consumed, olen, &end);
 	g->in_total += *consumed;
 	g->out_total += *olen;
+	if (*olen > 0)
+		g->outk ^= 1u;
 	if (end)
 		g->in_member = 0;
 	return rc;
@@ -351,7 +354,7 @@ gunzip_push(struct gunzip *g, const uint8_t *in, size_t len, size_t *consumed,
 
 	*consumed = 0;
 	*olen = 0;
-	*out = g->out;
+	*out = g->out[g->outk];
 	if (!g->checked) {
 		/* Hold the first bytes until there are enough to check them. */
 		while (g->nmagic < sizeof g->magic && *consumed < len)

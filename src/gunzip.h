@@ -12,7 +12,7 @@
  *     while (input) {
  *         rc = gunzip_push(&g, in, len, &used, &out, &olen);
  *         in += used; len -= used;
- *         use out[0..olen)          (valid until the next call)
+ *         use out[0..olen)          (valid until the call after next)
  *     }
  *     do gunzip_push(&g, NULL, 0, ...) while olen > 0   (flush held and
  *                                   pending output at the end of input)
@@ -56,7 +56,10 @@ struct gunzip {
 	size_t nmagic, held_pos;   /* held_pos: magic bytes already processed */
 	uint64_t in_total, out_total;
 	size_t arena_peak;         /* bytes of engine state in use, at most */
-	unsigned char out[BOARD_INFLATE_OUT];
+	/* Two output buffers, used in turn: what one call gave stays as it
+	 * was through the next call (hashq.h hashes it meanwhile). */
+	unsigned char out[2][BOARD_INFLATE_OUT];
+	unsigned outk;             /* the buffer the next output goes into */
 };
 
 void gunzip_init(struct gunzip *g, int compressed);
