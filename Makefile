@@ -12,7 +12,7 @@
 #   make bench                timings against skopeo+umoci and curl|tar
 #
 # Dependencies are built from pinned sources into build/deps/ (see below);
-# SYSROOT or MBEDTLS_DIR, ZLIB_DIR, ZSTD_DIR, JSMN_DIR use a prebuilt set instead.
+# SYSROOT or MBEDTLS_DIR, ZLIB_DIR, ZSTD_DIR, ISAL_DIR, JSMN_DIR use a prebuilt set instead.
 # CC, CPPFLAGS, CFLAGS and LDFLAGS are the user's: what ocipull needs is
 # added in front of them, so a build system's own flags (Buildroot, Yocto)
 # can be passed whole.
@@ -35,30 +35,34 @@ B := build/$(BOARD)
 # linked statically against that musl through its gcc specs file.
 #
 # A prebuilt set is used instead, and nothing is built, when SYSROOT or any
-# of MBEDTLS_DIR, ZLIB_DIR, ZSTD_DIR, JSMN_DIR is given (Buildroot, Yocto: see
+# of MBEDTLS_DIR, ZLIB_DIR, ZSTD_DIR, ISAL_DIR, JSMN_DIR is given (Buildroot, Yocto: see
 # README.md). Each *_DIR holds include/ and lib/ (JSMN_DIR may also be
 # jsmn's source tree, jsmn.h at its top), searched before the compiler's
 # own directories; SYSROOT adds SYSROOT/usr/include and SYSROOT/usr/lib
 # after them. The mbedTLS headers must be those of the library's own
 # build (its mbedtls_config.h), and CC is the toolchain's, its C library
-# whatever it is. --version reports what the build says: JSMN_VERSION and
-# LIBC_VERSION ("musl 1.2.5") may be given; glibc tells its own.
-ifeq ($(strip $(SYSROOT)$(MBEDTLS_DIR)$(ZLIB_DIR)$(ZSTD_DIR)$(JSMN_DIR)),)
+# whatever it is. --version reports what the build says: JSMN_VERSION,
+# LIBC_VERSION ("musl 1.2.5") and ISAL_VERSION may be given; glibc tells its own.
+ifeq ($(strip $(SYSROOT)$(MBEDTLS_DIR)$(ZLIB_DIR)$(ZSTD_DIR)$(ISAL_DIR)$(JSMN_DIR)),)
 MBEDTLS_CONFIG ?= toolchain/mbedtls-config.h
 DEPS := build/deps/$(BOARD)
 DEPS_STAMP := $(DEPS)/.stamp
 LIBC_SPECS := -specs=$(abspath $(DEPS))/lib/musl-gcc.specs
 DEP_CPPFLAGS := -DMBEDTLS_CONFIG_FILE='"$(abspath $(MBEDTLS_CONFIG))"'
 DEP_LDFLAGS :=
-# musl's version from its pinned tarball's name; jsmn's from Debian's
+# musl's and ISA-L's versions from their pinned tarballs' names; jsmn's from Debian's
 # libjsmn-dev, whose jsmn.h build-deps.sh copies.
 LIBC_VERSION := musl $(or $(shell sed -n \
 	's/^musl[[:space:]].*[[:space:]]musl_\([^[:space:]]*\)\.orig\.tar\..*/\1/p' \
 	toolchain/sources.lock),unknown)
+ISAL_VERSION := $(or $(shell sed -n \
+	's/^libisal[[:space:]].*[[:space:]]libisal_\([^[:space:]]*\)\.orig\.tar\..*/\1/p' \
+	toolchain/sources.lock),unknown)
 JSMN_VERSION := $(shell dpkg-query -W -f='$${Version}' libjsmn-dev 2>/dev/null | \
 	sed 's/^[0-9]*://; s/-[^-]*$$//')
 else
-DEP_DIRS := $(MBEDTLS_DIR) $(ZLIB_DIR) $(ZSTD_DIR) $(JSMN_DIR)
+DEP_DIRS := $(MBEDTLS_DIR) $(ZLIB_DIR) $(ZSTD_DIR) $(ISAL_DIR) $(JSMN_DIR)
+ISAL_VERSION ?= unknown
 DEP_CPPFLAGS := $(foreach d,$(DEP_DIRS),-isystem $(d)/include) \
 	$(if $(JSMN_DIR),-isystem $(JSMN_DIR)) \
 	$(if $(SYSROOT),-idirafter $(SYSROOT)/usr/include)
@@ -67,13 +71,29 @@ DEP_LDFLAGS := $(foreach d,$(DEP_DIRS) $(if $(SYSROOT),$(SYSROOT)/usr),\
 endif
 LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -lz
 
+# The gzip engine, the board's choice (board.mk): isal, ISA-L's igzip
+# inflate, for a CPU it has kernels for (ISAL_CPU: x86_64 or aarch64), or
+# zlib's inflate (the default, and every other CPU). A prebuilt set gives
+# ISA-L with ISAL_DIR.
+GZIP_ENGINE ?= zlib
+ifeq ($(GZIP_ENGINE),isal)
+ifeq ($(filter x86_64 aarch64,$(ISAL_CPU)),)
+$(error GZIP_ENGINE=isal needs ISAL_CPU x86_64 or aarch64, not '$(ISAL_CPU)')
+endif
+LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -lisal -lz
+OCIPULL_GZIP := -DBOARD_GZIP_ISAL=1 -DOCIPULL_ISAL_VERSION='"$(ISAL_VERSION)"'
+DEPS_ISAL_CPU := $(ISAL_CPU)
+else ifneq ($(GZIP_ENGINE),zlib)
+$(error GZIP_ENGINE '$(GZIP_ENGINE)': isal or zlib)
+endif
+
 WARN := -Wall -Wextra -Wshadow -Wconversion -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wvla -Wformat=2 \
 	-Wundef -Wold-style-definition -Wnull-dereference
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-OCIPULL_CPPFLAGS := -Iboard/$(BOARD) -Isrc -Iport $(DEP_CPPFLAGS) \
+OCIPULL_CPPFLAGS := -Iboard/$(BOARD) -Isrc -Iport $(DEP_CPPFLAGS) $(OCIPULL_GZIP) \
 	-DBOARD_PLATFORM='"$(BOARD_PLATFORM)"' \
 	-D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 # No unwind tables: C without exceptions needs none (debuggers read the
@@ -96,7 +116,7 @@ OBJ := $(patsubst %.c,$(B)/obj/%.o,$(SRC) $(PORT_SRC))
 HDR := $(wildcard src/*.h port/*.h port/$(PORT)/*.h board/$(BOARD)/*.h)
 
 .PHONY: all deps deps-board deps-tools check unit size size-board install demo bench clean \
-	print-runner fuzz fuzz-deps test-bins FORCE
+	print-runner print-gzip-engine fuzz fuzz-deps test-bins FORCE
 all: $(B)/ocipull
 
 # V=1 shows the full commands.
@@ -154,18 +174,22 @@ $(DEPS_SRC)/.stamp: toolchain/sources.lock toolchain/fetch-sources.sh
 	sh toolchain/fetch-sources.sh toolchain/sources.lock $(DEPS_SRC)
 	@touch $@
 
-$(DEPS_STAMP): $(DEPS_SRC)/.stamp toolchain/build-deps.sh $(MBEDTLS_CONFIG)
+$(DEPS_STAMP): $(DEPS_SRC)/.stamp toolchain/build-deps.sh $(MBEDTLS_CONFIG) \
+		board/$(BOARD)/board.mk
 	$(Q)CC="$(CC)" AR="$(AR)" TARGET=$(TRIPLET) LIBC=musl KHDR="$(KHDR)" \
-		MBEDTLS_CONFIG=$(abspath $(MBEDTLS_CONFIG)) SRC=$(DEPS_SRC) \
+		ISAL_CPU=$(DEPS_ISAL_CPU) MBEDTLS_CONFIG=$(abspath $(MBEDTLS_CONFIG)) SRC=$(DEPS_SRC) \
 		sh toolchain/build-deps.sh $(DEPS)
 
 # The unit tests' copy: the same sources and configuration (plus MD5, which
 # test_tar checks archives with) against the host's glibc, for ASan.
 UNIT_DEPS := build/deps/unit
+# With ISA-L where this machine has its kernels: the unit tests cover
+# both gzip engines (test_gunzip with ISA-L, test_gunzip_zlib with zlib).
+UNIT_ISAL_CPU := $(filter x86_64 aarch64,$(shell uname -m))
 UNIT_MBEDTLS_CFLAGS := -DMBEDTLS_MD5_C
 $(UNIT_DEPS)/.stamp: $(DEPS_SRC)/.stamp toolchain/build-deps.sh toolchain/mbedtls-config.h
 	$(Q)CC=gcc AR=ar TARGET=$$(gcc -dumpmachine) LIBC=glibc \
-		MBEDTLS_CONFIG=$(abspath toolchain/mbedtls-config.h) \
+		ISAL_CPU=$(UNIT_ISAL_CPU) MBEDTLS_CONFIG=$(abspath toolchain/mbedtls-config.h) \
 		MBEDTLS_CFLAGS="$(UNIT_MBEDTLS_CFLAGS)" SRC=$(DEPS_SRC) \
 		sh toolchain/build-deps.sh $(UNIT_DEPS)
 
@@ -177,7 +201,7 @@ DEB_PKGS := make gcc libc6-dev zlib1g-dev libjsmn-dev bzip2 xz-utils zstd \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
 	docker-registry skopeo umoci openssl apache2-utils curl python3 \
-	file busybox-static ca-certificates dpkg-dev time strace bubblewrap
+	file busybox-static ca-certificates dpkg-dev time strace bubblewrap nasm
 deps:
 	@sh toolchain/install-deps.sh $(DEB_PKGS)
 	@$(MAKE) --no-print-directory $(UNIT_DEPS)/.stamp
@@ -219,14 +243,16 @@ UNIT_CPPFLAGS := -Iboard/host -Isrc -Iport -Itests/unit -isystem $(UNIT_DEPS)/in
 	-DMBEDTLS_CONFIG_FILE='"$(abspath toolchain/mbedtls-config.h)"' \
 	$(UNIT_MBEDTLS_CFLAGS) \
 	-DBOARD_PLATFORM='"linux/amd64"' -D_FILE_OFFSET_BITS=64 \
-	-DBOARD_HEADER_TIMEOUT_MS=3000u
+	-DBOARD_HEADER_TIMEOUT_MS=3000u \
+	$(if $(UNIT_ISAL_CPU),-DBOARD_GZIP_ISAL=1 -DOCIPULL_ISAL_VERSION='"$(ISAL_VERSION)"')
 # port/linux/malloc.c replaces libc's malloc: not under ASan.
 UNIT_LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) \
 	$(filter-out port/linux/malloc.c,$(wildcard port/linux/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 UNIT_HDR := $(wildcard src/*.h port/*.h port/linux/*.h tests/unit/*.h)
 
-UNIT_LIBS := -L$(UNIT_DEPS)/lib -lmbedtls -lmbedx509 -lmbedcrypto -lzstd -lz
+UNIT_LIBS := -L$(UNIT_DEPS)/lib -lmbedtls -lmbedx509 -lmbedcrypto -lzstd \
+	$(if $(UNIT_ISAL_CPU),-lisal) -lz
 # The code under test is compiled once, not once per test binary.
 UNIT_OBJ := $(patsubst %.c,build/unit/obj/%.o,$(UNIT_LIB_SRC))
 
@@ -251,6 +277,21 @@ $(FAKE_TESTS): build/unit/%: tests/unit/%.c port/fake/fake.c port/fake/fake.h \
 	@echo "  CC      $@ (ASan, UBSan, fake port)"
 	$(Q)gcc $(UNIT_CPPFLAGS) -Iport/fake $(UNIT_CFLAGS) -o $@ $< port/fake/fake.c \
 		$(UNIT_OBJ) $(FAKE_WRAP) $(UNIT_LIBS) -lpthread
+
+# test_gunzip again over zlib's inflate, when the unit tests' own engine is
+# ISA-L: the fallback's code is tested here as well as on generic-armv7.
+ifneq ($(UNIT_ISAL_CPU),)
+UNIT_TESTS += build/unit/test_gunzip_zlib
+build/unit/obj/gunzip_zlib.o: src/gunzip.c $(UNIT_HDR) $(UNIT_DEPS)/.stamp
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@ (ASan, UBSan, zlib)"
+	$(Q)gcc $(UNIT_CPPFLAGS) -UBOARD_GZIP_ISAL -DBOARD_GZIP_ISAL=0 $(UNIT_CFLAGS) -c -o $@ $<
+build/unit/test_gunzip_zlib: tests/unit/test_gunzip.c build/unit/obj/gunzip_zlib.o \
+		build/unit/obj/src/err.o $(UNIT_HDR)
+	@echo "  CC      $@ (ASan, UBSan, zlib)"
+	$(Q)gcc $(UNIT_CPPFLAGS) -UBOARD_GZIP_ISAL -DBOARD_GZIP_ISAL=0 $(UNIT_CFLAGS) -o $@ $< \
+		build/unit/obj/gunzip_zlib.o build/unit/obj/src/err.o $(UNIT_LIBS)
+endif
 
 unit: $(UNIT_TESTS)
 
@@ -302,6 +343,10 @@ clean:
 print-runner:
 	@echo $(RUNNER)
 
+# The board's gzip engine (isal or zlib).
+print-gzip-engine:
+	@echo $(GZIP_ENGINE)
+
 # ---- fuzzing (not part of check) ------------------------------------------
 
 # libFuzzer targets of the pure parsers (tests/fuzz/fuzz_<name>.c), built
@@ -314,7 +359,7 @@ print-runner:
 # One fuzzer alone: make fuzz FUZZ_NAMES=tar. Reproduce a crash:
 # build/fuzz/fuzz_<name> <file>.
 FUZZ_SECONDS ?= 60
-FUZZ_NAMES ?= tar http json manifest ref auth gunzip unzstd sig archive
+FUZZ_NAMES ?= tar http json manifest ref auth gunzip igzip unzstd sig archive
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -332,6 +377,11 @@ FUZZ_SRC_gunzip := src/gunzip.c
 FUZZ_SRC_archive := src/archive.c src/tar.c src/tar_ext.c src/xattr.c \
 	src/lex.c port/linux/fs.c port/linux/sys.c
 FUZZ_LIBS_gunzip := -lz
+# igzip: the same harness over ISA-L (the unit tests' build of it).
+FUZZ_SRC_igzip := src/gunzip.c
+FUZZ_LIBS_igzip := -L$(UNIT_DEPS)/lib -lisal
+FUZZ_CPPFLAGS_igzip := -isystem $(UNIT_DEPS)/include -DBOARD_GZIP_ISAL=1 \
+	-DOCIPULL_ISAL_VERSION='"$(ISAL_VERSION)"'
 # unzstd: over the unit tests' libzstd (not instrumented itself).
 FUZZ_SRC_unzstd := src/unzstd.c
 FUZZ_LIBS_unzstd := -L$(UNIT_DEPS)/lib -lzstd
@@ -370,6 +420,7 @@ fuzz: $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_NAMES))
 		tar) [ -d $(FUZZ_SEEDS_tar) ] && seeds="$$seeds $(FUZZ_SEEDS_tar)"; \
 			args="$(FUZZ_ARGS_tar)";; \
 		archive) seeds="$$seeds tests/fuzz/corpus/tar"; args="-max_len=60000";; \
+		igzip) seeds="$$seeds tests/fuzz/corpus/gunzip"; args=;; \
 		*) args=;; \
 		esac; \
 		echo "  FUZZ    $$n for $(FUZZ_SECONDS) s"; \

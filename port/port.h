@@ -302,6 +302,25 @@ int port_run(const char *name, const char *arg, const void *in,
     size_t in_len, char *out, size_t cap, uint32_t timeout_ms,
     size_t *out_len, int *status);
 
+/* ---- a second thread ------------------------------------------------ */
+
+/*
+ * One worker thread for pure computation (src/hashq.c: the diff_id's
+ * SHA-256 beside the inflate), with one lock and two conditions; the only
+ * threading ocipull does. The worker runs fn(arg) with every signal
+ * blocked, so signals stay with the main thread. port_worker_start
+ * returns 0, or -1 when the port has no threads or could not start one
+ * (the caller then does the work itself); the others may be called only
+ * after it returned 0. port_worker_wait(c) releases the lock while it
+ * sleeps until port_worker_wake(c) (c is 0 or 1; waking may be spurious).
+ */
+int port_worker_start(void (*fn)(void *), void *arg);
+void port_worker_lock(void);
+void port_worker_unlock(void);
+void port_worker_wait(int c);
+void port_worker_wake(int c);
+void port_worker_join(void);
+
 /* ---- build ----------------------------------------------------------- */
 
 /* The C library linked in, as "NAME VERSION" ("musl 1.2.5", "glibc 2.36"),

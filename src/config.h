@@ -134,6 +134,16 @@
 #ifndef BOARD_INFLATE_ARENA
 #define BOARD_INFLATE_ARENA (48u * 1024u)
 #endif
+/* 1: gzip layers inflate with ISA-L (the Makefile sets it from board.mk's
+ * GZIP_ENGINE and links libisal); 0: with zlib. */
+/* 1: the diff_id's SHA-256 runs on a second thread (hashq.h), beside the
+ * inflate and the writer; 0: on the one thread (a single-core board). */
+#ifndef BOARD_HASH_THREAD
+#define BOARD_HASH_THREAD 1
+#endif
+#ifndef BOARD_GZIP_ISAL
+#define BOARD_GZIP_ISAL 0
+#endif
 #ifndef BOARD_INFLATE_OUT
 #define BOARD_INFLATE_OUT (32u * 1024u)
 #endif

@@ -13,7 +13,10 @@
  *     while (input) {
  *         rc = decompress_push(&d, in, len, &used, &out, &olen);
  *         in += used; len -= used;
- *         use out[0..olen)          (valid until the next call)
+ *         use out[0..olen)          (valid until the call after next:
+ *                                   gzip and zstd write into two
+ *                                   buffers in turn; identity's output
+ *                                   is the caller's input)
  *     }
  *     do decompress_push(&d, NULL, 0, ...) until two calls in a row give
  *         no output                 (held and pending output flushed)

@@ -1,8 +1,10 @@
 /*
  * gunzip.h: the inflate stage. gzip layers (one or more members, as
  * RFC 1952 allows) become tar bytes; uncompressed layers pass through.
- * zlib's allocations come from a fixed arena inside struct gunzip, so the
- * stage never touches the heap.
+ * Two engines, the board's choice (BOARD_GZIP_ISAL, set by the Makefile
+ * from board.mk's GZIP_ENGINE): ISA-L's igzip inflate, whose state holds
+ * its own window, or zlib's, whose allocations come from a fixed arena
+ * inside struct gunzip. Either way the stage never touches the heap.
  *
  * A transform with zlib-like cursors over a caller-owned struct:
  *
@@ -10,7 +12,7 @@
  *     while (input) {
  *         rc = gunzip_push(&g, in, len, &used, &out, &olen);
  *         in += used; len -= used;
- *         use out[0..olen)          (valid until the next call)
+ *         use out[0..olen)          (valid until the call after next)
  *     }
  *     do gunzip_push(&g, NULL, 0, ...) while olen > 0   (flush held and
  *                                   pending output at the end of input)
@@ -26,12 +28,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <zlib.h>
-
 #include "config.h"
 
+#if BOARD_GZIP_ISAL
+#include <isa-l/igzip_lib.h>
+#else
+#include <zlib.h>
+#endif
+
 struct gunzip {
+#if BOARD_GZIP_ISAL
+	struct inflate_state is;
+	/* The member's header, parsed here (gunzip.c says why). */
+	unsigned h_state, h_flags, h_n, h_left;
+	uint32_t h_crc;
+	unsigned char h_fixed[10];
+#else
 	z_stream zs;
+	size_t arena_used;
+	unsigned char arena[BOARD_INFLATE_ARENA];
+#endif
 	int compressed;        /* gzip expected */
 	int started;           /* zlib initialised */
 	int in_member;         /* inside a gzip member */
@@ -39,9 +55,11 @@ struct gunzip {
 	unsigned char magic[4];    /* first bytes, held until checked */
 	size_t nmagic, held_pos;   /* held_pos: magic bytes already processed */
 	uint64_t in_total, out_total;
-	size_t arena_used, arena_peak;
-	unsigned char arena[BOARD_INFLATE_ARENA];
-	unsigned char out[BOARD_INFLATE_OUT];
+	size_t arena_peak;         /* bytes of engine state in use, at most */
+	/* Two output buffers, used in turn: what one call gave stays as it
+	 * was through the next call (hashq.h hashes it meanwhile). */
+	unsigned char out[2][BOARD_INFLATE_OUT];
+	unsigned outk;             /* the buffer the next output goes into */
 };
 
 void gunzip_init(struct gunzip *g, int compressed);
@@ -57,5 +75,11 @@ int gunzip_push(struct gunzip *g, const uint8_t *in, size_t len,
 
 /* End of input: ERR_OK, or ERR_FORMAT when a member was cut short. */
 int gunzip_finish(struct gunzip *g);
+
+/* The engine and its version, "isa-l 2.31.1" or "zlib 1.3.1" (--version),
+ * and the most state it can hold: BOARD_INFLATE_ARENA for zlib, ISA-L's
+ * state for ISA-L (--stats). */
+const char *gunzip_engine(void);
+size_t gunzip_state_max(void);
 
 #endif /* GUNZIP_H */

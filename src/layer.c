@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hashq.h"
+
 static void
 hold(struct layer_err *h, int code)
 {
@@ -41,14 +43,16 @@ rootfs_tar_entry(struct rootfs *fs, const struct tar_entry *t)
 }
 
 /*
- * Tar bytes: into the diff_id digest, then the tar reader and the writer.
- * With n == 0 (end of the stream) it only collects pending events.
+ * Tar bytes: into the diff_id digest (on the worker: hashq.h), then the
+ * tar reader and the writer. With n == 0 (end of the stream) it only
+ * collects pending events. A plain tar layer's bytes are its blob's: they
+ * are hashed once, there (hash_once).
  */
 static void
 feed_tar(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
 {
-	if (n > 0)
-		digest_push(&L->diff, p, n);
+	if (n > 0 && !L->hash_once)
+		hashq_push(&L->diff, p, n);
 	while (L->tar_err.code == 0) {
 		struct tar_event ev;
 		size_t used = 0;
@@ -93,7 +97,12 @@ feed(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
 	for (;;) {
 		const uint8_t *o;
 		size_t used = 0, olen = 0;
-		int rc = decompress_push(&L->dc, p, n, &used, &o, &olen);
+		int rc;
+
+		/* The output before the last may still be hashing: the engine
+		 * is about to write over it. */
+		hashq_wait(1);
+		rc = decompress_push(&L->dc, p, n, &used, &o, &olen);
 
 		if (rc < 0) {
 			hold(&L->dc_err, rc);
@@ -269,7 +278,9 @@ verify(struct layer *L, struct rootfs *fs, const struct layer_job *job,
 	if (L->dc_err.code != 0)
 		return err_prefix(release(&L->dc_err), "%s", what);
 	/* ...then the uncompressed stream against the config's diff_id... */
-	digest_final(&L->diff, got);
+	hashq_wait(0);
+	if (!L->hash_once)
+		digest_final(&L->diff, got);
 	snprintf(what, wcap, "layer %u of %u diff_id", job->index + 1, job->count);
 	rc = digest_check(what, job->diff_id, got);
 	snprintf(what, wcap, "layer %u of %u (%s)", job->index + 1, job->count,
@@ -310,7 +321,10 @@ layer_pull(struct layer *L, const struct source *src, struct rootfs *fs,
 	if (rc < 0)
 		return rc;
 	digest_init(&L->blob);
+	(void)hashq_start();
+	hashq_wait(0);      /* a failed layer's jobs, before diff is reset */
 	digest_init(&L->diff);
+	L->hash_once = codec == MF_CODEC_NONE;
 	tar_init(&L->tar);
 	L->tar_done = 0;
 	L->fill = 0;

@@ -3,7 +3,8 @@
  * fixed buffers:
  *
  *     source bytes -> sha256 + size (the descriptor) -> decompress
- *         -> sha256 (the config's diff_id) -> tar reader -> rootfs writer
+ *         -> sha256 (the config's diff_id, on a second core) -> tar reader
+ *         -> rootfs writer
  *
  * The blob is always read to its end, so that a digest or diff_id mismatch
  * (the root cause of most stage errors) is what gets reported: errors of
@@ -46,7 +47,9 @@ struct layer_err {
 
 struct layer {
 	struct digest blob;        /* sha256 of the compressed bytes */
-	struct digest diff;        /* sha256 of the tar stream (diff_id) */
+	struct digest diff;        /* sha256 of the tar stream (diff_id), on
+	                            * the worker (hashq.h) */
+	int hash_once;             /* plain tar: the blob's sha256 is it */
 	struct decompress dc;
 	struct tar tar;
 	int tar_done;              /* end-of-archive marker seen */

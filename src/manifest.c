@@ -340,7 +340,8 @@ manifest_layer_codec(const char *mt)
 	    strcmp(mt, MT_DOCKER_LAYER_FOREIGN) == 0)
 		return MF_CODEC_GZIP;
 	if (strcmp(mt, MT_OCI_LAYER_ZSTD) == 0 ||
-	    strcmp(mt, MT_OCI_LAYER_ND_ZSTD) == 0)
+	    strcmp(mt, MT_OCI_LAYER_ND_ZSTD) == 0 ||
+	    strcmp(mt, MT_DOCKER_LAYER_ZSTD) == 0)
 		return MF_CODEC_ZSTD;
 	return err_set(ERR_UNSUPPORTED, "layer media type \"%s\" is not an image "
 	    "layer type this program knows", safe(mt, show, sizeof show));

@@ -56,6 +56,8 @@
 #define MT_OCI_LAYER_ND_ZSTD "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
 #define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
 #define MT_DOCKER_LAYER_FOREIGN "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+/* zstd in a Docker manifest: the name containerd and BuildKit give it. */
+#define MT_DOCKER_LAYER_ZSTD "application/vnd.docker.image.rootfs.diff.tar.zstd"
 
 /* Accept header value for a manifest request: the four types handled. */
 #define MANIFEST_ACCEPT MT_OCI_INDEX ", " MT_OCI_MANIFEST ", " \

@@ -4,6 +4,8 @@
  */
 #include "pull.h"
 
+#include "hashq.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -116,6 +118,7 @@ pull_layers(const struct source *src, const struct image *img,
 		if (rc == ERR_OK)
 			emit_layer(events, EV_VERIFIED, img, i);
 	}
+	hashq_stop();      /* layer_pull started it; its jobs are done */
 	return rc;
 }
 

@@ -28,6 +28,7 @@ unzstd_init(struct unzstd *z)
 	z->nfirst = 0;
 	z->in_total = 0;
 	z->out_total = 0;
+	z->outk = 0;
 }
 
 static int
@@ -99,7 +100,7 @@ unzstd_push(struct unzstd *z, const uint8_t *in, size_t len, size_t *consumed,
 
 	*consumed = 0;
 	*olen = 0;
-	*out = z->out;
+	*out = z->out[z->outk];
 	/* No input: only a frame in progress may have output to give. */
 	if (len == 0 && (!z->started || z->hint == 0))
 		return ERR_OK;
@@ -110,8 +111,8 @@ unzstd_push(struct unzstd *z, const uint8_t *in, size_t len, size_t *consumed,
 	ib.src = in;
 	ib.size = len;
 	ib.pos = 0;
-	ob.dst = z->out;
-	ob.size = sizeof z->out;
+	ob.dst = z->out[z->outk];
+	ob.size = sizeof z->out[0];
 	ob.pos = 0;
 	r = ZSTD_decompressStream(dctx_of(z), &ob, &ib);
 	if (ZSTD_isError(r))
@@ -120,6 +121,8 @@ unzstd_push(struct unzstd *z, const uint8_t *in, size_t len, size_t *consumed,
 	*olen = ob.pos;
 	z->in_total += ib.pos;
 	z->out_total += ob.pos;
+	if (ob.pos > 0)
+		z->outk ^= 1u;
 	z->hint = r;
 	size = ZSTD_sizeof_DCtx(dctx_of(z));
 	if (size > z->arena_peak)

@@ -13,7 +13,7 @@
  *     while (input) {
  *         rc = unzstd_push(&z, in, len, &used, &out, &olen);
  *         in += used; len -= used;
- *         use out[0..olen)          (valid until the next call)
+ *         use out[0..olen)          (valid until the call after next)
  *     }
  *     do unzstd_push(&z, NULL, 0, ...) while olen > 0   (flush pending
  *                                   output at the end of input)
@@ -39,7 +39,9 @@ struct unzstd {
 	uint64_t in_total, out_total;
 	size_t arena_peak;         /* the context and the buffers of the
 	                            * largest frame seen (ZSTD_sizeof_DCtx) */
-	unsigned char out[BOARD_INFLATE_OUT];
+	/* Two output buffers, used in turn, as gunzip's (gunzip.h). */
+	unsigned char out[2][BOARD_INFLATE_OUT];
+	unsigned outk;
 	_Alignas(16) unsigned char arena[BOARD_ZSTD_ARENA];
 };
 

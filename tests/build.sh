@@ -71,7 +71,8 @@ else
 	rm -rf "$TC/include/mbedtls" "$TC/include/psa" "$TC/include/zlib.h" \
 		"$TC/include/zconf.h" "$TC/include/jsmn.h" "$TC"/lib/libmbed*.a \
 		"$TC/lib/libz.a" "$TC/include/zstd.h" "$TC/include/zstd_errors.h" \
-		"$TC/lib/libzstd.a" "$TC/lib/musl-gcc.specs"
+		"$TC/lib/libzstd.a" "$TC/lib/musl-gcc.specs" "$TC/include/isa-l" \
+		"$TC/lib/libisal.a"
 	sed "s|$D/|$TC/|g" "$D/lib/musl-gcc.specs" > "$TC/musl-gcc.specs"
 	if grep -q "$D" "$TC/musl-gcc.specs"; then
 		fail prebuilt-specs "$TC/musl-gcc.specs still names $D"
@@ -80,7 +81,7 @@ else
 	P=$T/prebuilt
 	mkdir -p "$P/sysroot/usr/include" "$P/sysroot/usr/lib" "$P/mbedtls/lib" \
 		"$P/zlib/include" "$P/zlib/lib" "$P/zstd/include" "$P/zstd/lib" \
-		"$P/jsmn-src"
+		"$P/isal/include" "$P/isal/lib" "$P/jsmn-src"
 	cp -R "$D/include/mbedtls" "$D/include/psa" "$D/include/zlib.h" \
 		"$D/include/zconf.h" "$D/include/zstd.h" "$D/include/zstd_errors.h" \
 		"$D/include/jsmn.h" "$P/sysroot/usr/include/"
@@ -94,6 +95,18 @@ else
 	cp "$D/include/zstd.h" "$D/include/zstd_errors.h" "$P/zstd/include/"
 	cp "$D/lib/libzstd.a" "$P/zstd/lib/"
 	cp "$D/include/jsmn.h" "$P/jsmn-src/"
+	# ISA-L, when the host board inflates with it: its own prefix only,
+	# and the sysroot build takes zlib instead (the engine a board
+	# without ISA-L has, built on this machine).
+	ENGINE=$(make -s --no-print-directory BOARD=host print-gzip-engine)
+	ISAL=""
+	gz_want='zlib 1\.3\.1'
+	if [ "$ENGINE" = isal ]; then
+		cp -R "$D/include/isa-l" "$P/isal/include/"
+		cp "$D/lib/libisal.a" "$P/isal/lib/"
+		ISAL="ISAL_DIR=$P/isal"
+		gz_want='isa-l unknown'
+	fi
 
 	CC_MUSL="gcc -specs=$TC/musl-gcc.specs"
 	USER_CPPFLAGS="-D_LARGEFILE_SOURCE -D_FILE_OFFSET_BITS=64 -DOCIPULL_TEST_CPPFLAGS"
@@ -158,10 +171,11 @@ else
 		done
 	}
 	prebuilt sysroot 'mbedtls 3\.6\.6' 'zlib 1\.3\.1' 'zstd 1\.5\.7' 'jsmn 1\.1\.0' 'musl 1\.2\.5' -- \
-		SYSROOT="$P/sysroot" JSMN_VERSION=1.1.0 LIBC_VERSION="musl 1.2.5"
-	DIRS="MBEDTLS_DIR=$P/mbedtls ZLIB_DIR=$P/zlib ZSTD_DIR=$P/zstd JSMN_DIR=$P/jsmn-src"
+		SYSROOT="$P/sysroot" JSMN_VERSION=1.1.0 LIBC_VERSION="musl 1.2.5" \
+		GZIP_ENGINE=zlib
+	DIRS="MBEDTLS_DIR=$P/mbedtls ZLIB_DIR=$P/zlib ZSTD_DIR=$P/zstd $ISAL JSMN_DIR=$P/jsmn-src"
 	# shellcheck disable=SC2086 # DIRS is words
-	if prebuilt dirs 'mbedtls 3\.6\.6' 'zlib 1\.3\.1' 'zstd 1\.5\.7' 'jsmn unknown' 'libc unknown' -- $DIRS; then
+	if prebuilt dirs 'mbedtls 3\.6\.6' "$gz_want" 'zstd 1\.5\.7' 'jsmn unknown' 'libc unknown' -- $DIRS; then
 		# ---- 2. make install ------------------------------------------------
 		tree=$T/tree-dirs
 		OCIPULL=$tree/build/host/ocipull

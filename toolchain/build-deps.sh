@@ -13,6 +13,9 @@
 #   MBEDTLS_CONFIG  the mbedTLS configuration header (absolute path)
 #   MBEDTLS_CFLAGS  extra -D flags for mbedTLS (the unit tests add MD5)
 #   SRC             where the tarballs are
+#   ISAL_CPU        x86_64 or aarch64: also build ISA-L's igzip for that
+#                   CPU (its inflate is the board's gzip engine); empty:
+#                   the board inflates with zlib and ISA-L is not built
 #
 # Everything is built with one section per function, so the linker keeps
 # only what ocipull calls, without unwind tables (as ocipull), and with
@@ -110,6 +113,27 @@ unpack libzstd
 		ZSTD_LIB_DICTBUILDER=0 ZSTD_LIB_DEPRECATED=0 \
 		ZSTD_LEGACY_SUPPORT=0 libzstd.a &&
 	cp libzstd.a "$out/lib/" && cp zstd.h zstd_errors.h "$out/include/")
+
+# ISA-L: its igzip and crc units only (the linker keeps the inflate and
+# the gzip CRC with their CPU variants); -O2 as zlib. nasm assembles the
+# x86-64 kernels, the compiler the AArch64 ones.
+if [ -n "${ISAL_CPU:-}" ]; then
+	echo "deps: ISA-L for $TARGET ($LIBC, $ISAL_CPU)"
+	unpack libisal
+	case $ISAL_CPU in
+	x86_64) isal_arch="" ;;
+	aarch64) isal_arch=aarch64 ;;
+	*) echo "deps: ISAL_CPU=$ISAL_CPU: ISA-L has kernels for x86_64 and aarch64" >&2
+	   exit 1 ;;
+	esac
+	(cd "$out/work/libisal" &&
+		log isal-make make -f Makefile.unx -j"$JOBS" units=igzip \
+			host_cpu="$ISAL_CPU" arch="$isal_arch" CC="$cc" AR="${AR:-ar}" \
+			"CFLAGS_$isal_arch=$ZLIB_CFLAGS" lib &&
+		mkdir -p "$out/include/isa-l" &&
+		cp bin/isa-l.a "$out/lib/libisal.a" &&
+		cp include/igzip_lib.h "$out/include/isa-l/")
+fi
 
 # jsmn is one header, from Debian's libjsmn-dev (make deps installs it).
 cp /usr/include/jsmn.h "$out/include/"

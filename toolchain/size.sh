@@ -12,6 +12,7 @@
 #   mbedtls crypto  libmbedcrypto.a
 #   zlib            libz.a
 #   zstd            libzstd.a
+#   isa-l           libisal.a (the gzip engine of boards that choose it)
 #   libc            libc.a and its crt1.o, crti.o, crtn.o (LIBC names it)
 #   libgcc          libgcc.a, libgcc_eh.a, crtbegin*.o, crtend*.o
 #   other           the rest: ELF and program headers, alignment padding,
@@ -48,6 +49,7 @@ function part(f) {
 	if (f ~ /libmbedcrypto\.a\(/) return "mbedtls crypto"
 	if (f ~ /libz\.a\(/) return "zlib"
 	if (f ~ /libzstd\.a\(/) return "zstd"
+	if (f ~ /libisal\.a\(/) return "isa-l"
 	if (f ~ /libgcc(_eh)?\.a\(/ || f ~ /\/crt(begin|end)[A-Za-z]*\.o$/) return "libgcc"
 	if (f ~ /\/libc\.a\(/ || f ~ /\/[SrM]?crt[1in]\.o$/) return "libc"
 	return "other"
@@ -70,10 +72,10 @@ BEGIN {
 pending && /^  +0x/ && NF >= 3 && $2 ~ /^0x/ { count($2, $3); pending = 0; next }
 { pending = 0 }
 END {
-	split("ocipull|mbedtls tls|mbedtls x509|mbedtls crypto|zlib|zstd|libc|libgcc", order, "|")
+	split("ocipull|mbedtls tls|mbedtls x509|mbedtls crypto|zlib|zstd|isa-l|libc|libgcc", order, "|")
 	printf "%-16s %9d bytes stripped\n", name, total
 	sum = 0
-	for (i = 1; i <= 8; i++) {
+	for (i = 1; i <= 9; i++) {
 		p = order[i]
 		label = p
 		if (p == "libc" && libc != "") label = "libc (" libc ")"

@@ -2,3 +2,6 @@
 TOOLCHAIN := gcc-aarch64-linux-gnu
 PORT      := linux
 BOARD_PLATFORM := linux/arm64/v8
+# gzip layers inflate with ISA-L's AArch64 kernels.
+GZIP_ENGINE := isal
+ISAL_CPU := aarch64

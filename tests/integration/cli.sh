@@ -30,7 +30,12 @@ expect_out version-name '^ocipull [0-9]+\.[0-9]+\.[0-9]+$'
 expect_out version-board "^board $BOARD\$"
 expect_out version-platform "^platform $plat\$"
 expect_out version-mbedtls '^mbedtls 3\.6\.6$'
-expect_out version-zlib '^zlib 1\.3\.1$'
+# The board's gzip engine: ISA-L where board.mk chose it, else zlib.
+if [ "$(make -s --no-print-directory -C "$ROOT" BOARD="$BOARD" print-gzip-engine)" = isal ]; then
+	expect_out version-gzip-engine '^isa-l 2\.31\.1$'
+else
+	expect_out version-gzip-engine '^zlib 1\.3\.1$'
+fi
 expect_out version-zstd '^zstd 1\.5\.7$'
 expect_out version-jsmn '^jsmn 1\.1\.0$'
 expect_out version-libc '^musl 1\.2\.5$'

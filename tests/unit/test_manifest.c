@@ -225,6 +225,9 @@ test_layer_codecs(void)
 	CHECK_EQ(manifest_layer_codec(MT_OCI_LAYER_ND_GZIP), MF_CODEC_GZIP);
 	CHECK_EQ(manifest_layer_codec(MT_OCI_LAYER_ND_ZSTD), MF_CODEC_ZSTD);
 	CHECK_EQ(manifest_layer_codec(MT_DOCKER_LAYER), MF_CODEC_GZIP);
+	CHECK_EQ(manifest_layer_codec(MT_DOCKER_LAYER_ZSTD), MF_CODEC_ZSTD);
+	CHECK_EQ(manifest_layer_codec("application/vnd.docker.image.rootfs."
+	    "diff.tar.zstd"), MF_CODEC_ZSTD);
 	err_clear();
 	CHECK_EQ(manifest_layer_codec("application/tar+gzip"), ERR_UNSUPPORTED);
 	CHECK(msg_has("\"application/tar+gzip\""));
