@@ -20,6 +20,8 @@
 #     ratios and per-byte costs. ocipull runs in tests/lib/jail.sh's
 #     bubblewrap jail (only the destination's directory writable) and is
 #     timed inside it; the jail's start-up is measured and printed apart;
+#     then issue 15's figures (K/B, zstd against gzip, peak RSS against its
+#     limits) as facts;
 #  5. prints the stripped sizes of build/*/ocipull next to skopeo and umoci.
 # Everything printed, and the raw measurements, go to
 # build/bench/results-DATE.txt. The registry is stopped and the tmpfs

@@ -54,6 +54,8 @@ In the warm-up round the ocipull tree is kept and compared with
 tests/treecmp.py against the trees of umoci unpack and umoci raw unpack
 (images under 600 MB only); the tree of a zstd image is also compared with
 that of its gzip twin (NAME-zstd against NAME) when both ran in this call.
+After the images: the issue 15 figures (K/B = ocipull/pipeline wall ratio,
+zstd against gzip wall, peak RSS against the memory limits), as facts.
 
 Appends the raw measurements and the tables to --out, prints the tables.
 """
@@ -82,6 +84,10 @@ CONTENDERS = {"gzip": ("ocipull",) + UMOCI + ("curl|tar", "sha256sum", "zcat",
               "zstd": ("ocipull",) + UMOCI + ("curl|zstd|tar", "sha256sum", "zstd-d",
                                              "tar-x-zstd")}
 PIPE = {"gzip": "curl|tar", "zstd": "curl|zstd|tar"}
+# Issue 15's must-show: K/B targets, the zstd/gzip target, RSS limits (KiB).
+KB_TARGET = {"realistic": 0.55, "big": 0.35, "realistic-disk": 0.7}
+ZSTD_TARGET = {"realistic": 0.6}
+RSS_LIMIT_KIB = 2048
 
 CURL_TAR = r"""#!/bin/bash
 # curl-tar.sh REGISTRY REPO DEST WORKDIR TAROPT DIGEST...: the shell floor.
@@ -198,6 +204,7 @@ class Bench:
         self.dest = os.path.realpath(a.dest or a.tmp)
         self.allowed = [self.tmp, os.path.realpath(os.path.join(ROOT, "build", "bench", "disk"))]
         self.out = open(a.out, "a")
+        self.figures = {}   # label: what issue_figures() prints
         self.curl_tar = os.path.join(self.tmp, "curl-tar.sh")
         with open(self.curl_tar, "w") as f:
             f.write(CURL_TAR)
@@ -494,6 +501,44 @@ class Bench:
             self.log("tree check: " + t)
         for nt in notes:
             self.log(nt)
+        self.figures[label] = {
+            "name": img["name"], "kind": img["kind"], "window": img["window"],
+            "kb": ratio(PIPE[img["kind"]], 1), "wall": med("ocipull", 1),
+            "rss": max((r[3] for r in res["ocipull"] if r), default=None),
+            "rss_https": max((r[3] for r in res.get("ocipull-https", []) if r), default=None)}
+
+    def issue_figures(self):
+        """Issue 15's must-show, from this call's tables: facts, not checks."""
+        fg = self.figures
+        self.log("")
+        self.log("Issue 15 figures (this run; the issue's targets beside them, not checked)")
+        for label, v in fg.items():
+            t = KB_TARGET.get(label)
+            self.log("%s: K/B = ocipull wall / %s wall (median of per-round ratios) = %s%s" % (
+                label, PIPE[v["kind"]], "%.2f" % v["kb"] if v["kb"] else "-",
+                "   (target <= %.2f)" % t if t else ""))
+        for label, v in fg.items():
+            g = fg.get(v["name"][:-5] + (self.a.label or ""))
+            if v["kind"] != "zstd" or not g or not v["wall"] or not g["wall"]:
+                continue
+            t = ZSTD_TARGET.get(g["name"])
+            self.log("%s: zstd wall / gzip wall (ocipull, same content) = %.3f s / %.3f s = %.2f%s" % (
+                g["name"] + (self.a.label or ""), v["wall"], g["wall"], v["wall"] / g["wall"],
+                "   (target <= %.1f)" % t if t else ""))
+        for label, v in fg.items():
+            if v["rss"] is None:
+                continue
+            lim = RSS_LIMIT_KIB + v["window"] / 1024
+            self.log("%s: ocipull peak RSS %.2f MiB (max of the measured rounds%s); limit %s "
+                     "= %.2f MiB: %s" % (
+                         label, v["rss"] / 1024,
+                         "; over https %.2f MiB" % (v["rss_https"] / 1024)
+                         if v["rss_https"] else "",
+                         "2 MiB + the %g MiB frame window" % (v["window"] / 1048576)
+                         if v["kind"] == "zstd" else "2 MiB", lim / 1024,
+                         "within" if v["rss"] <= lim else "over by %.2f MiB" % (
+                             (v["rss"] - lim) / 1024)))
+
 
 
 def umoci_version():
@@ -621,6 +666,7 @@ def main():
               "`true` alone: %.1f ms)" % (j, os.path.relpath(a.jail, ROOT), t))
     for name in a.images:
         b.image(name)
+    b.issue_figures()
     return 0
 
 
