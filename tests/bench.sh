@@ -35,10 +35,12 @@
 #   BENCH_BIG_MB=1024       size of big (MiB of tar, uncompressed)
 #   BENCH_TMPFS_SIZE=3g     size of the tmpfs mounted for the destinations
 #   BENCH_DISK=1            also time realistic with the destination on the
-#                           disk (build/bench/disk), reported separately
+#                           disk (build/bench/disk), reported separately,
+#                           with system calls per entry (strace -c) against
+#                           GNU tar's
 #   KEEP=1                  keep the temporary directory (not the tmpfs)
 # Needs what `make deps` installs (skopeo, umoci, docker-registry, curl,
-# python3, GNU time, zstd, libdeflate-gunzip) and build/host/ocipull;
+# python3, GNU time, zstd, libdeflate-gunzip, strace) and build/host/ocipull;
 # `make bench` does both first.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -51,6 +53,7 @@ IMAGES=${BENCH_IMAGES:-realistic realistic-zstd big big-zstd small}
 VERSION=1
 
 NEED="skopeo umoci docker-registry curl python3 bash tar zcat sha256sum mkfifo bwrap zstd libdeflate-gunzip"
+[ "${BENCH_DISK:-0}" = 1 ] && NEED="$NEED strace"
 for c in $NEED; do
 	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c is missing: run make deps" >&2; exit 2; }
 done
@@ -214,7 +217,7 @@ if [ "${BENCH_DISK:-0}" = 1 ]; then
 		--dest "$ROOT/build/bench/disk" --label=-disk \
 		--where "ext4 disk: $ROOT/build/bench/disk ($(df --output=fstype build/bench/disk | tail -1)); sync after each run, not timed" \
 		--ocipull "$OCIPULL" --out "$RESULTS" --rounds "$ROUNDS" \
-		--jail "$JAIL" $STATS realistic || exit 1
+		--jail "$JAIL" --strace $STATS realistic || exit 1
 fi
 
 # ---- 5. sizes ------------------------------------------------------------------

@@ -3,7 +3,7 @@
 
     run.py --reg HOST:PORT --tmp DIR --ocipull PATH --out FILE
            [--rounds N] [--dest DIR] [--label SUFFIX] [--stats]
-           [--jail JAIL.SH] [--jail-cost] IMAGE...
+           [--jail JAIL.SH] [--jail-cost] [--strace] IMAGE...
 
 For each IMAGE (pushed as REG/bench/IMAGE:latest) it fetches the manifest
 and the layer blobs once with curl (not timed: the blobs go to DIR/blobs-*
@@ -56,6 +56,11 @@ tests/treecmp.py against the trees of umoci unpack and umoci raw unpack
 that of its gzip twin (NAME-zstd against NAME) when both ran in this call.
 After the images: the issue 15 figures (K/B = ocipull/pipeline wall ratio,
 zstd against gzip wall, peak RSS against the memory limits), as facts.
+
+With --strace (on disk), one more, untimed, ocipull run (strace -f around
+the jail, less the jail's own start-up) and one tar -xzf of the local blobs
+are counted with strace -f -c; their system calls per layer entry are
+printed side by side.
 
 Appends the raw measurements and the tables to --out, prints the tables.
 """
@@ -446,6 +451,8 @@ class Bench:
                 print("  round %d/%d done (%.0f s)" % (rnd, self.a.rounds, time.time() - t0),
                       flush=True)
         self.table(img, label, res, notes, last_stats)
+        if self.a.strace:
+            self.syscalls(img, label)
         self.safe_rm(os.path.join(self.tmp, "blobs-" + name))
 
     def table(self, img, label, res, notes, last_stats):
@@ -539,11 +546,72 @@ class Bench:
                          "within" if v["rss"] <= lim else "over by %.2f MiB" % (
                              (v["rss"] - lim) / 1024)))
 
+    def syscalls(self, img, label):
+        """System calls per layer entry, strace -f -c, one untimed run each:
+        ocipull's pull in the jail (strace around the jail, less a `sh JAIL
+        true` under the same strace, which bwrap's and sh's start-up are)
+        and tar -x of the local blobs (with the decompressor it starts)."""
+        z = "-z" if img["kind"] == "gzip" else "--zstd"
+        entries = sum(int(subprocess.run(["sh", "-c", 'tar -t "$1" -f "$2" | wc -l', "sh", z, b],
+                                         check=True, stdout=subprocess.PIPE).stdout)
+                      for b in img["blobs"])
+        run = os.path.join(self.dest, "run")
+        jail = ["sh", self.a.jail, "-w", self.tmp, "-w", run, "--"]
+        tar = "tar-xzf" if img["kind"] == "gzip" else "tar-x-zstd"
+        desc = "tar -xzf" if img["kind"] == "gzip" else "tar --zstd -xf"
+        n = {}
+        for what in ("jail", "ocipull", tar):
+            self.safe_rm(run)
+            os.makedirs(run)
+            if what == tar:
+                cmd = self.command(tar, img, run)[0]
+            else:
+                cmd = jail + (self.command(what, img, run)[0] if what == "ocipull" else ["true"])
+            so = os.path.join(self.tmp, "strace.out")
+            p = subprocess.run(["strace", "-f", "-c", "-S", "calls", "-o", so] + cmd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if p.returncode != 0:
+                raise SystemExit("run.py: strace of %s failed: %s" % (
+                    what, p.stderr.decode(errors="replace")[-300:]))
+            n[what] = strace_counts(so)
+            subprocess.run(["sync"])
+        self.safe_rm(run)
+        o = {k: (max(c - n["jail"].get(k, (0, 0))[0], 0), max(e - n["jail"].get(k, (0, 0))[1], 0))
+             for k, (c, e) in n["ocipull"].items()}
+        t = n[tar]
+        self.log("")
+        self.log("%s: system calls per layer entry (%d entries in the %d layers, tar -t), "
+                 "strace -f -c of one more, untimed, run each" % (label, entries, len(img["blobs"])))
+        self.log("ocipull: the pull over plain http, in the jail, less the jail's own start-up "
+                 "(`sh jail.sh true`: %d calls); %s: %s of each local blob, with the "
+                 "decompressor it starts" % (n["jail"]["total"][0], tar, desc))
+        hdr = "%-16s | %9s | %7s | %8s | %9s | %7s | %8s" % (
+            "syscall", "ocipull", "/entry", "errors", tar, "/entry", "errors")
+        self.log(hdr)
+        self.log("-" * len(hdr))
+        top = sorted((k for k in set(o) | set(t) if k != "total"),
+                     key=lambda k: -max(o.get(k, (0, 0))[0], t.get(k, (0, 0))[0]))[:12]
+        for k in ["total"] + top:
+            oc, oe = o.get(k, (0, 0))
+            tc, te = t.get(k, (0, 0))
+            self.log("%-16s | %9d | %7.2f | %8d | %9d | %7.2f | %8d" % (
+                k, oc, oc / entries, oe, tc, tc / entries, te))
 
 
 def umoci_version():
     p = subprocess.run(["umoci", "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return p.stdout.decode(errors="replace").strip().replace(" version", "")
+
+
+def strace_counts(path):
+    """{syscall: (calls, errors)} and "total" from strace -c's table."""
+    n = {}
+    with open(path) as f:
+        for ln in f:
+            w = ln.split()
+            if len(w) in (5, 6) and w[3].isdigit():
+                n[w[-1]] = (int(w[3]), int(w[4]) if len(w) == 6 else 0)
+    return n
 
 
 def paired(b, boards, n, tag, cols, commands):
@@ -644,6 +712,7 @@ def main():
     ap.add_argument("--ca")
     ap.add_argument("--handshake", action="store_true")
     ap.add_argument("--signatures", metavar="KEY")
+    ap.add_argument("--strace", action="store_true")
     ap.add_argument("images", nargs="+")
     a = ap.parse_args()
     b = Bench(a)
