@@ -435,9 +435,9 @@ class Bench:
                              compare_to=ref if warm and os.path.isdir(ref) else None)
                 if r[5] and warm and c in UMOCI and img["kind"] == "zstd":
                     left_out.append(c)
+                    said = r[5].split(": ", 2)[-1].split(" / ")[-1].lstrip("\u2a2f\u2022 ")
                     notes.append("%s: %s cannot unpack zstd layers (%s); left out of the "
-                                 "measured rounds" % (c, umoci_version(),
-                                                         r[5].split(" / ")[-1].lstrip("\u2a2f\u2022 ")))
+                                 "measured rounds" % (c, umoci_version(), said))
                 elif r[5]:
                     notes.append("FAILED: " + r[5])
                 if c.startswith("ocipull") and r[4]:
