@@ -6,6 +6,10 @@
 #     and symbolic links; big, one ~1 GiB layer of random, text and zeros;
 #     small, the multi fixture) into build/bench/images/KEY, KEY naming the
 #     version of the generator and the sizes; a second run reuses them;
+#     realistic-zstd and big-zstd, the same images with zstd layers, are
+#     made from those through OCI layouts (skopeo --dest-compress-format
+#     zstd: a registry-to-registry copy would reuse the gzip blobs), when
+#     selected, and added to KEY's cache;
 #  2. starts docker-registry on 127.0.0.1 (storage in a temporary directory)
 #     and pushes the images with skopeo as bench/NAME:latest;
 #  3. mounts a tmpfs for the destinations (or uses /dev/shm if the mount
@@ -16,6 +20,8 @@
 #     ratios and per-byte costs. ocipull runs in tests/lib/jail.sh's
 #     bubblewrap jail (only the destination's directory writable) and is
 #     timed inside it; the jail's start-up is measured and printed apart;
+#     then issue 15's figures (K/B, zstd against gzip, peak RSS against its
+#     limits) as facts;
 #  5. prints the stripped sizes of build/*/ocipull next to skopeo and umoci.
 # Everything printed, and the raw measurements, go to
 # build/bench/results-DATE.txt. The registry is stopped and the tmpfs
@@ -23,26 +29,32 @@
 #
 # Environment:
 #   BENCH_ROUNDS=5          measured rounds (after one warm-up round)
-#   BENCH_IMAGES="realistic big small"   which images to time
+#   BENCH_IMAGES="realistic realistic-zstd big big-zstd small"
+#                           which images to time
 #   BENCH_REALISTIC_MB=350  size of realistic (MB of tar, uncompressed)
 #   BENCH_BIG_MB=1024       size of big (MiB of tar, uncompressed)
 #   BENCH_TMPFS_SIZE=3g     size of the tmpfs mounted for the destinations
 #   BENCH_DISK=1            also time realistic with the destination on the
-#                           disk (build/bench/disk), reported separately
+#                           disk (build/bench/disk), reported separately,
+#                           with system calls per entry (strace -c) against
+#                           GNU tar's
 #   KEEP=1                  keep the temporary directory (not the tmpfs)
 # Needs what `make deps` installs (skopeo, umoci, docker-registry, curl,
-# python3, GNU time) and build/host/ocipull; `make bench` does both first.
+# python3, GNU time, zstd, libdeflate-gunzip, strace) and build/host/ocipull;
+# `make bench` does both first.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
 ROUNDS=${BENCH_ROUNDS:-5}
 RMB=${BENCH_REALISTIC_MB:-350}
 BMB=${BENCH_BIG_MB:-1024}
-IMAGES=${BENCH_IMAGES:-realistic big small}
+IMAGES=${BENCH_IMAGES:-realistic realistic-zstd big big-zstd small}
 # Bump when mkbench.py changes what it builds: the cache key.
 VERSION=1
 
-for c in skopeo umoci docker-registry curl python3 bash tar zcat sha256sum mkfifo bwrap; do
+NEED="skopeo umoci docker-registry curl python3 bash tar zcat sha256sum mkfifo bwrap zstd libdeflate-gunzip"
+[ "${BENCH_DISK:-0}" = 1 ] && NEED="$NEED strace"
+for c in $NEED; do
 	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c is missing: run make deps" >&2; exit 2; }
 done
 [ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is missing: run make deps" >&2; exit 2; }
@@ -70,6 +82,18 @@ else
 	touch "$IMG/.done"
 	say "bench: images built in $(($(date +%s) - t)) s"
 fi
+for n in $IMAGES; do
+	case $n in realistic-zstd|big-zstd) ;; *) continue ;; esac
+	[ -f "$IMG/$n/index.json" ] && continue
+	say "bench: making $n from ${n%-zstd} into build/bench/images/$KEY (once)"
+	rm -rf "$IMG/.$n.tmp"
+	t=$(date +%s)
+	skopeo copy -q --dest-compress-format zstd "oci:$IMG/${n%-zstd}:latest" \
+		"oci:$IMG/.$n.tmp:latest" > "$IMG/.$n.log" 2>&1 ||
+		{ echo "bench: making $n failed:" >&2; cat "$IMG/.$n.log" >&2; exit 1; }
+	mv "$IMG/.$n.tmp" "$IMG/$n" || exit 1
+	say "bench: $n made in $(($(date +%s) - t)) s"
+done
 
 # ---- 2. registry, tmpfs ---------------------------------------------------------
 WORK=$(mktemp -d /tmp/ocipull-bench.XXXXXX) || exit 1
@@ -144,6 +168,7 @@ say "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpu
 say "ocipull: $(sh "$JAIL" "$OCIPULL" --version 2>&1 | head -1)${STATS:+ (with --stats)}, a copy of build/host/ocipull, sha256 $(sha256sum < "$OCIPULL" | cut -c1-16)"
 say "skopeo: $(skopeo --version 2>&1 | head -1); umoci: $(umoci --version 2>&1 | head -1)"
 say "curl: $(curl --version | head -1 | cut -d' ' -f1-2); tar: $(tar --version | head -1); gzip: $(gzip --version | head -1)"
+say "zstd: $(zstd -qV); libdeflate-gunzip: $(dpkg-query -W -f='${Version}' libdeflate-tools 2>/dev/null || echo '?')"
 say "registry: docker-registry on $REG (plain HTTP, loopback, storage on $(df --output=fstype "$WORK" | tail -1)), the same storage over https on $TREG (ECDSA P-256 certificate; ocipull trusts Debian's bundle and the run's CA)"
 say "destination: $WHERE"
 say "rounds: 1 warm-up + $ROUNDS measured per image, contenders rotated per round"
@@ -192,7 +217,7 @@ if [ "${BENCH_DISK:-0}" = 1 ]; then
 		--dest "$ROOT/build/bench/disk" --label=-disk \
 		--where "ext4 disk: $ROOT/build/bench/disk ($(df --output=fstype build/bench/disk | tail -1)); sync after each run, not timed" \
 		--ocipull "$OCIPULL" --out "$RESULTS" --rounds "$ROUNDS" \
-		--jail "$JAIL" $STATS realistic || exit 1
+		--jail "$JAIL" --strace $STATS realistic || exit 1
 fi
 
 # ---- 5. sizes ------------------------------------------------------------------

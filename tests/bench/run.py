@@ -3,7 +3,7 @@
 
     run.py --reg HOST:PORT --tmp DIR --ocipull PATH --out FILE
            [--rounds N] [--dest DIR] [--label SUFFIX] [--stats]
-           [--jail JAIL.SH] [--jail-cost] IMAGE...
+           [--jail JAIL.SH] [--jail-cost] [--strace] IMAGE...
 
 For each IMAGE (pushed as REG/bench/IMAGE:latest) it fetches the manifest
 and the layer blobs once with curl (not timed: the blobs go to DIR/blobs-*
@@ -24,7 +24,18 @@ below --dest (default DIR) that is removed after the run:
                      practical floor: no whiteouts, no diff_id, no atomicity)
   sha256sum          per-byte cost: sha256sum of the local blobs
   zcat               per-byte cost: zcat of the local blobs > /dev/null
+  libdeflate-gunzip  per-byte cost: libdeflate-gunzip -c of the local blobs
+                     > /dev/null (whole-buffer: the blob and its output in
+                     memory; see its RSS)
   tar-xzf            per-byte cost: tar -xzf of each local blob, in order
+
+For an image of zstd layers (media type ...tar+zstd) the pipeline is
+curl|zstd|tar (the same script with tar --zstd, which runs zstd -d), the
+decoder bound zstd-d (zstd -dc of the local blobs > /dev/null) and tar-x-zstd
+(tar --zstd -xf); zcat and libdeflate do not apply. The largest window of
+the blobs' zstd frames is read from their headers. umoci 0.4.7 refuses zstd
+layers: a skopeo+umoci contender that fails in the warm-up of a zstd image
+is said so and left out of the measured rounds.
 
 With --jail (tests/lib/jail.sh), ocipull runs in that bubblewrap jail, with
 only DIR and its run directory writable, and is timed inside it: run.py
@@ -41,7 +52,15 @@ umoci). The script checks that at start and prints the result.
 
 In the warm-up round the ocipull tree is kept and compared with
 tests/treecmp.py against the trees of umoci unpack and umoci raw unpack
-(images under 600 MB only).
+(images under 600 MB only); the tree of a zstd image is also compared with
+that of its gzip twin (NAME-zstd against NAME) when both ran in this call.
+After the images: the issue 15 figures (K/B = ocipull/pipeline wall ratio,
+zstd against gzip wall, peak RSS against the memory limits), as facts.
+
+With --strace (on disk), one more, untimed, ocipull run (strace -f around
+the jail, less the jail's own start-up) and one tar -xzf of the local blobs
+are counted with strace -f -c; their system calls per layer entry are
+printed side by side.
 
 Appends the raw measurements and the tables to --out, prints the tables.
 """
@@ -64,23 +83,30 @@ ACCEPT = ("application/vnd.oci.image.index.v1+json,"
           "application/vnd.docker.distribution.manifest.v2+json")
 INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
                "application/vnd.docker.distribution.manifest.list.v2+json")
-EXTRACTORS = ("ocipull", "skopeo+umoci", "skopeo+umoci-raw", "curl|tar")
-COSTS = ("sha256sum", "zcat", "tar-xzf")
-CONTENDERS = EXTRACTORS + COSTS
+UMOCI = ("skopeo+umoci", "skopeo+umoci-raw")
+CONTENDERS = {"gzip": ("ocipull",) + UMOCI + ("curl|tar", "sha256sum", "zcat",
+                                             "libdeflate-gunzip", "tar-xzf"),
+              "zstd": ("ocipull",) + UMOCI + ("curl|zstd|tar", "sha256sum", "zstd-d",
+                                             "tar-x-zstd")}
+PIPE = {"gzip": "curl|tar", "zstd": "curl|zstd|tar"}
+# Issue 15's must-show: K/B targets, the zstd/gzip target, RSS limits (KiB).
+KB_TARGET = {"realistic": 0.55, "big": 0.35, "realistic-disk": 0.7}
+ZSTD_TARGET = {"realistic": 0.6}
+RSS_LIMIT_KIB = 2048
 
 CURL_TAR = r"""#!/bin/bash
-# curl-tar.sh REGISTRY REPO DEST WORKDIR DIGEST...: the shell floor.
-# Equivalent to `curl | tee >(sha256sum > f) | tar -xz` per layer, with a
-# FIFO instead of the process substitution so that sha256sum is waited for
-# (and counted by GNU time).
+# curl-tar.sh REGISTRY REPO DEST WORKDIR TAROPT DIGEST...: the shell floor.
+# Equivalent to `curl | tee >(sha256sum > f) | tar -xz` per layer (TAROPT
+# -z; --zstd for zstd layers), with a FIFO instead of the process
+# substitution so that sha256sum is waited for (and counted by GNU time).
 set -u -o pipefail
-reg=$1 repo=$2 dest=$3 work=$4
-shift 4
+reg=$1 repo=$2 dest=$3 work=$4 z=$5
+shift 5
 for d in "$@"; do
 	rm -f "$work/fifo"
 	mkfifo "$work/fifo"
 	sha256sum < "$work/fifo" > "$work/sum" &
-	curl -sf "http://$reg/v2/$repo/blobs/$d" | tee "$work/fifo" | tar -xz -C "$dest" || exit 1
+	curl -sf "http://$reg/v2/$repo/blobs/$d" | tee "$work/fifo" | tar -x "$z" -C "$dest" || exit 1
 	wait $! || exit 1
 	got=$(cut -d' ' -f1 "$work/sum")
 	[ "sha256:$got" = "$d" ] || { echo "curl|tar: $d: got sha256:$got" >&2; exit 1; }
@@ -122,6 +148,60 @@ def jail_cost(jail):
     return med(["sh", jail, "true"]), med(["true"])
 
 
+def uncompressed_size(path, kind):
+    """Bytes that path (a gzip or zstd blob) decompresses to."""
+    n = 0
+    if kind == "gzip":
+        z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        with open(path, "rb") as f:
+            for b in iter(lambda: f.read(1 << 20), b""):
+                n += len(z.decompress(b))
+        return n
+    with open(path, "rb") as f:
+        p = subprocess.Popen(["zstd", "-dcq"], stdin=f, stdout=subprocess.PIPE)
+        for b in iter(lambda: p.stdout.read(1 << 20), b""):
+            n += len(b)
+    if p.wait() != 0:
+        raise SystemExit("run.py: zstd -d %s failed" % path)
+    return n
+
+
+def zstd_window(path):
+    """The largest window size (bytes) of the zstd frames in path, read from
+    their headers (RFC 8878, 3.1.1); the blocks and skippable frames are
+    stepped over."""
+    win = 0
+    with open(path, "rb") as f:
+        while True:
+            magic = f.read(4)
+            if len(magic) < 4:
+                return win
+            magic = int.from_bytes(magic, "little")
+            if magic & 0xFFFFFFF0 == 0x184D2A50:       # skippable frame
+                f.seek(int.from_bytes(f.read(4), "little"), 1)
+                continue
+            if magic != 0xFD2FB528:
+                raise SystemExit("run.py: %s: not a zstd frame" % path)
+            fhd = f.read(1)[0]
+            single = fhd >> 5 & 1
+            if not single:
+                wd = f.read(1)[0]
+                base = 1 << (10 + (wd >> 3))
+                w = base + base // 8 * (wd & 7)
+            f.seek((0, 1, 2, 4)[fhd & 3], 1)            # dictionary id
+            fcs = f.read((single, 2, 4, 8)[fhd >> 6])
+            if single:                                   # window = content size
+                w = int.from_bytes(fcs, "little") + (256 if len(fcs) == 2 else 0)
+            win = max(win, w)
+            last = 0
+            while not last:
+                bh = int.from_bytes(f.read(3), "little")
+                last = bh & 1
+                f.seek(1 if bh >> 1 & 3 == 1 else bh >> 3, 1)   # RLE: one byte
+            if fhd >> 2 & 1:
+                f.seek(4, 1)                             # content checksum
+
+
 class Bench:
     def __init__(self, a):
         self.a = a
@@ -129,10 +209,7 @@ class Bench:
         self.dest = os.path.realpath(a.dest or a.tmp)
         self.allowed = [self.tmp, os.path.realpath(os.path.join(ROOT, "build", "bench", "disk"))]
         self.out = open(a.out, "a")
-        # ocipull over https beside ocipull over plain http, when given.
-        self.contenders = CONTENDERS
-        if a.https_reg:
-            self.contenders = ("ocipull", "ocipull-https") + CONTENDERS[1:]
+        self.figures = {}   # label: what issue_figures() prints
         self.curl_tar = os.path.join(self.tmp, "curl-tar.sh")
         with open(self.curl_tar, "w") as f:
             f.write(CURL_TAR)
@@ -164,6 +241,13 @@ class Bench:
         cmd.append(url)
         return subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout
 
+    def set_contenders(self, kind):
+        """The contenders of an image of kind's layers; ocipull over https
+        beside ocipull over plain http, when given."""
+        self.contenders = CONTENDERS[kind]
+        if self.a.https_reg:
+            self.contenders = ("ocipull", "ocipull-https") + self.contenders[1:]
+
     def prepare(self, name):
         """Manifest, layers, local blobs, sizes."""
         base = "http://%s/v2/bench/%s" % (self.a.reg, name)
@@ -174,28 +258,30 @@ class Bench:
                     and d["platform"].get("architecture") == "amd64"]
             m = json.loads(self.curl(base + "/manifests/" + pick[0]["digest"], ACCEPT))
         layers = [ly["digest"] for ly in m["layers"]]
+        kinds = {"zstd" if ly["mediaType"].endswith("+zstd") else "gzip" for ly in m["layers"]}
+        if len(kinds) != 1:
+            raise SystemExit("run.py: %s mixes gzip and zstd layers" % name)
+        kind = kinds.pop()
         bdir = os.path.join(self.tmp, "blobs-" + name)
         os.makedirs(bdir, exist_ok=True)
-        blobs, comp, unc = [], 0, 0
+        blobs, comp, unc, window = [], 0, 0, 0
         for i, d in enumerate(layers):
             p = os.path.join(bdir, "%02d-%s" % (i, d.split(":")[1][:12]))
             self.curl(base + "/blobs/" + d, out=p)
-            h, z, n = hashlib.sha256(), zlib.decompressobj(16 + zlib.MAX_WBITS), 0
+            h = hashlib.sha256()
             with open(p, "rb") as f:
-                while True:
-                    b = f.read(1 << 20)
-                    if not b:
-                        break
+                for b in iter(lambda: f.read(1 << 20), b""):
                     h.update(b)
-                    n += len(z.decompress(b))
             if "sha256:" + h.hexdigest() != d:
                 raise SystemExit("run.py: blob %s does not match its digest" % d)
             blobs.append(p)
             comp += os.path.getsize(p)
-            unc += n
+            unc += uncompressed_size(p, kind)
+            if kind == "zstd":
+                window = max(window, zstd_window(p))
         return {"name": name, "ref": "%s/bench/%s:latest" % (self.a.reg, name),
                 "repo": "bench/" + name, "layers": layers, "blobs": blobs,
-                "comp": comp, "unc": unc}
+                "comp": comp, "unc": unc, "kind": kind, "window": window}
 
     def command(self, c, img, run):
         ref = img["ref"]
@@ -219,19 +305,20 @@ class Bench:
             return (["sh", "-c", 'skopeo copy -q --src-tls-verify=false "docker://$1" '
                      '"oci:$2:latest" && ' + unpack, "sh", ref,
                      os.path.join(run, "oci"), tree], res)
-        if c == "curl|tar":
+        z = "-z" if img["kind"] == "gzip" else "--zstd"
+        if c in ("curl|tar", "curl|zstd|tar"):
             d = os.path.join(run, "rootfs")
             os.mkdir(d)
-            return (["bash", self.curl_tar, self.a.reg, img["repo"], d, run] + img["layers"], d)
-        if c == "sha256sum":
-            return ["sh", "-c", 'sha256sum "$@" > /dev/null', "sh"] + img["blobs"], None
-        if c == "zcat":
-            return ["sh", "-c", 'zcat "$@" > /dev/null', "sh"] + img["blobs"], None
-        if c == "tar-xzf":
+            return (["bash", self.curl_tar, self.a.reg, img["repo"], d, run, z] + img["layers"], d)
+        cat = {"sha256sum": "sha256sum", "zcat": "zcat", "zstd-d": "zstd -dcq",
+               "libdeflate-gunzip": "libdeflate-gunzip -c"}
+        if c in cat:
+            return ["sh", "-c", cat[c] + ' "$@" > /dev/null', "sh"] + img["blobs"], None
+        if c in ("tar-xzf", "tar-x-zstd"):
             d = os.path.join(run, "rootfs")
             os.mkdir(d)
-            return (["sh", "-c", 'd=$1; shift; for b in "$@"; do tar -xzf "$b" -C "$d" || exit 1; done',
-                     "sh", d] + img["blobs"], d)
+            return (["sh", "-c", 'z=$1 d=$2; shift 2; for b; do tar -x "$z" -f "$b" -C "$d" || exit 1; done',
+                     "sh", z, d] + img["blobs"], d)
         raise ValueError(c)
 
     def timed(self, cmd, logf, jail_dirs=None):
@@ -290,14 +377,8 @@ class Bench:
         note = None
         if rc != 0:
             note = "%s round %s: exit %d: %s" % (c, rnd, rc, " / ".join(text.strip().splitlines()[-3:]))
-        if rc == 0 and compare_to and tree and c in ("skopeo+umoci", "skopeo+umoci-raw"):
-            p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "treecmp.py"),
-                                compare_to, tree, "--ignore-root-meta"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-            lines = p.stdout.decode(errors="replace").strip().splitlines()
-            self.treecmp.append("ocipull vs %s: %s" % (
-                c, lines[-1] if p.returncode == 0 else
-                "%d differences, e.g. %s" % (len(lines), " / ".join(lines[:4]))))
+        if rc == 0 and compare_to and tree and c in UMOCI:
+            self.compare("ocipull vs " + c, compare_to, tree)
         if rc == 0 and keep_ref and tree:
             ref = os.path.join(self.tmp, "ref")
             self.safe_rm(ref)
@@ -307,9 +388,33 @@ class Bench:
         self.safe_rm(run)
         return rc, wall, cpu, rss, stats, note
 
+    def compare(self, what, a, b):
+        """tests/treecmp.py a b, its verdict kept for the table."""
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "treecmp.py"),
+                            a, b, "--ignore-root-meta"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        lines = p.stdout.decode(errors="replace").strip().splitlines()
+        self.treecmp.append("%s: %s" % (
+            what, lines[-1] if p.returncode == 0 else
+            "%d differences, e.g. %s" % (len(lines), " / ".join(lines[:4]))))
+
+    def twin(self, name, ref):
+        """After the warm-up: keep a gzip image's ocipull tree (ref) while its
+        zstd twin NAME-zstd is still to come in this call; compare a zstd
+        image's tree with its twin's, if kept."""
+        if name.endswith("-zstd"):
+            other = os.path.join(self.tmp, "ref-" + name[:-5])
+            if os.path.isdir(ref) and os.path.isdir(other):
+                self.compare("ocipull %s vs ocipull %s" % (name, name[:-5]), other, ref)
+            self.safe_rm(other)
+        elif os.path.isdir(ref) and name + "-zstd" in self.a.images[self.a.images.index(name):]:
+            os.rename(ref, os.path.join(self.tmp, "ref-" + name))
+        self.safe_rm(ref)
+
     def image(self, name):
-        self.treecmp, self.entries = [], None
+        self.treecmp, self.entries, left_out = [], None, []
         img = self.prepare(name)
+        self.set_contenders(img["kind"])
         label = name + (self.a.label or "")
         small_enough = img["unc"] < 600 * 1000 * 1000
         res = {c: [] for c in self.contenders}   # per measured round: tuple or None
@@ -323,22 +428,31 @@ class Bench:
             ref = os.path.join(self.tmp, "ref")
             for c in order:
                 warm = rnd == 0
+                if c in left_out:
+                    continue
                 r = self.one(c, img, "warmup" if warm else rnd, label,
                              keep_ref=warm and small_enough and c == "ocipull" and not self.a.dest,
                              compare_to=ref if warm and os.path.isdir(ref) else None)
-                if r[5]:
-                    notes.append(r[5])
+                if r[5] and warm and c in UMOCI and img["kind"] == "zstd":
+                    left_out.append(c)
+                    said = r[5].split(": ", 2)[-1].split(" / ")[-1].lstrip("\u2a2f\u2022 ")
+                    notes.append("%s: %s cannot unpack zstd layers (%s); left out of the "
+                                 "measured rounds" % (c, umoci_version(), said))
+                elif r[5]:
+                    notes.append("FAILED: " + r[5])
                 if c.startswith("ocipull") and r[4]:
                     last_stats[c] = r[4]
                 if not warm:
                     res[c].append(r[:4] if r[0] == 0 else None)
             if rnd == 0:
-                self.safe_rm(ref)
+                self.twin(name, ref)
                 print("  warm-up done (%.0f s)" % (time.time() - t0), flush=True)
             else:
                 print("  round %d/%d done (%.0f s)" % (rnd, self.a.rounds, time.time() - t0),
                       flush=True)
         self.table(img, label, res, notes, last_stats)
+        if self.a.strace:
+            self.syscalls(img, label)
         self.safe_rm(os.path.join(self.tmp, "blobs-" + name))
 
     def table(self, img, label, res, notes, last_stats):
@@ -393,7 +507,111 @@ class Bench:
         for t in self.treecmp:
             self.log("tree check: " + t)
         for nt in notes:
-            self.log("FAILED: " + nt)
+            self.log(nt)
+        self.figures[label] = {
+            "name": img["name"], "kind": img["kind"], "window": img["window"],
+            "kb": ratio(PIPE[img["kind"]], 1), "wall": med("ocipull", 1),
+            "rss": max((r[3] for r in res["ocipull"] if r), default=None),
+            "rss_https": max((r[3] for r in res.get("ocipull-https", []) if r), default=None)}
+
+    def issue_figures(self):
+        """Issue 15's must-show, from this call's tables: facts, not checks."""
+        fg = self.figures
+        self.log("")
+        self.log("Issue 15 figures (this run; the issue's targets beside them, not checked)")
+        for label, v in fg.items():
+            t = KB_TARGET.get(label)
+            self.log("%s: K/B = ocipull wall / %s wall (median of per-round ratios) = %s%s" % (
+                label, PIPE[v["kind"]], "%.2f" % v["kb"] if v["kb"] else "-",
+                "   (target <= %.2f)" % t if t else ""))
+        for label, v in fg.items():
+            g = fg.get(v["name"][:-5] + (self.a.label or ""))
+            if v["kind"] != "zstd" or not g or not v["wall"] or not g["wall"]:
+                continue
+            t = ZSTD_TARGET.get(g["name"])
+            self.log("%s: zstd wall / gzip wall (ocipull, same content) = %.3f s / %.3f s = %.2f%s" % (
+                g["name"] + (self.a.label or ""), v["wall"], g["wall"], v["wall"] / g["wall"],
+                "   (target <= %.1f)" % t if t else ""))
+        for label, v in fg.items():
+            if v["rss"] is None:
+                continue
+            lim = RSS_LIMIT_KIB + v["window"] / 1024
+            self.log("%s: ocipull peak RSS %.2f MiB (max of the measured rounds%s); limit %s "
+                     "= %.2f MiB: %s" % (
+                         label, v["rss"] / 1024,
+                         "; over https %.2f MiB" % (v["rss_https"] / 1024)
+                         if v["rss_https"] else "",
+                         "2 MiB + the %g MiB frame window" % (v["window"] / 1048576)
+                         if v["kind"] == "zstd" else "2 MiB", lim / 1024,
+                         "within" if v["rss"] <= lim else "over by %.2f MiB" % (
+                             (v["rss"] - lim) / 1024)))
+
+    def syscalls(self, img, label):
+        """System calls per layer entry, strace -f -c, one untimed run each:
+        ocipull's pull in the jail (strace around the jail, less a `sh JAIL
+        true` under the same strace, which bwrap's and sh's start-up are)
+        and tar -x of the local blobs (with the decompressor it starts)."""
+        z = "-z" if img["kind"] == "gzip" else "--zstd"
+        entries = sum(int(subprocess.run(["sh", "-c", 'tar -t "$1" -f "$2" | wc -l', "sh", z, b],
+                                         check=True, stdout=subprocess.PIPE).stdout)
+                      for b in img["blobs"])
+        run = os.path.join(self.dest, "run")
+        jail = ["sh", self.a.jail, "-w", self.tmp, "-w", run, "--"]
+        tar = "tar-xzf" if img["kind"] == "gzip" else "tar-x-zstd"
+        desc = "tar -xzf" if img["kind"] == "gzip" else "tar --zstd -xf"
+        n = {}
+        for what in ("jail", "ocipull", tar):
+            self.safe_rm(run)
+            os.makedirs(run)
+            if what == tar:
+                cmd = self.command(tar, img, run)[0]
+            else:
+                cmd = jail + (self.command(what, img, run)[0] if what == "ocipull" else ["true"])
+            so = os.path.join(self.tmp, "strace.out")
+            p = subprocess.run(["strace", "-f", "-c", "-S", "calls", "-o", so] + cmd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if p.returncode != 0:
+                raise SystemExit("run.py: strace of %s failed: %s" % (
+                    what, p.stderr.decode(errors="replace")[-300:]))
+            n[what] = strace_counts(so)
+            subprocess.run(["sync"])
+        self.safe_rm(run)
+        o = {k: (max(c - n["jail"].get(k, (0, 0))[0], 0), max(e - n["jail"].get(k, (0, 0))[1], 0))
+             for k, (c, e) in n["ocipull"].items()}
+        t = n[tar]
+        self.log("")
+        self.log("%s: system calls per layer entry (%d entries in the %d layers, tar -t), "
+                 "strace -f -c of one more, untimed, run each" % (label, entries, len(img["blobs"])))
+        self.log("ocipull: the pull over plain http, in the jail, less the jail's own start-up "
+                 "(`sh jail.sh true`: %d calls); %s: %s of each local blob, with the "
+                 "decompressor it starts" % (n["jail"]["total"][0], tar, desc))
+        hdr = "%-16s | %9s | %7s | %8s | %9s | %7s | %8s" % (
+            "syscall", "ocipull", "/entry", "errors", tar, "/entry", "errors")
+        self.log(hdr)
+        self.log("-" * len(hdr))
+        top = sorted((k for k in set(o) | set(t) if k != "total"),
+                     key=lambda k: -max(o.get(k, (0, 0))[0], t.get(k, (0, 0))[0]))[:12]
+        for k in ["total"] + top:
+            oc, oe = o.get(k, (0, 0))
+            tc, te = t.get(k, (0, 0))
+            self.log("%-16s | %9d | %7.2f | %8d | %9d | %7.2f | %8d" % (
+                k, oc, oc / entries, oe, tc, tc / entries, te))
+
+
+def umoci_version():
+    p = subprocess.run(["umoci", "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return p.stdout.decode(errors="replace").strip().replace(" version", "")
+
+
+def strace_counts(path):
+    """{syscall: (calls, errors)} and "total" from strace -c's table."""
+    n = {}
+    with open(path) as f:
+        for ln in f:
+            w = ln.split()
+            if len(w) in (5, 6) and w[3].isdigit():
+                n[w[-1]] = (int(w[3]), int(w[4]) if len(w) == 6 else 0)
+    return n
 
 
 def paired(b, boards, n, tag, cols, commands):
@@ -494,6 +712,7 @@ def main():
     ap.add_argument("--ca")
     ap.add_argument("--handshake", action="store_true")
     ap.add_argument("--signatures", metavar="KEY")
+    ap.add_argument("--strace", action="store_true")
     ap.add_argument("images", nargs="+")
     a = ap.parse_args()
     b = Bench(a)
@@ -516,6 +735,7 @@ def main():
               "`true` alone: %.1f ms)" % (j, os.path.relpath(a.jail, ROOT), t))
     for name in a.images:
         b.image(name)
+    b.issue_figures()
     return 0
 
 
