@@ -69,6 +69,7 @@
 
 #include "config.h"
 #include "contain.h"
+#include "dircache.h"
 #include "port.h"
 #include "whiteout.h"
 
@@ -125,6 +126,9 @@ struct rootfs {
 	int root, work;              /* the caller's handles */
 	int is_root;
 	struct contain contain;      /* tests set contain.force_walk */
+	struct dircache dc;          /* parent directories between entries */
+	uint32_t euid, egid, umask;  /* what the kernel gives new objects */
+	int modes_exact;             /* ... and no default ACL (see rootfs.c) */
 	struct whiteout_member member;  /* the current layer's objects */
 	struct whiteout wh;
 	int in_layer;
@@ -137,6 +141,7 @@ struct rootfs {
 	int in_entry;                /* from rootfs_entry to _entry_end */
 	struct rootfs_entry e;       /* its copy (the bytes stay the caller's) */
 	int fd;                      /* open regular file or -1 */
+	unsigned meta;               /* what it still needs set (rootfs.c) */
 	int discard;                 /* data of a whiteout: dropped */
 	uint64_t left;               /* data bytes still expected */
 	size_t wlen;                 /* bytes waiting in wbuf */
