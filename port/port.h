@@ -280,6 +280,14 @@ int port_is_root(void);
 /* The effective user id (what owns the files the process creates). */
 uint32_t port_euid(void);
 
+/* The effective group id (the group of the files the process creates,
+ * unless the directory they are made in gives its own). */
+uint32_t port_egid(void);
+
+/* The process's file mode creation mask (the permission bits that
+ * creating a file, directory or node clears), without changing it. */
+uint32_t port_umask(void);
+
 /* ---- processes ------------------------------------------------------- */
 
 /* Most bytes port_run() writes to a program's standard input. */

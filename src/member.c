@@ -14,6 +14,7 @@
 #define TAB_NEW "member.tab.new"
 #define TAB_MIN_BITS 10u
 #define TAB_MAX_BITS 40u
+#define PROBE_RUN 16u          /* slots a probe reads at once */
 #define FILEFLAGS (PORT_O_READ | PORT_O_WRITE | PORT_O_CREATE | \
 	PORT_O_TRUNC | PORT_O_NOFOLLOW)
 
@@ -72,15 +73,25 @@ probe(int fd, unsigned bits, const uint8_t *key, uint64_t *slot,
     uint8_t have[MEMBER_KEY])
 {
 	static const uint8_t zero[MEMBER_KEY];
+	uint8_t run[PROBE_RUN * MEMBER_KEY];
 	uint64_t i, mask = (1ull << bits) - 1, s = slot_of(key, bits);
+	size_t at = 0, got = 0;
 
-	for (i = 0; i <= mask; i++, s = (s + 1) & mask) {
-		long n = port_fs_pread(fd, have, MEMBER_KEY, s * MEMBER_KEY);
+	for (i = 0; i <= mask; i++, s = (s + 1) & mask, at += MEMBER_KEY) {
+		if (at == got) {
+			/* The slots from s on, up to the table's end, in one read. */
+			uint64_t k = mask + 1 - s < PROBE_RUN ? mask + 1 - s : PROBE_RUN;
+			long n = port_fs_pread(fd, run, (size_t)k * MEMBER_KEY,
+			    s * MEMBER_KEY);
 
-		if (n < 0)
-			return (int)n;
-		if (n != MEMBER_KEY)
-			return err_set(ERR_IO, "membership table: short read");
+			if (n < 0)
+				return (int)n;
+			if (n != (long)(k * MEMBER_KEY))
+				return err_set(ERR_IO, "membership table: short read");
+			at = 0;
+			got = (size_t)n;
+		}
+		memcpy(have, run + at, MEMBER_KEY);
 		*slot = s;
 		if (memcmp(have, zero, MEMBER_KEY) == 0)
 			return 0;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "err.h"
-#include "xattr.h"
+#include "rootfs_xattr.h"
 #include "tree.h"
 
 #define DIRFLAGS (PORT_O_READ | PORT_O_DIRECTORY | PORT_O_NOFOLLOW)
@@ -101,28 +101,49 @@ make_implied(void *arg, int cur, const char *name)
 	return rc;
 }
 
-/* The parent directory of an entry, made where missing, then claimed (its
- * inode number into *ino); errors say what failed: resolving (what) or
- * claiming (claim). */
+/*
+ * The parent directory of an entry into *p: the cached handle of that
+ * path, or opened below the root, made where missing, claimed, and cached
+ * (its handle stays the cache's, see dircache.h). A cached handle was
+ * claimed in this layer: the cache is emptied at every layer's start.
+ * Returns the handle; errors say what failed: resolving (what) or claiming
+ * (claim).
+ */
 static int
-open_parent(struct rootfs *fs, const char *parent, uint64_t *ino,
+open_parent(struct rootfs *fs, const char *parent, struct dircache_dir *p,
     const char *what, const char *claim)
 {
-	int rc, pfd = contain_dir(&fs->contain, parent, make_implied, fs);
+	const struct dircache_dir *d = dircache_get(&fs->dc, parent);
+	struct dircache_dir rec;
+	struct port_stat st;
+	int rc, pfd;
 
-	if (pfd < 0)
-		return fail(fs, pfd, what);
-	rc = whiteout_claim_dir(&fs->member, pfd, ino);
-	if (rc < 0) {
-		port_fs_close(pfd);
-		return fail(fs, rc, claim);
+	if (d == NULL) {
+		pfd = contain_dir(&fs->contain, parent, make_implied, fs);
+		if (pfd < 0)
+			return fail(fs, pfd, what);
+		rc = port_fs_stat(pfd, NULL, &st);
+		if (rc == ERR_OK)
+			rc = whiteout_claim_stat(&fs->member, pfd, &st);
+		if (rc < 0) {
+			port_fs_close(pfd);
+			return fail(fs, rc, claim);
+		}
+		rec.fd = pfd;
+		rec.ino = st.ino;
+		rec.gid = st.gid;
+		d = dircache_put(&fs->dc, parent, &rec);
 	}
-	return pfd;
+	*p = *d;
+	return p->fd;
 }
 
-/* Remove whatever is at name below pfd (directories with their content). */
+/* Remove whatever is at name below pfd (directories with their content).
+ * Removing a directory or a symlink can change which directory a path
+ * names, so no cached handle is trusted after it (anything but a regular
+ * file, to be plain). */
 static int
-clear_name(int pfd, const char *name)
+clear_name(struct rootfs *fs, int pfd, const char *name)
 {
 	struct port_stat st;
 	int rc = port_fs_stat(pfd, name, &st);
@@ -133,9 +154,43 @@ clear_name(int pfd, const char *name)
 	}
 	if (rc < 0)
 		return rc;
+	if (st.type != PORT_T_REG)
+		dircache_stale(&fs->dc);
 	if (st.type == PORT_T_DIR)
 		return tree_remove(pfd, name);
 	return port_fs_unlink(pfd, name, 0);
+}
+
+/* The result rc of making name below pfd the first time: when something
+ * was there (ERR_EXIST), it is removed and 1 returned, so the caller makes
+ * name once more; else rc. */
+static int
+made(struct rootfs *fs, int pfd, const char *name, int rc)
+{
+	if (rc != ERR_EXIST)
+		return rc;
+	err_clear();
+	rc = clear_name(fs, pfd, name);
+	return rc < 0 ? rc : 1;
+}
+
+/* Nonzero when the kernel makes an object of permission bits mode (no
+ * setuid, setgid or sticky bit) with exactly those: the umask clears none
+ * of them and no default ACL replaces it. */
+static int
+exact_mode(const struct rootfs *fs, uint32_t mode)
+{
+	return fs->modes_exact && (mode & 07000) == 0 && (mode & fs->umask) == 0;
+}
+
+/* Nonzero when an object made below a directory of group pgid has the
+ * entry's owner already: it gets the writer's uid, and its gid or the
+ * directory's (setgid directory, grpid mount), all the entry's. */
+static int
+owner_given(const struct rootfs *fs, uint32_t pgid)
+{
+	return fs->e.uid == fs->euid && fs->e.gid == fs->egid &&
+	    pgid == fs->egid;
 }
 
 /* A whiteout entry (kind as whiteout_name said) below the cleaned parent. */
@@ -143,22 +198,23 @@ static int
 apply_whiteout(struct rootfs *fs, const char *parent, const char *name,
     int kind, const char *target)
 {
-	uint64_t pino;
+	struct dircache_dir p;
 	int pfd, rc;
 
 	if (kind == WHITEOUT_BAD)
 		return err_set(ERR_FORMAT, "entry %.*s: invalid whiteout "
 		    "name %s (expected .wh.NAME or .wh..wh..opq)", EPATH(fs),
 		    name);
-	pfd = open_parent(fs, parent, &pino, "whiteout parent directory",
+	pfd = open_parent(fs, parent, &p, "whiteout parent directory",
 	    "whiteout");
 	if (pfd < 0)
 		return pfd;
+	/* It may remove directories and symlinks (clear_name). */
+	dircache_stale(&fs->dc);
 	if (kind == WHITEOUT_OPAQUE)
 		rc = whiteout_opaque(&fs->wh, &fs->member, pfd);
 	else
-		rc = whiteout_remove(&fs->member, pfd, pino, target);
-	port_fs_close(pfd);
+		rc = whiteout_remove(&fs->member, pfd, p.ino, target);
 	return rc < 0 ? fail(fs, rc, "whiteout") : ERR_OK;
 }
 
@@ -177,9 +233,16 @@ spill_dir(struct rootfs *fs, uint64_t ino, const char *path)
 	r.mode = fs->e.mode & 07777;
 	r.set_mode = !fs->is_root;
 	r.len = (uint32_t)len;
-	w = port_fs_write(fs->spill, &r, sizeof r);
-	if (w >= 0 && len > 0)
-		w = port_fs_write(fs->spill, path, len);
+	if (sizeof r + len <= sizeof fs->wbuf) {
+		/* One write: no file is open while a directory is made. */
+		memcpy(fs->wbuf, &r, sizeof r);
+		memcpy(fs->wbuf + sizeof r, path, len);
+		w = port_fs_write(fs->spill, fs->wbuf, sizeof r + len);
+	} else {
+		w = port_fs_write(fs->spill, &r, sizeof r);
+		if (w >= 0 && len > 0)
+			w = port_fs_write(fs->spill, path, len);
+	}
 	if (w < 0)
 		return (int)w;
 	fs->spill_count++;
@@ -187,134 +250,82 @@ spill_dir(struct rootfs *fs, uint64_t ino, const char *path)
 	return ERR_OK;
 }
 
-/* Nonzero when the xattr policy in rootfs.h applies name: user.* but
- * user.overlay.*, security.capability as root (not trusted.*,
- * security.selinux, ...). */
+/* What set_meta does besides the entry's xattrs. */
+enum { META_OWNER = 1, META_DROP = 2, META_MODE = 4 };
+
+/* Owner, xattrs (a declared directory's old ones first dropped), mode, in
+ * that order: chown clears setuid/setgid and file capabilities. what
+ * (META_*) leaves out what the object has already (see rootfs.h). */
 static int
-xattr_wanted(const struct rootfs *fs, const char *name)
-{
-	if (strncmp(name, "user.overlay.", 13) == 0)
-		return 0;
-	if (strncmp(name, "user.", 5) == 0)
-		return 1;
-	return fs->is_root && strcmp(name, "security.capability") == 0;
-}
-
-/*
- * A directory may carry xattrs of an earlier declaration: remove those the
- * policy applies, so it ends with exactly the new entry's (files, links and
- * special files are made afresh). Names outside the policy were never set
- * by the writer and stay. The names are listed into fs->xnames.
- */
-static int
-drop_xattrs(struct rootfs *fs, int fd)
-{
-	long n = port_fs_flistxattr(fd, fs->xnames, sizeof fs->xnames);
-	size_t at = 0;
-
-	if (n == ERR_UNSUPPORTED) {
-		err_clear();
-		return ERR_OK;
-	}
-	if (n == ERR_NOMEM)
-		return err_prefix(ERR_NOMEM, "over ROOTFS_XATTR_NAMES");
-	if (n < 0)
-		return (int)n;
-	while (at < (size_t)n) {
-		const char *name = fs->xnames + at;
-		const char *nul = memchr(name, '\0', (size_t)n - at);
-		int rc = ERR_OK;
-
-		if (nul == NULL)
-			break;
-		if (xattr_wanted(fs, name))
-			rc = port_fs_fremovexattr(fd, name);
-		if (rc == ERR_NOENT)
-			err_clear();
-		else if (rc < 0)
-			return rc;
-		at += (size_t)(nul - name) + 1;
-	}
-	return ERR_OK;
-}
-
-/* Xattrs of the entry on fd, by the policy in rootfs.h. */
-static int
-set_xattrs(struct rootfs *fs, int fd)
-{
-	const char *name;
-	const void *value;
-	size_t pos = 0, len;
-	unsigned i;
-
-	for (i = 0; i <= fs->e.nxattrs + 1u &&
-	    xattr_next(fs->e.xattrs, fs->e.xattrs_len, &pos, &name, &value, &len) == 1; i++) {
-		int rc;
-
-		if (!xattr_wanted(fs, name)) {
-			fs->skipped_xattrs++;
-			continue;
-		}
-		rc = port_fs_fsetxattr(fd, name, value, len);
-		if (rc == ERR_UNSUPPORTED) {
-			err_clear();
-			fs->skipped_xattrs++;
-			continue;
-		}
-		if (rc < 0)
-			return rc;
-	}
-	return ERR_OK;
-}
-
-/* Owner, xattrs (a directory's old ones first dropped), mode, in that
- * order: chown clears setuid/setgid and file capabilities. */
-static int
-set_meta(struct rootfs *fs, int fd, uint32_t mode)
+set_meta(struct rootfs *fs, int fd, uint32_t mode, unsigned what)
 {
 	int rc = ERR_OK;
 
-	if (fs->is_root)
+	if (what & META_OWNER)
 		rc = port_fs_fchown(fd, fs->e.uid, fs->e.gid);
-	if (rc == ERR_OK && fs->e.type == ROOTFS_DIR)
-		rc = drop_xattrs(fs, fd);
+	if (rc == ERR_OK && (what & META_DROP))
+		rc = rootfs_xattr_drop(fd, fs->xnames, sizeof fs->xnames,
+		    fs->is_root);
 	if (rc == ERR_OK)
-		rc = set_xattrs(fs, fd);
-	if (rc == ERR_OK)
+		rc = rootfs_xattr_apply(fd, fs->e.xattrs, fs->e.xattrs_len,
+		    fs->e.nxattrs, fs->is_root, &fs->skipped_xattrs);
+	if (rc == ERR_OK && (what & META_MODE))
 		rc = port_fs_fchmod(fd, mode);
 	return rc;
 }
 
-/* Directory entry (name "" is the root itself). */
+/* The directory name below pfd, made (*born 1) where missing or not a
+ * directory, with permission bits mode. Returns 0 or an error. */
+static int
+mkdir_at(struct rootfs *fs, int pfd, const char *name, uint32_t mode,
+    int *born)
+{
+	struct port_stat st;
+	int rc = port_fs_mkdir(pfd, name, mode);
+
+	*born = 1;
+	if (rc != ERR_EXIST)
+		return rc;
+	err_clear();
+	rc = port_fs_stat(pfd, name, &st);
+	if (rc < 0 || st.type == PORT_T_DIR) {
+		*born = 0;
+		return rc;
+	}
+	if (st.type != PORT_T_REG)
+		dircache_stale(&fs->dc);    /* a symlink, say (clear_name) */
+	rc = port_fs_unlink(pfd, name, 0);
+	return rc < 0 ? rc : port_fs_mkdir(pfd, name, mode);
+}
+
+/*
+ * Directory entry (name "" is the root itself). Its handle becomes the
+ * cached one of its path full: the entries that follow are likely its
+ * children. Owner and mode are set where the new or declared directory
+ * has others; changing a declared one's owner lets no cached handle be
+ * trusted, as one may know it by another path with its old group.
+ */
 static int
 make_dir(struct rootfs *fs, const char *parent, const char *name,
     const char *full)
 {
 	struct port_stat st;
+	struct dircache_dir p, rec;
 	uint32_t mode = fs->e.mode & 07777;
-	uint64_t pino;
+	/* Unprivileged, keep it writable for the children; exact at finish. */
+	uint32_t want = fs->is_root ? mode : (mode | 0700);
+	unsigned what = 0;
 	int pfd, dfd, rc, born = 0;
 
 	if (name[0] == '\0') {
 		dfd = port_fs_open(fs->root, ".", PORT_O_READ | PORT_O_DIRECTORY, 0);
 	} else {
-		pfd = open_parent(fs, parent, &pino, "parent directory",
+		pfd = open_parent(fs, parent, &p, "parent directory",
 		    "directory");
 		if (pfd < 0)
 			return pfd;
-		rc = port_fs_stat(pfd, name, &st);
-		if (rc == ERR_NOENT) {
-			err_clear();
-			rc = port_fs_mkdir(pfd, name, 0700);
-			born = 1;
-		} else if (rc == ERR_OK && st.type != PORT_T_DIR) {
-			rc = port_fs_unlink(pfd, name, 0);
-			if (rc == ERR_OK)
-				rc = port_fs_mkdir(pfd, name, 0700);
-			born = 1;
-		}
+		rc = mkdir_at(fs, pfd, name, want & 0777, &born);
 		dfd = rc < 0 ? rc : port_fs_open(pfd, name, DIRFLAGS, 0);
-		port_fs_close(pfd);
 	}
 	if (dfd < 0)
 		return fail(fs, dfd, "directory");
@@ -322,12 +333,26 @@ make_dir(struct rootfs *fs, const char *parent, const char *name,
 	/* The root is nobody's member: nothing can remove it. */
 	if (rc == ERR_OK && name[0] != '\0')
 		rc = whiteout_made_dir(&fs->member, st.ino, born);
-	/* Unprivileged, keep it writable for the children; exact at finish. */
+	if (fs->is_root && (st.uid != fs->e.uid || st.gid != fs->e.gid))
+		what |= META_OWNER | META_MODE;
+	if (st.mode != want)
+		what |= META_MODE;
+	if (!born)
+		what |= META_DROP;
+	if (!born && (what & META_OWNER))
+		dircache_stale(&fs->dc);
 	if (rc == ERR_OK)
-		rc = set_meta(fs, dfd, fs->is_root ? mode : (mode | 0700));
+		rc = set_meta(fs, dfd, want, what);
 	if (rc == ERR_OK)
 		rc = spill_dir(fs, st.ino, full);
-	port_fs_close(dfd);
+	if (rc == ERR_OK && name[0] != '\0') {
+		rec.fd = dfd;
+		rec.ino = st.ino;
+		rec.gid = fs->is_root ? fs->e.gid : st.gid;
+		dircache_put(&fs->dc, full, &rec);
+	} else {
+		port_fs_close(dfd);
+	}
 	if (rc < 0)
 		return fail(fs, rc, "directory metadata");
 	fs->dirs++;
@@ -387,7 +412,7 @@ make_hardlink(struct rootfs *fs, int pfd, const char *name)
 			rc = ERR_OK;
 		}
 		if (rc == ERR_OK)
-			rc = clear_name(pfd, name);
+			rc = clear_name(fs, pfd, name);
 		if (rc == ERR_OK)
 			rc = port_fs_link(tpfd, tname, pfd, name);
 	}
@@ -395,29 +420,58 @@ make_hardlink(struct rootfs *fs, int pfd, const char *name)
 	return rc < 0 ? fail(fs, rc, "hard link") : ERR_OK;
 }
 
-/* A regular file, opened for its data. */
+/*
+ * A regular file, opened for its data: made first, and only when that
+ * finds something there is it looked at and removed. It is made with its
+ * final permission bits where the kernel keeps them (no xattrs to set
+ * first: unprivileged, user.* needs write permission), else 0600 until
+ * rootfs_entry_end sets them; the owner is set there unless it is the
+ * one the file got (below the parent p).
+ */
 static int
-make_file(struct rootfs *fs, int pfd, const char *name)
+make_file(struct rootfs *fs, const struct dircache_dir *p, const char *name)
 {
-	int rc = clear_name(pfd, name);
+	const unsigned flags = PORT_O_WRITE | PORT_O_CREATE | PORT_O_EXCL |
+	    PORT_O_NOFOLLOW;
+	uint32_t mode = fs->e.mode & 07777;
+	int exact = fs->e.nxattrs == 0 && exact_mode(fs, mode), fd, rc;
 
-	if (rc < 0)
+	fd = port_fs_open(p->fd, name, flags, exact ? mode : 0600);
+	rc = made(fs, p->fd, name, fd < 0 ? fd : ERR_OK);
+	if (rc == 1)
+		fd = port_fs_open(p->fd, name, flags, exact ? mode : 0600);
+	else if (rc < 0)
 		return rc;
-	fs->fd = port_fs_open(pfd, name, PORT_O_WRITE | PORT_O_CREATE |
-	    PORT_O_EXCL | PORT_O_NOFOLLOW, 0600);
-	if (fs->fd < 0) {
-		rc = fs->fd;
-		fs->fd = -1;
-		return rc;
-	}
+	if (fd < 0)
+		return fd;
+	fs->fd = fd;
+	/* chown clears only setuid and setgid, which exact excludes. */
+	fs->meta = exact ? 0 : META_MODE;
+	if (fs->is_root && !owner_given(fs, p->gid))
+		fs->meta |= META_OWNER;
 	fs->left = fs->e.size;
 	fs->files++;
 	return ERR_OK;
 }
 
-/* A symlink, device (as root) or FIFO: metadata by name, no xattrs. */
+/* The symlink (to fs->lpath), device or FIFO name below pfd. */
 static int
-make_special(struct rootfs *fs, int pfd, const char *name)
+make_node(struct rootfs *fs, int pfd, const char *name)
+{
+	const struct rootfs_entry *e = &fs->e;
+
+	if (e->type == ROOTFS_SYMLINK)
+		return port_fs_symlink(fs->lpath, pfd, name);
+	return port_fs_mknod(pfd, name, e->type == ROOTFS_CHR ? PORT_T_CHR :
+	    e->type == ROOTFS_BLK ? PORT_T_BLK : PORT_T_FIFO, e->mode & 0777,
+	    e->devmajor, e->devminor);
+}
+
+/* A symlink, device (as root) or FIFO below the parent p: made first
+ * (see make_file), metadata by name where the new node has not got it,
+ * no xattrs. */
+static int
+make_special(struct rootfs *fs, const struct dircache_dir *p, const char *name)
 {
 	const struct rootfs_entry *e = &fs->e;
 	int rc, link = e->type == ROOTFS_SYMLINK;
@@ -425,22 +479,19 @@ make_special(struct rootfs *fs, int pfd, const char *name)
 	if (link && (e->link.n == 0 || !terminated(e->link)))
 		return err_set(ERR_FORMAT, "symlink target empty or not "
 		    "terminated");
-	rc = clear_name(pfd, name);
-	if (rc == ERR_OK && link) {
+	if (link) {
 		memcpy(fs->lpath, e->link.p, e->link.n);
 		fs->lpath[e->link.n] = '\0';
-		rc = port_fs_symlink(fs->lpath, pfd, name);
-	} else if (rc == ERR_OK) {
-		rc = port_fs_mknod(pfd, name, e->type == ROOTFS_CHR ? PORT_T_CHR :
-		    e->type == ROOTFS_BLK ? PORT_T_BLK : PORT_T_FIFO,
-		    e->mode & 0777, e->devmajor, e->devminor);
 	}
-	if (rc == ERR_OK && fs->is_root)
-		rc = port_fs_lchown(pfd, name, e->uid, e->gid);
-	if (rc == ERR_OK && !link)
-		rc = port_fs_lchmod(pfd, name, e->mode & 07777);
+	rc = made(fs, p->fd, name, make_node(fs, p->fd, name));
+	if (rc == 1)
+		rc = make_node(fs, p->fd, name);
+	if (rc == ERR_OK && fs->is_root && !owner_given(fs, p->gid))
+		rc = port_fs_lchown(p->fd, name, e->uid, e->gid);
+	if (rc == ERR_OK && !link && !exact_mode(fs, e->mode & 07777))
+		rc = port_fs_lchmod(p->fd, name, e->mode & 07777);
 	if (rc == ERR_OK)
-		rc = port_fs_lutimes(pfd, name, e->mtime_s, mtime_ns(e));
+		rc = port_fs_lutimes(p->fd, name, e->mtime_s, mtime_ns(e));
 	fs->skipped_xattrs += e->nxattrs;
 	if (rc == ERR_OK && link)
 		fs->links++;
@@ -452,8 +503,8 @@ make_special(struct rootfs *fs, int pfd, const char *name)
 static int
 make_object(struct rootfs *fs, const char *parent, const char *name)
 {
-	uint64_t pino;
-	int rc, pfd = open_parent(fs, parent, &pino, "parent directory", "create");
+	struct dircache_dir p;
+	int rc, pfd = open_parent(fs, parent, &p, "parent directory", "create");
 
 	if (pfd < 0)
 		return pfd;
@@ -463,16 +514,34 @@ make_object(struct rootfs *fs, const char *parent, const char *name)
 			fs->links++;
 		fs->skipped_xattrs += fs->e.nxattrs;
 	} else if (fs->e.type == ROOTFS_REG) {
-		rc = make_file(fs, pfd, name);
+		rc = make_file(fs, &p, name);
 	} else {
-		rc = make_special(fs, pfd, name);
+		rc = make_special(fs, &p, name);
 	}
-	port_fs_close(pfd);
 	if (rc == ERR_OK)
-		rc = whiteout_made_name(&fs->member, pino, name);
+		rc = whiteout_made_name(&fs->member, p.ino, name);
 	if (rc < 0 && fs->e.type == ROOTFS_LINK)
 		return rc;    /* make_hardlink's messages name the entry */
 	return rc < 0 ? fail(fs, rc, "create") : ERR_OK;
+}
+
+/* Nonzero when the kernel makes objects below root with the permission
+ * bits asked for less the umask: root has no system.* xattr (a default
+ * ACL, an NFSv4 ACL), which directories made below it would inherit (the
+ * xattr policy sets none). */
+static int
+modes_exact(struct rootfs *fs, int root)
+{
+	long n = port_fs_flistxattr(root, fs->xnames, sizeof fs->xnames), i;
+
+	if (n < 0) {
+		err_clear();
+		return n == ERR_UNSUPPORTED;
+	}
+	for (i = 0; i < n; i += (long)strlen(fs->xnames + i) + 1)
+		if (strncmp(fs->xnames + i, "system.", 7) == 0)
+			return 0;
+	return 1;
 }
 
 static int
@@ -500,6 +569,11 @@ rootfs_open_spill(struct rootfs *fs, int root, int work, int is_root, int keep)
 		return err_set(ERR_UNSUPPORTED, "rootfs: the work directory must be "
 		    "on the root's file system");
 	contain_init(&fs->contain, root, rst.dev, rst.ino);
+	dircache_init(&fs->dc);
+	fs->euid = port_euid();
+	fs->egid = port_egid();
+	fs->umask = port_umask();
+	fs->modes_exact = modes_exact(fs, root);
 	whiteout_member_init(&fs->member, work, rst.dev, rst.ino);
 	fs->spill = port_fs_open(work, "dirs.spill", PORT_O_WRITE | PORT_O_CREATE |
 	    (keep ? PORT_O_APPEND : PORT_O_TRUNC) | PORT_O_NOFOLLOW, 0600);
@@ -555,6 +629,8 @@ rootfs_layer_begin(struct rootfs *fs, unsigned index)
 	if (fs->spill < 0 || fs->in_layer)
 		return err_set(ERR_INTERNAL, "rootfs_layer_begin: not open, or the "
 		    "previous layer did not end");
+	/* Cached handles were claimed for the layer before. */
+	dircache_close(&fs->dc);
 	rc = whiteout_layer_begin(&fs->member, index);
 	if (rc < 0)
 		return rc;
@@ -681,7 +757,7 @@ rootfs_entry_end(struct rootfs *fs)
 		if (rc == ERR_OK)
 			rc = flush(fs);
 		if (rc == ERR_OK)
-			rc = set_meta(fs, fs->fd, fs->e.mode & 07777);
+			rc = set_meta(fs, fs->fd, fs->e.mode & 07777, fs->meta);
 		if (rc == ERR_OK)
 			rc = port_fs_futimes(fs->fd, fs->e.mtime_s, mtime_ns(&fs->e));
 		if (rc < 0 && rc != ERR_FORMAT)
@@ -701,6 +777,7 @@ rootfs_layer_end(struct rootfs *fs)
 	if (!fs->in_layer || fs->in_entry)
 		return err_set(ERR_INTERNAL, "rootfs_layer_end: no layer, or an "
 		    "entry is open");
+	dircache_close(&fs->dc);
 	fs->in_layer = 0;
 	return ERR_OK;
 }
@@ -786,6 +863,7 @@ rootfs_finish(struct rootfs *fs)
 void
 rootfs_close(struct rootfs *fs)
 {
+	dircache_close(&fs->dc);
 	if (fs->fd >= 0)
 		port_fs_close(fs->fd);
 	fs->fd = -1;

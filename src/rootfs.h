@@ -33,9 +33,33 @@
  * The last component: every entry path, hard link target and whiteout is
  * cleaned and its parent directory opened below the root by contain.h. The
  * last component is handled relative to that parent handle and never
- * followed: what was there is removed, the new object is created with
- * O_EXCL|O_NOFOLLOW, metadata is set through its handle or with no-follow
- * calls. The root itself is never replaced: "." or "/" as a directory only
+ * followed: the new object is created with O_EXCL|O_NOFOLLOW (mkdir,
+ * symlink, mknod), and only when something is there already is it looked
+ * at and removed (a directory with its content) before the object is
+ * created again; metadata is set through its handle or with no-follow
+ * calls.
+ *
+ * Parent handles are kept between entries (dircache.h), as tar streams
+ * group the entries of a directory: a parent path is resolved below the
+ * root once and its handle used while it names the same directory. Only
+ * the writer changes the tree (the staging directory is private), and it
+ * never renames inside the root, so a directory handle opened below the
+ * root stays there; which directory a path names changes only when a
+ * directory or symlink on the way is removed. Every removal of anything
+ * but a regular file (a replaced object, a whiteout, an opaque marker)
+ * therefore makes the cached handles stale, as does a declared directory
+ * given another owner (the cache knows directories' groups); each layer
+ * starts with none. A stale handle is never used for a new entry.
+ *
+ * Fewest calls: owner and mode are set only where the new object has not
+ * got them already. A new object belongs to the writer's uid, and to its
+ * gid or its directory's; chown is left out when all of them are the
+ * entry's. It is made with its permission bits (files without xattrs;
+ * unprivileged, user.* needs write permission) and chmod is left out when
+ * no special bit is asked for, the umask clears none of them and the root
+ * has no system.* xattr (a default ACL the directories below inherit). A
+ * directory's owner and mode are read back (its inode number is needed
+ * anyway) and set where they differ. The root itself is never replaced: "." or "/" as a directory only
  * takes its metadata, as anything else ERR_ESCAPE. Symlink targets are
  * stored verbatim and never followed when created. Implied directories are
  * 0755 (root:root as root).
@@ -69,6 +93,7 @@
 
 #include "config.h"
 #include "contain.h"
+#include "dircache.h"
 #include "port.h"
 #include "whiteout.h"
 
@@ -125,6 +150,9 @@ struct rootfs {
 	int root, work;              /* the caller's handles */
 	int is_root;
 	struct contain contain;      /* tests set contain.force_walk */
+	struct dircache dc;          /* parent directories between entries */
+	uint32_t euid, egid, umask;  /* what the kernel gives new objects */
+	int modes_exact;             /* ... and no default ACL (see rootfs.c) */
 	struct whiteout_member member;  /* the current layer's objects */
 	struct whiteout wh;
 	int in_layer;
@@ -137,6 +165,7 @@ struct rootfs {
 	int in_entry;                /* from rootfs_entry to _entry_end */
 	struct rootfs_entry e;       /* its copy (the bytes stay the caller's) */
 	int fd;                      /* open regular file or -1 */
+	unsigned meta;               /* what it still needs set (rootfs.c) */
 	int discard;                 /* data of a whiteout: dropped */
 	uint64_t left;               /* data bytes still expected */
 	size_t wlen;                 /* bytes waiting in wbuf */

@@ -58,13 +58,22 @@ int
 whiteout_claim_dir(struct whiteout_member *m, int fd, uint64_t *ino)
 {
 	struct port_stat st;
-	int cur = fd, rc;
-	unsigned i;
+	int rc = port_fs_stat(fd, NULL, &st);
 
-	rc = port_fs_stat(fd, NULL, &st);
 	if (rc < 0)
 		return rc;
 	*ino = st.ino;
+	return whiteout_claim_stat(m, fd, &st);
+}
+
+int
+whiteout_claim_stat(struct whiteout_member *m, int fd,
+    const struct port_stat *dst)
+{
+	struct port_stat st = *dst;
+	int cur = fd, rc = ERR_OK;
+	unsigned i;
+
 	for (i = 0; !is_root_dir(m, &st); i++) {
 		int up;
 

@@ -82,6 +82,10 @@ int whiteout_layer_begin(struct whiteout_member *m, unsigned index);
  */
 int whiteout_claim_dir(struct whiteout_member *m, int fd, uint64_t *ino);
 
+/* whiteout_claim_dir for a caller that has fd's status st already. */
+int whiteout_claim_stat(struct whiteout_member *m, int fd,
+    const struct port_stat *st);
+
 /* The writer made (born) or declared the directory with inode ino. Returns
  * 0 or a port error. */
 int whiteout_made_dir(struct whiteout_member *m, uint64_t ino, int born);

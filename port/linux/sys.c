@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -208,6 +209,35 @@ uint32_t
 port_euid(void)
 {
 	return (uint32_t)geteuid();
+}
+
+uint32_t
+port_egid(void)
+{
+	return (uint32_t)getegid();
+}
+
+uint32_t
+port_umask(void)
+{
+	/* Linux 4.7 and later tell it without changing it; else set it and
+	 * back (a thread creating files between the two would see 022). */
+	char buf[2048];
+	long n = port_fs_read_file(PORT_CWD, "/proc/self/status", buf, sizeof buf - 1);
+	mode_t m;
+
+	if (n > 0) {
+		char *p;
+		buf[n] = '\0';
+		p = strstr(buf, "\nUmask:");
+		if (p != NULL)
+			return (uint32_t)strtoul(p + 7, NULL, 8) & 0777u;
+	}
+	if (n < 0)
+		err_clear();
+	m = umask(022);
+	umask(m);
+	return (uint32_t)m & 0777u;
 }
 
 uint64_t
