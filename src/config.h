@@ -147,6 +147,12 @@
 #ifndef BOARD_INFLATE_OUT
 #define BOARD_INFLATE_OUT (32u * 1024u)
 #endif
+/* Each of the zstd engine's two output buffers: libzstd copies out of its
+ * own window, so their size matters little; kept small, as the window is
+ * not. */
+#ifndef BOARD_ZSTD_OUT
+#define BOARD_ZSTD_OUT (32u * 1024u)
+#endif
 
 /* zstd: the largest window a frame may ask for (a power of two; a frame
  * over it is refused), and the arena that holds libzstd's decoding

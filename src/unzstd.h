@@ -40,7 +40,7 @@ struct unzstd {
 	size_t arena_peak;         /* the context and the buffers of the
 	                            * largest frame seen (ZSTD_sizeof_DCtx) */
 	/* Two output buffers, used in turn, as gunzip's (gunzip.h). */
-	unsigned char out[2][BOARD_INFLATE_OUT];
+	unsigned char out[2][BOARD_ZSTD_OUT];
 	unsigned outk;
 	_Alignas(16) unsigned char arena[BOARD_ZSTD_ARENA];
 };
@@ -48,7 +48,7 @@ struct unzstd {
 void unzstd_init(struct unzstd *z);
 
 /*
- * Consume some of in[0..len) and produce up to BOARD_INFLATE_OUT bytes.
+ * Consume some of in[0..len) and produce up to BOARD_ZSTD_OUT bytes.
  * Returns ERR_OK (*consumed and *olen say what happened; call again while
  * input remains), or ERR_FORMAT (not zstd, corrupt data, trailing
  * garbage), ERR_UNSUPPORTED (a frame's window over BOARD_ZSTD_WINDOW_MAX,

@@ -7,5 +7,10 @@
 #define BOARD_H
 
 #define BOARD_NAME "host"
+/* Two 128 KiB inflate output buffers (config.h's default is 32 KiB): ISA-L
+ * copies its 32 KiB window out of each full buffer, so larger ones copy
+ * less, and the diff_id's hashing thread is woken a quarter as often
+ * (the 1 GiB bench layer from a layout: 1.9 s against 2.0 s). */
+#define BOARD_INFLATE_OUT (128u * 1024u)
 
 #endif

@@ -5,7 +5,7 @@
  * and in pieces of that size, then flushed (NULL input until no output)
  * and finished. Both runs must give the same result and the same output
  * (compared by length and a checksum). Checked in every call: consumed
- * within the input, output at most BOARD_INFLATE_OUT bytes, progress (no
+ * within the input, output at most BOARD_ZSTD_OUT bytes, progress (no
  * endless calls that neither consume nor produce), the arena's use within
  * BOARD_ZSTD_ARENA.
  */
@@ -31,7 +31,7 @@ drain(const uint8_t *out, size_t olen, struct result *res)
 {
 	size_t i;
 
-	FUZZ_CHECK(olen <= BOARD_INFLATE_OUT);
+	FUZZ_CHECK(olen <= BOARD_ZSTD_OUT);
 	for (i = 0; i < olen; i++)
 		res->sum = res->sum * 31u + out[i];
 	res->out_len += olen;
