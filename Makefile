@@ -337,7 +337,7 @@ bench:
 	sh tests/bench.sh
 
 clean:
-	rm -rf build/host build/generic-arm64 build/generic-armv7 build/unit
+	rm -rf build/host build/host-zlib build/generic-arm64 build/generic-armv7 build/unit
 
 # The qemu-user runner of the board's toolchain (empty for the host).
 print-runner:

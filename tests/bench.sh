@@ -102,6 +102,18 @@ export WORK
 # The binary under test, pinned: others may rebuild build/host meanwhile.
 OCIPULL=$WORK/ocipull
 cp build/host/ocipull "$OCIPULL" || exit 1
+# Where the host inflates with ISA-L, the same ocipull with zlib's inflate
+# (the engine of boards without ISA-L) is timed beside it on gzip images.
+ZLIB_ARGS=""
+if [ "$(make -s --no-print-directory BOARD=host print-gzip-engine)" = isal ]; then
+	if make -s --no-print-directory BOARD=host GZIP_ENGINE=zlib B=build/host-zlib \
+		> "$WORK/zlib-build.log" 2>&1 && cp build/host-zlib/ocipull "$WORK/ocipull-zlib"; then
+		ZLIB_ARGS="--ocipull-zlib $WORK/ocipull-zlib"
+	else
+		echo "bench: the zlib-engine build failed, ocipull-zlib left out:" >&2
+		tail -5 "$WORK/zlib-build.log" >&2
+	fi
+fi
 TMPFS=$WORK/tmpfs
 MOUNTED=0
 SHM=""
@@ -174,10 +186,10 @@ say "destination: $WHERE"
 say "rounds: 1 warm-up + $ROUNDS measured per image, contenders rotated per round"
 
 # ---- 4. measurements ----------------------------------------------------------
-# shellcheck disable=SC2086 # IMAGES and STATS are words
+# shellcheck disable=SC2086 # IMAGES, STATS and ZLIB_ARGS are words
 python3 tests/bench/run.py --reg "$REG" --tmp "$DEST" --where "$WHERE" \
 	--ocipull "$OCIPULL" --out "$RESULTS" --rounds "$ROUNDS" \
-	--https-reg "$TREG" --ca "$WORK/ca/bundle.crt" \
+	--https-reg "$TREG" --ca "$WORK/ca/bundle.crt" $ZLIB_ARGS \
 	--jail "$JAIL" --jail-cost --rss-check $STATS $IMAGES || exit 1
 # TLS hand-shake cost: inspect over https against plain http, every board
 # (ARM under qemu-user, as in the tests).

@@ -247,6 +247,10 @@ class Bench:
         self.contenders = CONTENDERS[kind]
         if self.a.https_reg:
             self.contenders = ("ocipull", "ocipull-https") + self.contenders[1:]
+        if kind == "gzip" and self.a.ocipull_zlib:
+            # The same ocipull with the zlib engine (the board fallback).
+            i = self.contenders.index("ocipull") + 1 + bool(self.a.https_reg)
+            self.contenders = self.contenders[:i] + ("ocipull-zlib",) + self.contenders[i:]
 
     def prepare(self, name):
         """Manifest, layers, local blobs, sizes."""
@@ -285,9 +289,10 @@ class Bench:
 
     def command(self, c, img, run):
         ref = img["ref"]
-        if c in ("ocipull", "ocipull-https"):
-            if c == "ocipull":
-                cmd = [self.a.ocipull, "pull", "--plain-http"]
+        if c in ("ocipull", "ocipull-https", "ocipull-zlib"):
+            if c != "ocipull-https":
+                cmd = [self.a.ocipull if c == "ocipull" else self.a.ocipull_zlib,
+                       "pull", "--plain-http"]
             else:
                 cmd = [self.a.ocipull, "pull", "--ca-file", self.a.ca]
                 ref = ref.replace(self.a.reg, self.a.https_reg, 1)
@@ -511,6 +516,7 @@ class Bench:
         self.figures[label] = {
             "name": img["name"], "kind": img["kind"], "window": img["window"],
             "kb": ratio(PIPE[img["kind"]], 1), "wall": med("ocipull", 1),
+            "wall_zlib": med("ocipull-zlib", 1) if "ocipull-zlib" in self.contenders else None,
             "rss": max((r[3] for r in res["ocipull"] if r), default=None),
             "rss_https": max((r[3] for r in res.get("ocipull-https", []) if r), default=None)}
 
@@ -532,6 +538,10 @@ class Bench:
             self.log("%s: zstd wall / gzip wall (ocipull, same content) = %.3f s / %.3f s = %.2f%s" % (
                 g["name"] + (self.a.label or ""), v["wall"], g["wall"], v["wall"] / g["wall"],
                 "   (target <= %.1f)" % t if t else ""))
+            if g.get("wall_zlib"):
+                self.log("%s: zstd wall / gzip wall with the zlib engine (ocipull-zlib) = "
+                         "%.3f s / %.3f s = %.2f" % (g["name"] + (self.a.label or ""), v["wall"],
+                                                     g["wall_zlib"], v["wall"] / g["wall_zlib"]))
         for label, v in fg.items():
             if v["rss"] is None:
                 continue
@@ -701,6 +711,8 @@ def main():
     ap.add_argument("--dest")
     ap.add_argument("--where", default="tmpfs")
     ap.add_argument("--ocipull", required=True)
+    ap.add_argument("--ocipull-zlib", help="ocipull built with GZIP_ENGINE=zlib, "
+                    "timed beside ocipull on gzip images")
     ap.add_argument("--out", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--label", default="")
