@@ -372,6 +372,7 @@ gunzip_push(struct gunzip *g, const uint8_t *in, size_t len, size_t *consumed,
 			*out = h;
 			*olen = hn;
 			g->held_pos = g->nmagic;
+			g->in_total += hn;
 			g->out_total += hn;
 			return ERR_OK;
 		}

@@ -24,6 +24,8 @@ static struct {
 	int running, quit;
 } q;
 
+/* The worker only hashes: it must never allocate (port/linux/heap.c, the
+ * C library's malloc, has no lock) nor touch anything but its job. */
 static void
 worker(void *unused)
 {
