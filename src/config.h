@@ -148,8 +148,8 @@
 #define BOARD_INFLATE_OUT (32u * 1024u)
 #endif
 /* Each of the zstd engine's two output buffers: libzstd copies out of its
- * own window, so their size matters little; kept small, as the window is
- * not. */
+ * own window whatever their size, but each full one wakes the hashing
+ * thread once (hashq.h), so boards with the memory take larger ones. */
 #ifndef BOARD_ZSTD_OUT
 #define BOARD_ZSTD_OUT (32u * 1024u)
 #endif
