@@ -200,7 +200,7 @@ DEB_PKGS := make gcc libc6-dev zlib1g-dev libjsmn-dev bzip2 xz-utils zstd \
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross \
 	qemu-user-static binutils-aarch64-linux-gnu binutils-arm-linux-gnueabihf \
-	docker-registry skopeo umoci openssl apache2-utils curl python3 libdeflate-tools \
+	docker-registry skopeo umoci openssl apache2-utils curl python3 libdeflate-tools isal \
 	file busybox-static ca-certificates dpkg-dev time strace bubblewrap nasm
 deps:
 	@sh toolchain/install-deps.sh $(DEB_PKGS)

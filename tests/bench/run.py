@@ -27,12 +27,17 @@ below --dest (default DIR) that is removed after the run:
   libdeflate-gunzip  per-byte cost: libdeflate-gunzip -c of the local blobs
                      > /dev/null (whole-buffer: the blob and its output in
                      memory; see its RSS)
+  igzip-d            per-byte cost: igzip -d -c (ISA-L's own streaming
+                     inflate, Debian's isal) of the local blobs > /dev/null:
+                     the decoder bound of the host's gzip engine
   tar-xzf            per-byte cost: tar -xzf of each local blob, in order
 
 For an image of zstd layers (media type ...tar+zstd) the pipeline is
 curl|zstd|tar (the same script with tar --zstd, which runs zstd -d), the
 decoder bound zstd-d (zstd -dc of the local blobs > /dev/null) and tar-x-zstd
-(tar --zstd -xf); zcat and libdeflate do not apply. The largest window of
+(tar --zstd -xf); zcat, libdeflate and igzip do not apply. The two decoder
+bounds, zstd-d over igzip-d on the same content, say how far below ocipull's
+own gzip time a zstd pull can go at all. The largest window of
 the blobs' zstd frames is read from their headers. umoci 0.4.7 refuses zstd
 layers: a skopeo+umoci contender that fails in the warm-up of a zstd image
 is said so and left out of the measured rounds.
@@ -85,7 +90,7 @@ INDEX_TYPES = ("application/vnd.oci.image.index.v1+json",
                "application/vnd.docker.distribution.manifest.list.v2+json")
 UMOCI = ("skopeo+umoci", "skopeo+umoci-raw")
 CONTENDERS = {"gzip": ("ocipull",) + UMOCI + ("curl|tar", "sha256sum", "zcat",
-                                             "libdeflate-gunzip", "tar-xzf"),
+                                             "libdeflate-gunzip", "igzip-d", "tar-xzf"),
               "zstd": ("ocipull",) + UMOCI + ("curl|zstd|tar", "sha256sum", "zstd-d",
                                              "tar-x-zstd")}
 PIPE = {"gzip": "curl|tar", "zstd": "curl|zstd|tar"}
@@ -251,6 +256,12 @@ class Bench:
             # The same ocipull with the zlib engine (the board fallback).
             i = self.contenders.index("ocipull") + 1 + bool(self.a.https_reg)
             self.contenders = self.contenders[:i] + ("ocipull-zlib",) + self.contenders[i:]
+        if self.a.dest:
+            # On a disk, syncing is part of the job: the pipeline once
+            # more with its sync in the clock, and ocipull without its own.
+            i = self.contenders.index(PIPE[kind]) + 1
+            self.contenders = (("ocipull", "ocipull-nosync") + self.contenders[1:i] +
+                               (PIPE[kind] + "+sync",) + self.contenders[i:])
 
     def prepare(self, name):
         """Manifest, layers, local blobs, sizes."""
@@ -289,10 +300,10 @@ class Bench:
 
     def command(self, c, img, run):
         ref = img["ref"]
-        if c in ("ocipull", "ocipull-https", "ocipull-zlib"):
+        if c in ("ocipull", "ocipull-https", "ocipull-zlib", "ocipull-nosync"):
             if c != "ocipull-https":
-                cmd = [self.a.ocipull if c == "ocipull" else self.a.ocipull_zlib,
-                       "pull", "--plain-http"]
+                cmd = [self.a.ocipull_zlib if c == "ocipull-zlib" else self.a.ocipull,
+                       "pull", "--plain-http"] + (["--no-sync"] if c == "ocipull-nosync" else [])
             else:
                 cmd = [self.a.ocipull, "pull", "--ca-file", self.a.ca]
                 ref = ref.replace(self.a.reg, self.a.https_reg, 1)
@@ -315,8 +326,14 @@ class Bench:
             d = os.path.join(run, "rootfs")
             os.mkdir(d)
             return (["bash", self.curl_tar, self.a.reg, img["repo"], d, run, z] + img["layers"], d)
+        if c in ("curl|tar+sync", "curl|zstd|tar+sync"):
+            # $3 is the script's DEST: the file system written is synced.
+            d = os.path.join(run, "rootfs")
+            os.mkdir(d)
+            return (["bash", "-c", 'bash "$0" "$@" && sync -f "$3"', self.curl_tar,
+                     self.a.reg, img["repo"], d, run, z] + img["layers"], d)
         cat = {"sha256sum": "sha256sum", "zcat": "zcat", "zstd-d": "zstd -dcq",
-               "libdeflate-gunzip": "libdeflate-gunzip -c"}
+               "libdeflate-gunzip": "libdeflate-gunzip -c", "igzip-d": "igzip -d -c"}
         if c in cat:
             return ["sh", "-c", cat[c] + ' "$@" > /dev/null', "sh"] + img["blobs"], None
         if c in ("tar-xzf", "tar-x-zstd"):
@@ -469,6 +486,12 @@ class Bench:
             v = [o[i] / r[i] for o, r in zip(res["ocipull"], res[c]) if o and r and r[i] > 0]
             return statistics.median(v) if v else None
 
+        def paired(a, b):
+            """Median per-round wall ratio a/b, both contenders."""
+            v = [x[1] / y[1] for x, y in zip(res.get(a, []), res.get(b, []))
+                 if x and y and y[1] > 0]
+            return statistics.median(v) if v else None
+
         def f(v, fmt):
             return fmt % v if v is not None else "-"
 
@@ -516,7 +539,12 @@ class Bench:
         self.figures[label] = {
             "name": img["name"], "kind": img["kind"], "window": img["window"],
             "kb": ratio(PIPE[img["kind"]], 1), "wall": med("ocipull", 1),
+            "kb_sync": ratio(PIPE[img["kind"]] + "+sync", 1)
+            if PIPE[img["kind"]] + "+sync" in self.contenders else None,
+            "kb_nosync": paired("ocipull-nosync", PIPE[img["kind"]]),
             "wall_zlib": med("ocipull-zlib", 1) if "ocipull-zlib" in self.contenders else None,
+            "decoder": med("igzip-d" if img["kind"] == "gzip" else "zstd-d", 1)
+            if ("igzip-d" if img["kind"] == "gzip" else "zstd-d") in self.contenders else None,
             "rss": max((r[3] for r in res["ocipull"] if r), default=None),
             "rss_https": max((r[3] for r in res.get("ocipull-https", []) if r), default=None)}
 
@@ -530,6 +558,12 @@ class Bench:
             self.log("%s: K/B = ocipull wall / %s wall (median of per-round ratios) = %s%s" % (
                 label, PIPE[v["kind"]], "%.2f" % v["kb"] if v["kb"] else "-",
                 "   (target <= %.2f)" % t if t else ""))
+            if v.get("kb_sync"):
+                self.log("%s: ocipull wall / (%s; sync -f) wall, both durable = %.2f" % (
+                    label, PIPE[v["kind"]], v["kb_sync"]))
+            if v.get("kb_nosync"):
+                self.log("%s: ocipull --no-sync wall / %s wall, neither synced = %.2f" % (
+                    label, PIPE[v["kind"]], v["kb_nosync"]))
         for label, v in fg.items():
             g = fg.get(v["name"][:-5] + (self.a.label or ""))
             if v["kind"] != "zstd" or not g or not v["wall"] or not g["wall"]:
@@ -542,6 +576,11 @@ class Bench:
                 self.log("%s: zstd wall / gzip wall with the zlib engine (ocipull-zlib) = "
                          "%.3f s / %.3f s = %.2f" % (g["name"] + (self.a.label or ""), v["wall"],
                                                      g["wall_zlib"], v["wall"] / g["wall_zlib"]))
+            if v.get("decoder") and g.get("decoder"):
+                self.log("%s: decoders alone, zstd -d wall / igzip -d wall (same content) = "
+                         "%.3f s / %.3f s = %.2f" % (g["name"] + (self.a.label or ""),
+                                                     v["decoder"], g["decoder"],
+                                                     v["decoder"] / g["decoder"]))
         for label, v in fg.items():
             if v["rss"] is None:
                 continue
