@@ -69,6 +69,54 @@ gunzip_state_max(void)
 }
 
 /*
+ * ISA-L's inflate calls three helpers that live in its igzip.c, beside the
+ * whole compressor, and igzip.c's references keep the compressor's code
+ * and dispatch tables in the link (about 100 KB). Defined here, weak, the
+ * static link never takes igzip.o from the library; should another object
+ * of it need igzip.o after all, the library's own win, with no clash. They
+ * do what igzip_lib.h says: default header fields; and the Adler-32 of a
+ * zlib stream, which ISA-L keeps as B << 16 | (A - 1) so that every check
+ * value starts at 0. ocipull inflates only gzip members; test_gunzip
+ * inflates a zlib stream through ISA-L to check the Adler-32.
+ */
+__attribute__((weak)) void
+isal_gzip_header_init(struct isal_gzip_header *h)
+{
+	*h = (struct isal_gzip_header){ .os = 255 };    /* OS: unknown */
+}
+
+__attribute__((weak)) void
+isal_zlib_header_init(struct isal_zlib_header *h)
+{
+	*h = (struct isal_zlib_header){ 0 };
+}
+
+uint32_t isal_adler32_bam1(uint32_t bam1, const unsigned char *p, uint64_t n);
+
+__attribute__((weak)) uint32_t
+isal_adler32_bam1(uint32_t bam1, const unsigned char *p, uint64_t n)
+{
+	const uint32_t mod = 65521;
+	uint32_t a = (bam1 & 0xffffu) + 1, b = bam1 >> 16;
+
+	if (a == mod)
+		a = 0;
+	while (n > 0) {
+		/* 5552 bytes at most between reductions keep b below 2^32. */
+		size_t k = n < 5552 ? (size_t)n : 5552;
+
+		n -= k;
+		while (k-- > 0) {
+			a += *p++;
+			b += a;
+		}
+		a %= mod;
+		b %= mod;
+	}
+	return b << 16 | (a == 0 ? mod - 1 : a - 1);
+}
+
+/*
  * The member's header (RFC 1952 2.3) is parsed here, byte by byte, so that
  * it may arrive cut anywhere: ISA-L's own parser, given a header cut after
  * its optional fields began, failed the header CRC or lost its place in

@@ -247,6 +247,66 @@ test_empty_member_and_cut_header(void)
 	CHECK(strstr(err_msg(), "ends early") != NULL);
 }
 
+#if BOARD_GZIP_ISAL
+/*
+ * gunzip.c defines ISA-L's Adler-32 and header helpers so that the link
+ * leaves ISA-L's compressor out: a zlib stream inflated by ISA-L itself
+ * (which checks its trailer with that Adler-32) must come out whole, and a
+ * wrong Adler-32 must be refused, cut into pieces of every size from 1.
+ */
+uint32_t isal_adler32_bam1(uint32_t bam1, const unsigned char *p, uint64_t n);
+
+static int
+isal_zlib(const unsigned char *in, size_t n, size_t step, size_t *outlen)
+{
+	static struct inflate_state st;
+	size_t pos = 0;
+	int rc;
+
+	isal_inflate_init(&st);
+	st.crc_flag = ISAL_ZLIB;
+	st.next_out = got;
+	st.avail_out = sizeof got;
+	do {
+		size_t k = n - pos < step ? n - pos : step;
+
+		st.next_in = (uint8_t *)(uintptr_t)(in + pos);
+		st.avail_in = (uint32_t)k;
+		rc = isal_inflate(&st);
+		pos += k - st.avail_in;
+	} while (rc == ISAL_DECOMP_OK && st.block_state != ISAL_BLOCK_FINISH &&
+	    pos < n);
+	*outlen = sizeof got - st.avail_out;
+	return rc == ISAL_DECOMP_OK && st.block_state != ISAL_BLOCK_FINISH ?
+	    ISAL_END_INPUT : rc;
+}
+
+static void
+test_isal_adler32_of_zlib_streams(void)
+{
+	static const size_t steps[] = { 1, 7, 5552, 5553, 65536, 1u << 20 };
+	static const size_t sizes[] = { 0, 1, 5551, 5552, 5553, 200000 };
+	uLongf n;
+	size_t i, j, out;
+
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		n = sizeof packed;
+		CHECK_EQ(compress2(packed, &n, plain, sizes[i], 6), Z_OK);
+		for (j = 0; j < sizeof steps / sizeof steps[0]; j++) {
+			CHECK_EQ(isal_zlib(packed, n, steps[j], &out), ISAL_DECOMP_OK);
+			CHECK_EQ(out, sizes[i]);
+			CHECK(memcmp(got, plain, sizes[i]) == 0);
+		}
+		packed[n - 1 - i % 4] ^= 0x20;
+		CHECK_EQ(isal_zlib(packed, n, 7, &out), ISAL_INCORRECT_CHECKSUM);
+	}
+	/* All 0xff bytes: A and B wrap the modulus within one reduction. */
+	memset(got, 0xff, 6000);
+	CHECK_EQ(isal_adler32_bam1(0, got, 6000),
+	    (uint32_t)adler32(1, got, 6000) - 1);
+}
+#endif
+
 int
 main(void)
 {
@@ -257,5 +317,8 @@ main(void)
 	UNIT_RUN(test_corrupt_truncated_trailing);
 	UNIT_RUN(test_header_fields_every_split);
 	UNIT_RUN(test_empty_member_and_cut_header);
+#if BOARD_GZIP_ISAL
+	UNIT_RUN(test_isal_adler32_of_zlib_streams);
+#endif
 	return UNIT_END();
 }
