@@ -91,8 +91,6 @@ isal_zlib_header_init(struct isal_zlib_header *h)
 	*h = (struct isal_zlib_header){ 0 };
 }
 
-uint32_t isal_adler32_bam1(uint32_t bam1, const unsigned char *p, uint64_t n);
-
 __attribute__((weak)) uint32_t
 isal_adler32_bam1(uint32_t bam1, const unsigned char *p, uint64_t n)
 {

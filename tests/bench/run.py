@@ -94,6 +94,7 @@ CONTENDERS = {"gzip": ("ocipull",) + UMOCI + ("curl|tar", "sha256sum", "zcat",
               "zstd": ("ocipull",) + UMOCI + ("curl|zstd|tar", "sha256sum", "zstd-d",
                                              "tar-x-zstd")}
 PIPE = {"gzip": "curl|tar", "zstd": "curl|zstd|tar"}
+DECODER = {"gzip": "igzip-d", "zstd": "zstd-d"}     # the decoders alone
 # Issue 15's must-show: K/B targets, the zstd/gzip target, RSS limits (KiB).
 KB_TARGET = {"realistic": 0.55, "big": 0.35, "realistic-disk": 0.7}
 ZSTD_TARGET = {"realistic": 0.6}
@@ -479,18 +480,18 @@ class Bench:
 
     def table(self, img, label, res, notes, last_stats):
         def med(c, i):
-            v = [r[i] for r in res[c] if r]
+            v = [r[i] for r in res.get(c, []) if r]
+            return statistics.median(v) if v else None
+
+        def paired(a, b, i):
+            """Median over the rounds of a's figure i over b's (None if
+            either was not run)."""
+            v = [x[i] / y[i] for x, y in zip(res.get(a, []), res.get(b, []))
+                 if x and y and y[i] > 0]
             return statistics.median(v) if v else None
 
         def ratio(c, i):
-            v = [o[i] / r[i] for o, r in zip(res["ocipull"], res[c]) if o and r and r[i] > 0]
-            return statistics.median(v) if v else None
-
-        def paired(a, b):
-            """Median per-round wall ratio a/b, both contenders."""
-            v = [x[1] / y[1] for x, y in zip(res.get(a, []), res.get(b, []))
-                 if x and y and y[1] > 0]
-            return statistics.median(v) if v else None
+            return paired("ocipull", c, i)
 
         def f(v, fmt):
             return fmt % v if v is not None else "-"
@@ -539,12 +540,10 @@ class Bench:
         self.figures[label] = {
             "name": img["name"], "kind": img["kind"], "window": img["window"],
             "kb": ratio(PIPE[img["kind"]], 1), "wall": med("ocipull", 1),
-            "kb_sync": ratio(PIPE[img["kind"]] + "+sync", 1)
-            if PIPE[img["kind"]] + "+sync" in self.contenders else None,
-            "kb_nosync": paired("ocipull-nosync", PIPE[img["kind"]]),
-            "wall_zlib": med("ocipull-zlib", 1) if "ocipull-zlib" in self.contenders else None,
-            "decoder": med("igzip-d" if img["kind"] == "gzip" else "zstd-d", 1)
-            if ("igzip-d" if img["kind"] == "gzip" else "zstd-d") in self.contenders else None,
+            "kb_sync": ratio(PIPE[img["kind"]] + "+sync", 1),
+            "kb_nosync": paired("ocipull-nosync", PIPE[img["kind"]], 1),
+            "wall_zlib": med("ocipull-zlib", 1),
+            "decoder": med(DECODER[img["kind"]], 1),
             "rss": max((r[3] for r in res["ocipull"] if r), default=None),
             "rss_https": max((r[3] for r in res.get("ocipull-https", []) if r), default=None)}
 

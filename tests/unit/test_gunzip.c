@@ -251,11 +251,9 @@ test_empty_member_and_cut_header(void)
 /*
  * gunzip.c defines ISA-L's Adler-32 and header helpers so that the link
  * leaves ISA-L's compressor out: a zlib stream inflated by ISA-L itself
- * (which checks its trailer with that Adler-32) must come out whole, and a
- * wrong Adler-32 must be refused, cut into pieces of every size from 1.
+ * (which checks its trailer with that Adler-32) must come out whole, fed
+ * in pieces of 1 byte to 1 MiB, and a wrong Adler-32 must be refused.
  */
-uint32_t isal_adler32_bam1(uint32_t bam1, const unsigned char *p, uint64_t n);
-
 static int
 isal_zlib(const unsigned char *in, size_t n, size_t step, size_t *outlen)
 {
