@@ -313,8 +313,8 @@ int port_run(const char *name, const char *arg, const void *in,
 /* ---- a second thread ------------------------------------------------ */
 
 /*
- * One worker thread for pure computation (src/hashq.c: the diff_id's
- * SHA-256 beside the inflate), with one lock and two conditions; the only
+ * One worker thread for pure computation (src/relay.c: the layer's
+ * decompressor and diff_id SHA-256 beside the writer), with one lock and two conditions; the only
  * threading ocipull does. The worker runs fn(arg) with every signal
  * blocked, so signals stay with the main thread. port_worker_start
  * returns 0, or -1 when the port has no threads or could not start one

@@ -136,10 +136,11 @@
 #endif
 /* 1: gzip layers inflate with ISA-L (the Makefile sets it from board.mk's
  * GZIP_ENGINE and links libisal); 0: with zlib. */
-/* 1: the diff_id's SHA-256 runs on a second thread (hashq.h), beside the
- * inflate and the writer; 0: on the one thread (a single-core board). */
-#ifndef BOARD_HASH_THREAD
-#define BOARD_HASH_THREAD 1
+/* 1: decompression and the diff_id's SHA-256 run on a second thread
+ * (relay.h), beside the receiver and the writer; 0: everything on the one
+ * thread (a single-core board). */
+#ifndef BOARD_WORKER_THREAD
+#define BOARD_WORKER_THREAD 1
 #endif
 #ifndef BOARD_GZIP_ISAL
 #define BOARD_GZIP_ISAL 0
@@ -148,8 +149,9 @@
 #define BOARD_INFLATE_OUT (32u * 1024u)
 #endif
 /* Each of the zstd engine's two output buffers: libzstd copies out of its
- * own window whatever their size, but each full one wakes the hashing
- * thread once (hashq.h), so boards with the memory take larger ones. */
+ * own window whatever their size, but each full one is one hand-over
+ * between the threads (relay.h), so boards with the memory take larger
+ * ones. */
 #ifndef BOARD_ZSTD_OUT
 #define BOARD_ZSTD_OUT (32u * 1024u)
 #endif

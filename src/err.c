@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static char msg[ERR_MSG_MAX];
-static size_t msg_len;
+/* Per thread: the layer's worker (relay.h) sets its own. */
+static _Thread_local char msg[ERR_MSG_MAX];
+static _Thread_local size_t msg_len;
 
 const char *
 err_name(int code)

@@ -60,7 +60,8 @@ struct gunzip {
 	uint64_t in_total, out_total;
 	size_t arena_peak;         /* bytes of engine state in use, at most */
 	/* Two output buffers, used in turn: what one call gave stays as it
-	 * was through the next call (hashq.h hashes it meanwhile). */
+	 * was through the next call (relay.h: the tar reader reads it while the
+	 * next is written). */
 	unsigned char out[2][BOARD_INFLATE_OUT];
 	unsigned outk;             /* the buffer the next output goes into */
 };

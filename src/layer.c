@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hashq.h"
+#include "relay.h"
+
+/* What a relay message carries: to the worker, a chunk or the end of the
+ * blob; back, tar bytes or a chunk handed back. */
+enum { TAG_CHUNK, TAG_END, TAG_TAR, TAG_BACK };
 
 static void
 hold(struct layer_err *h, int code)
@@ -43,16 +47,12 @@ rootfs_tar_entry(struct rootfs *fs, const struct tar_entry *t)
 }
 
 /*
- * Tar bytes: into the diff_id digest (on the worker: hashq.h), then the
- * tar reader and the writer. With n == 0 (end of the stream) it only
- * collects pending events. A plain tar layer's bytes are its blob's: they
- * are hashed once, there (hash_once).
+ * Tar bytes (the main thread): through the tar reader into the writer.
+ * With n == 0 (end of the stream) it only collects pending events.
  */
 static void
 feed_tar(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
 {
-	if (n > 0 && !L->hash_once)
-		hashq_push(&L->diff, p, n);
 	while (L->tar_err.code == 0) {
 		struct tar_event ev;
 		size_t used = 0;
@@ -85,12 +85,13 @@ feed_tar(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
 }
 
 /*
- * Compressed bytes: through the decompressor into feed_tar. n == 0 marks
- * the end of the blob: then the decompressor's held and pending output is
- * flushed.
+ * Compressed bytes (the worker, relay.h): through the decompressor; each
+ * output goes to the main thread's tar reader and into the diff_id digest
+ * (fold). n == 0 marks the end of the blob: then the decompressor's held
+ * and pending output is flushed.
  */
 static void
-feed(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
+decode(struct layer *L, const uint8_t *p, size_t n)
 {
 	int flushing = n == 0, idle = 0, dry = 0;
 
@@ -99,17 +100,20 @@ feed(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
 		size_t used = 0, olen = 0;
 		int rc;
 
-		/* The output before the last may still be hashing: the engine
-		 * is about to write over it. */
-		hashq_wait(1);
+		/* The output before the last may still be with the tar reader:
+		 * the engine is about to write over it. */
+		relay_settle(1);
 		rc = decompress_push(&L->dc, p, n, &used, &o, &olen);
 
 		if (rc < 0) {
 			hold(&L->dc_err, rc);
 			return;
 		}
-		if (olen > 0)
-			feed_tar(L, fs, o, olen);
+		if (olen > 0) {
+			const struct relay_msg out = { o, olen, TAG_TAR };
+
+			relay_emit(&out);
+		}
 		p += used;
 		n -= used;
 		/* Flushing ends after two dry steps: the first may have spent
@@ -125,6 +129,52 @@ feed(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n)
 			return;
 		}
 	}
+}
+
+/* The worker's handler: a chunk (handed back when done with, even after
+ * an error), or the end of the blob. */
+static void
+work(void *ctx, const struct relay_msg *m)
+{
+	static const struct relay_msg back = { NULL, 0, TAG_BACK };
+	struct layer *L = ctx;
+	int rc;
+
+	if (L->dc_err.code == 0 && m->tag == TAG_CHUNK)
+		decode(L, m->p, m->n);
+	if (L->dc_err.code == 0 && m->tag == TAG_END) {
+		decode(L, NULL, 0);
+		rc = decompress_finish(&L->dc);
+		if (rc < 0)
+			hold(&L->dc_err, rc);
+	}
+	if (m->tag == TAG_CHUNK)
+		relay_emit(&back);
+}
+
+/* The main thread's handler: tar bytes, or a chunk the worker is done
+ * with (and every output of it taken). */
+static void
+take_result(void *ctx, const struct relay_msg *m)
+{
+	struct layer *L = ctx;
+
+	if (m->tag == TAG_BACK)
+		L->back++;
+	else
+		feed_tar(L, L->fs, m->p, m->n);
+}
+
+/* Either thread's, in order: tar bytes into the diff_id digest. A plain
+ * tar layer's bytes are its blob's: they are hashed once, there
+ * (hash_once). */
+static void
+fold(void *ctx, const struct relay_msg *m)
+{
+	struct layer *L = ctx;
+
+	if (!L->hash_once)
+		digest_push(&L->diff, m->p, m->n);
 }
 
 /*
@@ -153,10 +203,15 @@ resume(struct layer *L, const struct source *src, const struct descriptor *d,
 	    n, &L->refetched);
 }
 
-/* The chunk is whole (or the blob's last): on record, then applied. */
+/*
+ * The chunk is whole (or the blob's last): on record, then to the worker.
+ * The next is filled in the place of the oldest, once the worker handed
+ * that back; meanwhile, and then, the writer takes what is decoded.
+ */
 static int
-apply_chunk(struct layer *L, struct rootfs *fs, const char *what)
+apply_chunk(struct layer *L, const char *what)
 {
+	struct relay_msg m;
 	int rc;
 
 	if (L->fill == 0)
@@ -166,29 +221,35 @@ apply_chunk(struct layer *L, struct rootfs *fs, const char *what)
 		L->diverged = rc == ERR_VERIFY;
 		return err_prefix(rc, "%s", what);
 	}
-	if (L->dc_err.code == 0)
-		feed(L, fs, L->chunk, L->fill);
+	m.p = L->chunk[L->posted % LAYER_CHUNKS];
+	m.n = L->fill;
+	m.tag = TAG_CHUNK;
+	relay_post(&m);
+	L->posted++;
 	L->fill = 0;
+	while (L->posted - L->back >= LAYER_CHUNKS)
+		relay_take(1);
+	relay_take(0);
 	return ERR_OK;
 }
 
 /* Received bytes: into the blob digest and the chunk, applied by chunks. */
 static int
-take(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n,
-    const char *what)
+take(struct layer *L, const uint8_t *p, size_t n, const char *what)
 {
 	while (n > 0) {
-		size_t k = sizeof L->chunk - L->fill;
+		uint8_t *c = L->chunk[L->posted % LAYER_CHUNKS];
+		size_t k = PROOF_CHUNK - L->fill;
 		int rc;
 
 		k = n < k ? n : k;
-		memcpy(L->chunk + L->fill, p, k);
+		memcpy(c + L->fill, p, k);
 		digest_push(&L->blob, p, k);
 		L->fill += k;
 		p += k;
 		n -= k;
-		if (L->fill == sizeof L->chunk) {
-			rc = apply_chunk(L, fs, what);
+		if (L->fill == PROOF_CHUNK) {
+			rc = apply_chunk(L, what);
 			if (rc < 0)
 				return rc;
 		}
@@ -198,7 +259,7 @@ take(struct layer *L, struct rootfs *fs, const uint8_t *p, size_t n,
 
 /* Read the blob to its end into the stages, resuming broken transfers. */
 static int
-transfer(struct layer *L, const struct source *src, struct rootfs *fs,
+transfer(struct layer *L, const struct source *src,
     const struct layer_job *job, const char *what, const struct event_sink *events)
 {
 	const struct descriptor *d = job->d;
@@ -211,7 +272,7 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 	for (;;) {
 		rc = source_read(src, &p, &n);
 		if (rc == ERR_END)
-			return apply_chunk(L, fs, what);
+			return apply_chunk(L, what);
 		if (rc < 0) {
 			/* Go on from the byte where it stopped, into the same
 			 * pipeline. */
@@ -220,7 +281,7 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 			if (rc == ERR_OK)
 				rc = resume(L, src, d, what, &p, &n);
 			if (rc == ERR_END)
-				return apply_chunk(L, fs, what);
+				return apply_chunk(L, what);
 			if (rc < 0)
 				return err_prefix(rc, "%s", what);
 			if (n == 0)
@@ -231,7 +292,7 @@ transfer(struct layer *L, const struct source *src, struct rootfs *fs,
 			    "the %llu bytes the manifest gives", what,
 			    (unsigned long long)d->size);
 		L->bytes_fetched += n;
-		rc = take(L, fs, p, n, what);
+		rc = take(L, p, n, what);
 		if (rc < 0)
 			return rc;
 		/* Real progress (a chunk) since the last failure renews the
@@ -257,15 +318,13 @@ verify(struct layer *L, struct rootfs *fs, const struct layer_job *job,
     char *what, size_t wcap)
 {
 	const struct descriptor *d = job->d;
+	const struct relay_msg end = { NULL, 0, TAG_END };
 	char got[DIGEST_STR_LEN + 1];
 	int rc;
 
-	if (L->dc_err.code == 0) {
-		feed(L, fs, NULL, 0);
-		rc = decompress_finish(&L->dc);
-		if (rc < 0)
-			hold(&L->dc_err, rc);
-	}
+	/* The worker flushes the decompressor; every output is written. */
+	relay_post(&end);
+	relay_drain();
 	/* The blob's own digest and size come first... */
 	if (L->blob.count != d->size)
 		return err_set(ERR_VERIFY, "%s: size mismatch: expected %llu bytes, got "
@@ -278,7 +337,6 @@ verify(struct layer *L, struct rootfs *fs, const struct layer_job *job,
 	if (L->dc_err.code != 0)
 		return err_prefix(release(&L->dc_err), "%s", what);
 	/* ...then the uncompressed stream against the config's diff_id... */
-	hashq_wait(0);
 	if (!L->hash_once)
 		digest_final(&L->diff, got);
 	snprintf(what, wcap, "layer %u of %u diff_id", job->index + 1, job->count);
@@ -301,6 +359,7 @@ int
 layer_pull(struct layer *L, const struct source *src, struct rootfs *fs,
     const struct layer_job *job, const struct event_sink *events)
 {
+	const struct relay_ops ops = { work, take_result, fold, L };
 	const struct descriptor *d = job->d;
 	char what[128];
 	uint64_t from;
@@ -321,8 +380,10 @@ layer_pull(struct layer *L, const struct source *src, struct rootfs *fs,
 	if (rc < 0)
 		return rc;
 	digest_init(&L->blob);
-	(void)hashq_start();
-	hashq_wait(0);      /* a failed layer's jobs, before diff is reset */
+	(void)relay_start();
+	relay_bind(&ops);
+	L->fs = fs;
+	L->posted = L->back = 0;
 	digest_init(&L->diff);
 	L->hash_once = codec == MF_CODEC_NONE;
 	tar_init(&L->tar);
@@ -334,7 +395,9 @@ layer_pull(struct layer *L, const struct source *src, struct rootfs *fs,
 		rc = rootfs_layer_begin(fs, job->index);
 	if (rc < 0)
 		return err_prefix(rc, "%s", what);
-	rc = transfer(L, src, fs, job, what, events);
+	rc = transfer(L, src, job, what, events);
+	if (rc < 0)
+		relay_drain();     /* the chunks posted are on record */
 	if (rc == ERR_OK)
 		rc = verify(L, fs, job, what, sizeof what);
 	if (rc < 0)

@@ -2,9 +2,12 @@
  * layer.h: the layer pipeline. One layer's blob goes, in one pass with
  * fixed buffers:
  *
- *     source bytes -> sha256 + size (the descriptor) -> decompress
- *         -> sha256 (the config's diff_id, on a second core) -> tar reader
- *         -> rootfs writer
+ *     source bytes -> sha256 + size (the descriptor) -> | decompress
+ *         -> sha256 (the config's diff_id) | -> tar reader -> rootfs writer
+ *
+ * with the stages between the bars on a second core (relay.h), LAYER_CHUNKS
+ * chunks of compressed bytes in flight towards it and the decompressor's
+ * two output buffers on their way back.
  *
  * The blob is always read to its end, so that a digest or diff_id mismatch
  * (the root cause of most stage errors) is what gets reported: errors of
@@ -16,8 +19,9 @@
  *
  * Bytes reach the decompressor in chunks of PROOF_CHUNK, each recorded (or,
  * where an interrupted run recorded it, checked) by proof.h before it is
- * applied; a chunk that differs from the interrupted run's is never
- * applied: layer_pull fails with ERR_VERIFY and sets L->diverged.
+ * applied (handed to the decompressor); a chunk that differs from the
+ * interrupted run's is never applied: layer_pull fails with ERR_VERIFY and
+ * sets L->diverged.
  *
  * struct layer is caller-owned and large (the inflate arena and window,
  * the tar reader); one per pull, reused for every layer. The writer is
@@ -39,6 +43,10 @@
 #include "source.h"
 #include "tar.h"
 
+/* Chunks in flight: one filling, the others waiting for the worker or
+ * being decompressed there. */
+#define LAYER_CHUNKS 4u
+
 /* An error of a stage, kept until the digests are checked. */
 struct layer_err {
 	int code;
@@ -48,7 +56,7 @@ struct layer_err {
 struct layer {
 	struct digest blob;        /* sha256 of the compressed bytes */
 	struct digest diff;        /* sha256 of the tar stream (diff_id), on
-	                            * the worker (hashq.h) */
+	                            * the worker (relay.h) */
 	int hash_once;             /* plain tar: the blob's sha256 is it */
 	struct decompress dc;
 	struct tar tar;
@@ -60,8 +68,10 @@ struct layer {
 	                            * started over) */
 	struct proof proof;        /* the caller inits it (proof_init) */
 	int diverged;              /* other bytes than an interrupted run's */
-	size_t fill;               /* bytes waiting in chunk */
-	uint8_t chunk[PROOF_CHUNK];
+	struct rootfs *fs;         /* the writer, during layer_pull */
+	uint64_t posted, back;     /* chunks to the worker, and handed back */
+	size_t fill;               /* bytes in the chunk being filled */
+	uint8_t chunk[LAYER_CHUNKS][PROOF_CHUNK];
 };
 
 /* What one layer is, for layer_pull. */

@@ -4,7 +4,7 @@
  */
 #include "pull.h"
 
-#include "hashq.h"
+#include "relay.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -118,7 +118,7 @@ pull_layers(const struct source *src, const struct image *img,
 		if (rc == ERR_OK)
 			emit_layer(events, EV_VERIFIED, img, i);
 	}
-	hashq_stop();      /* layer_pull started it; its jobs are done */
+	relay_stop();      /* layer_pull started it, and drained it */
 	return rc;
 }
 

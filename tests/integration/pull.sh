@@ -173,11 +173,11 @@ expect_rc bad-diffid-exit 8
 expect_err bad-diffid-names-config-value "$wrong"
 expect_err bad-diffid-names-real-value "$real"
 unchanged bad-diffid "$dest"
-# The same with the diff_id hashed on the one thread (hashq.h without its
-# worker): the same refusal, naming the same digests.
-export OCIPULL_NO_HASH_THREAD=1
+# The same with the layer on the one thread (relay.h without its worker):
+# the same refusal, naming the same digests.
+export OCIPULL_ONE_THREAD=1
 run pull --plain-http --platform linux/amd64 "$REG_HTTP/fixture/bad-diffid:latest" "$dest"
-unset OCIPULL_NO_HASH_THREAD
+unset OCIPULL_ONE_THREAD
 expect_rc bad-diffid-one-thread-exit 8
 expect_err bad-diffid-one-thread-names-real-value "$real"
 unchanged bad-diffid-one-thread "$dest"

@@ -56,16 +56,16 @@ for img in layers multi; do
 	same_tree "zstd-$img-layout-same-tree" "$W/gz-$img" "$W/lo-$img" --ignore-root-meta
 done
 
-# The diff_id hashed on the one thread (hashq.h without its worker): the
-# same trees, gzip and zstd.
-export OCIPULL_NO_HASH_THREAD=1
+# The layer on the one thread (relay.h without its worker): the same
+# trees, gzip and zstd.
+export OCIPULL_ONE_THREAD=1
 run pull --plain-http --no-sync $AMD "$REG_HTTP/fixture/multi:latest" "$W/gz1-multi"
 expect_rc zstd-one-thread-gzip-pull 0
 same_tree zstd-one-thread-gzip-same-tree "$W/gz-multi" "$W/gz1-multi" --ignore-root-meta
 run pull --plain-http --no-sync $AMD "$REG_HTTP/zstd/multi:latest" "$W/zs1-multi"
 expect_rc zstd-one-thread-zstd-pull 0
 same_tree zstd-one-thread-zstd-same-tree "$W/gz-multi" "$W/zs1-multi" --ignore-root-meta
-unset OCIPULL_NO_HASH_THREAD
+unset OCIPULL_ONE_THREAD
 
 run pull --no-sync $AMD "oci:$Z/frames" "$W/frames"
 expect_rc zstd-frames-skippable-chunked 0
