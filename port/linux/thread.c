@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -43,8 +44,13 @@ port_worker_start(void (*fn)(void *), void *arg)
 {
 	pthread_attr_t attr;
 	sigset_t all, old;
+	cpu_set_t cpus;
 	int rc;
 
+	/* On one CPU a second thread only adds switches (and its waits would
+	 * spin on the CPU the other needs): the caller works alone. */
+	if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) < 2)
+		return -1;
 	if (pthread_attr_init(&attr) != 0)
 		return -1;
 	(void)pthread_attr_setstacksize(&attr, WORKER_STACK);

@@ -3,10 +3,12 @@
  * a work handler that writes two output buffers in turn, each rewritten as
  * soon as relay_settle(1) allows; results checked byte for byte when taken
  * and folded into a digest. A buffer reused too early shows as bytes that
- * differ. Worker and one thread must agree, and the folds must go to the
- * thread that would otherwise wait. */
-#define _POSIX_C_SOURCE 200809L
+ * differ. Worker and one thread must agree, the folds must go to the
+ * thread that would otherwise wait, and a process allowed one CPU gets no
+ * worker. */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -40,6 +42,15 @@ pause_us(long us)
 	struct timespec ts = { 0, us * 1000L };
 
 	nanosleep(&ts, NULL);
+}
+
+/* The CPUs this process may run on. */
+static int
+cpus(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
 }
 
 static void
@@ -149,19 +160,31 @@ run(int slow_take, int slow_work, char *got)
 	digest_final(&t.d, got);
 }
 
+/* The whole stream through the handlers, and its expected digest. */
 static void
-test_worker_and_one_thread_agree(void)
+expect(char *want)
 {
-	unsigned char x[WHOLE];
-	char want[DIGEST_STR_LEN + 1], got[DIGEST_STR_LEN + 1];
+	static unsigned char x[WHOLE];
 	size_t i;
 
 	fill(whole, sizeof whole, 7);
 	for (i = 0; i < WHOLE; i++)
 		x[i] = whole[i] ^ 0x5a;
 	digest_buf(x, sizeof x, want);
+}
 
+static void
+test_worker(void)
+{
+	char want[DIGEST_STR_LEN + 1], got[DIGEST_STR_LEN + 1];
+
+	expect(want);
 	unsetenv("OCIPULL_ONE_THREAD");
+	if (cpus() < 2) {
+		/* No second CPU: no worker (test_one_cpu), nothing to test. */
+		fprintf(stderr, "  test_worker: one CPU: skipped\n");
+		return;
+	}
 	CHECK_EQ(relay_start(), 1);
 	CHECK_EQ(relay_start(), 1);        /* once */
 	run(0, 0, got);
@@ -182,8 +205,38 @@ test_worker_and_one_thread_agree(void)
 	run(0, 0, got);
 	CHECK_STR(got, want);
 	relay_stop();
+}
 
-	/* Without the worker: everything at once, the same results. */
+/* Allowed one CPU only, the port starts no worker: the same results. */
+static void
+test_one_cpu(void)
+{
+	char want[DIGEST_STR_LEN + 1], got[DIGEST_STR_LEN + 1];
+	cpu_set_t was, one;
+	int cpu = sched_getcpu();
+	size_t k = cpu < 0 ? 0u : (size_t)cpu;
+
+	expect(want);
+	unsetenv("OCIPULL_ONE_THREAD");
+	CHECK_EQ(sched_getaffinity(0, sizeof was, &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(k, &one);
+	CHECK_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+	CHECK_EQ(relay_start(), 0);
+	run(1, 0, got);
+	CHECK_STR(got, want);
+	CHECK_EQ(t.folds_worker, 0);
+	relay_stop();
+	CHECK_EQ(sched_setaffinity(0, sizeof was, &was), 0);
+}
+
+/* OCIPULL_ONE_THREAD=1: everything at once, the same results. */
+static void
+test_one_thread(void)
+{
+	char want[DIGEST_STR_LEN + 1], got[DIGEST_STR_LEN + 1];
+
+	expect(want);
 	setenv("OCIPULL_ONE_THREAD", "1", 1);
 	CHECK_EQ(relay_start(), 0);
 	run(1, 0, got);
@@ -196,6 +249,8 @@ test_worker_and_one_thread_agree(void)
 int
 main(void)
 {
-	UNIT_RUN(test_worker_and_one_thread_agree);
+	UNIT_RUN(test_worker);
+	UNIT_RUN(test_one_cpu);
+	UNIT_RUN(test_one_thread);
 	return UNIT_END();
 }
