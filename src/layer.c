@@ -396,10 +396,16 @@ layer_pull(struct layer *L, const struct source *src, struct rootfs *fs,
 	if (rc < 0)
 		return err_prefix(rc, "%s", what);
 	rc = transfer(L, src, job, what, events);
-	if (rc < 0)
-		relay_drain();     /* the chunks posted are on record */
-	if (rc == ERR_OK)
-		rc = verify(L, fs, job, what, sizeof what);
+	if (rc < 0) {
+		/* The chunks posted (on record) are written out first; the
+		 * writer's own error handling must not touch the message. */
+		struct layer_err e = { 0, "" };
+
+		hold(&e, rc);
+		relay_drain();
+		return release(&e);
+	}
+	rc = verify(L, fs, job, what, sizeof what);
 	if (rc < 0)
 		return rc;
 	rc = rootfs_layer_end(fs);
