@@ -167,7 +167,9 @@ take_result(void *ctx, const struct relay_msg *m)
 
 /* Either thread's, in order: tar bytes into the diff_id digest. A plain
  * tar layer's bytes are its blob's: they are hashed once, there
- * (hash_once). */
+ * (hash_once). They must not be read here either: identity's outputs are
+ * views into a chunk, which the main thread fills again once the chunk is
+ * handed back, folded or not. */
 static void
 fold(void *ctx, const struct relay_msg *m)
 {
