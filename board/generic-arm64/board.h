@@ -8,13 +8,14 @@
 #define BOARD_NAME "generic-arm64"
 /* Two 128 KiB inflate output buffers (config.h's default is 32 KiB): ISA-L
  * copies its 32 KiB window out of each full buffer, so larger ones copy
- * less, and the diff_id's hashing thread is woken a quarter as often
- * (the 1 GiB bench layer from a layout: 1.9 s against 2.0 s). */
+ * less, and each full one is one hand-over between the threads (relay.h),
+ * a quarter as many (measured when only the diff_id's hash ran on the
+ * second thread: the 1 GiB bench layer from a layout, 1.9 s against
+ * 2.0 s). */
 #define BOARD_INFLATE_OUT (128u * 1024u)
-/* The same for zstd: each full buffer is one job for the hashing thread,
- * and waking it costs (the realistic-zstd bench image from a layout: 0.71 s
- * against 0.82 s, median of 11, 0.1 s less CPU). The peak RSS stays under
- * 2 MiB plus the 8 MiB window: 9.8 MiB against 9.6 MiB. */
+/* The same for zstd (measured then too: the realistic-zstd bench image
+ * from a layout, 0.71 s against 0.82 s, median of 11, 0.1 s less CPU).
+ * The peak RSS stays under 2 MiB plus the 8 MiB window: 9.9 MiB. */
 #define BOARD_ZSTD_OUT (128u * 1024u)
 
 #endif
