@@ -314,14 +314,15 @@ int port_run(const char *name, const char *arg, const void *in,
 
 /*
  * One worker thread for pure computation (src/relay.c: the layer's
- * decompressor and diff_id SHA-256 beside the writer), with one lock and two conditions; the only
- * threading ocipull does. The worker runs fn(arg) with every signal
- * blocked, so signals stay with the main thread. port_worker_start
- * returns 0, or -1 when the port has no threads, the process may run on
- * one CPU only, or the thread could not start (the caller then does the
- * work itself); the others may be called only
- * after it returned 0. port_worker_wait(c) releases the lock while it
- * sleeps until port_worker_wake(c) (c is 0 or 1; waking may be spurious).
+ * decompressor and diff_id SHA-256 beside the writer), with one lock and
+ * two conditions; the only threading ocipull does. The worker runs
+ * fn(arg) with every signal blocked, so signals stay with the main
+ * thread. port_worker_start returns 0, or -1 when the port has no
+ * threads, the process may run on one CPU only, or the thread could not
+ * start (the caller then does the work itself); the others may be called
+ * only after it returned 0. port_worker_wait(c) releases the lock while
+ * it sleeps until port_worker_wake(c) (c is 0 or 1; waking may be
+ * spurious).
  */
 int port_worker_start(void (*fn)(void *), void *arg);
 void port_worker_lock(void);

@@ -56,7 +56,7 @@ struct layer_err {
 struct layer {
 	struct digest blob;        /* sha256 of the compressed bytes */
 	struct digest diff;        /* sha256 of the tar stream (diff_id), on
-	                            * the worker (relay.h) */
+	                            * either thread (relay.h's fold) */
 	int hash_once;             /* plain tar: the blob's sha256 is it */
 	struct decompress dc;
 	struct tar tar;
